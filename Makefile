@@ -1,0 +1,43 @@
+# sciml — make targets. `make demo` runs the main job, `make test` the tests.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+GO ?= go
+# Packages with a pure-Go twin under -tags purego.
+PUREGO_PKGS := ./internal/blas/...
+BIN := bin/sciml
+
+.PHONY: all deps build test demo bench fmt vet clean
+
+all: build
+
+# Installs libopenblas-dev libfftw3-dev libhdf5-dev pkg-config hdf5-tools
+# with apt when missing; does nothing when they are present.
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/sciml
+
+fmt:
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$bad" ]; then echo "gofmt needed on:"; echo "$$bad"; exit 1; fi
+
+vet: deps
+	$(GO) vet ./...
+	$(GO) vet -tags purego $(PUREGO_PKGS)
+
+test: deps fmt vet
+	$(GO) test ./...
+	$(GO) test -tags purego $(PUREGO_PKGS)
+
+demo: build
+	./$(BIN) version
+	./$(BIN) demo
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/blas/ ./internal/fft/
+	./$(BIN) bench gemm
+	./$(BIN) bench fft
+
+clean:
+	rm -rf bin
