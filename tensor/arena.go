@@ -1,0 +1,145 @@
+package tensor
+
+import (
+	"fmt"
+	"sync"
+)
+
+// An Arena recycles the storage of the tensors a training step creates, so
+// that steady-state steps allocate no large buffers and the garbage
+// collector has nothing to do. Results of an operation are allocated from
+// the arena of its first input that has one; tensors enter an arena with
+// In:
+//
+//	ar := tensor.NewArena()
+//	for step := range steps {
+//		x := batch.In(ar)            // everything computed from x lives in ar
+//		loss := model.Loss(x, y)
+//		loss.Backward()              // parameter gradients are heap tensors
+//		opt.Step()
+//		ar.Reset()                   // all of the step's tensors are recycled
+//	}
+//
+// After Reset, tensors allocated from the arena must not be used (copy what
+// must outlive the step, e.g. with Clone or Item). An arena can also turn
+// gradient recording off for what is computed in it (SetGrad), which makes
+// an inference pass record nothing.
+//
+// An Arena is safe for use by several goroutines, but Reset must not run
+// while another goroutine still computes in it.
+type Arena struct {
+	mu     sync.Mutex
+	free   map[arenaKey][]any
+	used   []arenaBuf
+	noGrad bool
+	bytes  int64 // bytes held, used or free
+}
+
+type arenaKey struct {
+	d DType
+	n int
+}
+
+type arenaBuf struct {
+	k arenaKey
+	b any
+}
+
+// NewArena returns an empty arena that records gradients.
+func NewArena() *Arena { return &Arena{free: map[arenaKey][]any{}} }
+
+// SetGrad turns gradient recording on or off for operations whose inputs
+// live in the arena (off: an inference mode that records nothing).
+func (a *Arena) SetGrad(on bool) { a.noGrad = !on }
+
+// Reset makes every buffer handed out since the last Reset available again.
+func (a *Arena) Reset() {
+	a.mu.Lock()
+	for _, u := range a.used {
+		a.free[u.k] = append(a.free[u.k], u.b)
+	}
+	clear(a.used)
+	a.used = a.used[:0]
+	a.mu.Unlock()
+}
+
+// Bytes returns the number of bytes of storage the arena holds.
+func (a *Arena) Bytes() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.bytes
+}
+
+// get returns storage for n elements of d; zeroed when zero is set.
+func (a *Arena) get(d DType, n int, zero bool) any {
+	k := arenaKey{d, n}
+	a.mu.Lock()
+	var b any
+	if l := a.free[k]; len(l) > 0 {
+		b = l[len(l)-1]
+		l[len(l)-1] = nil
+		a.free[k] = l[:len(l)-1]
+		a.used = append(a.used, arenaBuf{k, b})
+		a.mu.Unlock()
+		if zero {
+			clearData(b)
+		}
+		return b
+	}
+	a.bytes += int64(n * d.Size())
+	a.mu.Unlock()
+	b = makeData(d, n)
+	a.mu.Lock()
+	a.used = append(a.used, arenaBuf{k, b})
+	a.mu.Unlock()
+	return b
+}
+
+func clearData(b any) {
+	switch x := b.(type) {
+	case []float32:
+		clear(x)
+	case []float64:
+		clear(x)
+	case []complex64:
+		clear(x)
+	case []complex128:
+		clear(x)
+	default:
+		panic(fmt.Sprintf("tensor: bad storage %T", b))
+	}
+}
+
+// arenaOf returns the arena of the first input that has one.
+func arenaOf(ts ...*Tensor) *Arena {
+	for _, t := range ts {
+		if t != nil && t.arena != nil {
+			return t.arena
+		}
+	}
+	return nil
+}
+
+// alloc returns a new tensor of the given dtype and shape whose storage
+// comes from ar (or the heap when ar is nil). The storage is zeroed only
+// when zero is set; kernels that overwrite every element pass false.
+func alloc(ar *Arena, d DType, shape []int, zero bool) *Tensor {
+	n := numel(shape)
+	t := &Tensor{shape: shape, dtype: d, arena: ar}
+	if ar == nil {
+		t.data = makeData(d, n)
+	} else {
+		t.data = ar.get(d, n, zero)
+	}
+	return t
+}
+
+// empty is alloc with a copied shape and no zeroing.
+func empty(ar *Arena, d DType, shape ...int) *Tensor {
+	return alloc(ar, d, append([]int(nil), shape...), false)
+}
+
+// zeros is alloc with a copied shape and zeroing.
+func zeros(ar *Arena, d DType, shape ...int) *Tensor {
+	return alloc(ar, d, append([]int(nil), shape...), true)
+}
