@@ -45,17 +45,17 @@ func makeBin[T Scalar](f func(a, b T) T) binKernels[T] {
 
 var (
 	addK = binaryKernels{
-		f32: binKernels[float32]{vv: addVV[float32], vs: addVS[float32], sv: func(d []float32, s float32, y []float32) { addVS(d, y, s) }},
-		f64: binKernels[float64]{vv: addVV[float64], vs: addVS[float64], sv: func(d []float64, s float64, y []float64) { addVS(d, y, s) }},
-		c64: makeBin(func(a, b complex64) complex64 { return a + b }),
+		f32:  binKernels[float32]{vv: addVV[float32], vs: addVS[float32], sv: func(d []float32, s float32, y []float32) { addVS(d, y, s) }},
+		f64:  binKernels[float64]{vv: addVV[float64], vs: addVS[float64], sv: func(d []float64, s float64, y []float64) { addVS(d, y, s) }},
+		c64:  makeBin(func(a, b complex64) complex64 { return a + b }),
 		c128: makeBin(func(a, b complex128) complex128 { return a + b }),
 	}
 	subK = arith(func(a, b float32) float32 { return a - b }, func(a, b float64) float64 { return a - b },
 		func(a, b complex64) complex64 { return a - b }, func(a, b complex128) complex128 { return a - b })
 	mulK = binaryKernels{
-		f32: binKernels[float32]{vv: mulVV[float32], vs: mulVS[float32], sv: func(d []float32, s float32, y []float32) { mulVS(d, y, s) }},
-		f64: binKernels[float64]{vv: mulVV[float64], vs: mulVS[float64], sv: func(d []float64, s float64, y []float64) { mulVS(d, y, s) }},
-		c64: makeBin(func(a, b complex64) complex64 { return a * b }),
+		f32:  binKernels[float32]{vv: mulVV[float32], vs: mulVS[float32], sv: func(d []float32, s float32, y []float32) { mulVS(d, y, s) }},
+		f64:  binKernels[float64]{vv: mulVV[float64], vs: mulVS[float64], sv: func(d []float64, s float64, y []float64) { mulVS(d, y, s) }},
+		c64:  makeBin(func(a, b complex64) complex64 { return a * b }),
 		c128: makeBin(func(a, b complex128) complex128 { return a * b }),
 	}
 	divK = arith(func(a, b float32) float32 { return a / b }, func(a, b float64) float64 { return a / b },
