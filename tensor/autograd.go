@@ -41,7 +41,7 @@ func recording(ins ...*Tensor) bool {
 // record makes out the result of operation op on ins, differentiable by
 // bwd, when any input requires a gradient. It returns out.
 func record(out *Tensor, op string, bwd backwardFn, ins ...*Tensor) *Tensor {
-	if !recording(ins...) {
+	if bwd == nil || !recording(ins...) {
 		return out
 	}
 	out.requiresGrad = true

@@ -99,6 +99,10 @@ func binary(a, b *Tensor, op string, k binaryKernels, bwd backwardFn) *Tensor {
 	if err != nil {
 		panic(fmt.Sprintf("tensor.%s: %v", op, err))
 	}
+	if (a.dtype == Float32 && k.f32.vv == nil) || (a.dtype == Float64 && k.f64.vv == nil) ||
+		(a.dtype == Complex64 && k.c64.vv == nil) || (a.dtype == Complex128 && k.c128.vv == nil) {
+		panic(fmt.Sprintf("tensor.%s: dtype %v not supported", op, a.dtype))
+	}
 	out := alloc(arenaOf(a, b), a.dtype, shape, false)
 	p := makePlan(shape, a.shape, b.shape)
 	switch d := out.data.(type) {
