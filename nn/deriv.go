@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sciml-go/sciml/internal/fft"
 	"github.com/sciml-go/sciml/tensor"
@@ -25,6 +27,7 @@ const (
 	DerivFD
 )
 
+// String returns "auto", "spectral" or "fd".
 func (d Deriv) String() string {
 	switch d {
 	case DerivAuto:
@@ -113,23 +116,55 @@ func (op *diffOp) apply(x *tensor.Tensor, adjoint bool) *tensor.Tensor {
 
 func sparseRows[T tensor.Float](dst, src []T, op *diffOp, adjoint bool) {
 	n := op.n
-	acc := make([]float64, n)
-	for r := 0; r < len(src)/n; r++ {
-		x, y := src[r*n:(r+1)*n], dst[r*n:(r+1)*n]
-		clear(acc)
-		for i := range n {
-			for k, j := range op.j[i] {
-				if adjoint {
-					acc[j] += op.c[i][k] * float64(x[i])
-				} else {
-					acc[i] += op.c[i][k] * float64(x[j])
+	parallelRows(len(src)/n, n, func(lo, hi int) {
+		acc := make([]float64, n)
+		for r := lo; r < hi; r++ {
+			x, y := src[r*n:(r+1)*n], dst[r*n:(r+1)*n]
+			clear(acc)
+			for i := range n {
+				for k, j := range op.j[i] {
+					if adjoint {
+						acc[j] += op.c[i][k] * float64(x[i])
+					} else {
+						acc[i] += op.c[i][k] * float64(x[j])
+					}
 				}
 			}
+			for i := range n {
+				y[i] = T(acc[i])
+			}
 		}
-		for i := range n {
-			y[i] = T(acc[i])
-		}
+	})
+}
+
+// parallelRows runs f on chunks [lo, hi) of rows rows of length n, on up to
+// tensor.Threads() goroutines. Rows are independent, so the results do not
+// depend on the number of goroutines.
+func parallelRows(rows, n int, f func(lo, hi int)) {
+	const grain = 1 << 15 // elements per chunk
+	per := max(1, grain/max(n, 1))
+	chunks := (rows + per - 1) / per
+	workers := min(tensor.Threads(), chunks)
+	if workers <= 1 {
+		f(0, rows)
+		return
 	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c := int(next.Add(1)) - 1
+				if c >= chunks {
+					return
+				}
+				f(c*per, min(rows, (c+1)*per))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // spectralFactor returns the multiplier of mode k: 2πk/L (zero at the

@@ -35,6 +35,7 @@ const (
 	ReduceNone
 )
 
+// String returns "mean", "sum" or "none".
 func (r Reduction) String() string {
 	switch r {
 	case ReduceMean:
