@@ -24,10 +24,11 @@ const etdPoints = 64
 //	f2 = h·φ((2 + z + e^z(z − 2))/z³),
 //	f3 = h·φ((−4 − 3z − z² + e^z(4 − z))/z³),
 //
-// where φ(g) is the mean of g(hl + r_j) over m points r_j = e^{iπ(j−½)/m·2}
+// where φ(g) is the mean of g(hl + r_j) over m points r_j = e^{2πi(j+½)/m}
 // of the unit circle centred at hl (Kassam & Trefethen 2005): the contour
 // mean equals g(hl) by Cauchy's formula and avoids the cancellation of the
-// direct formulas for |hl| ≲ 1.
+// direct formulas for |hl| ≲ 1. Since hl is real, g(conj z) = conj g(z) and
+// the real part of the mean is taken over the m/2 points of the upper half.
 func newETDCoefficients(L []float64, h float64, m int) *etdCoefficients {
 	if m <= 0 {
 		m = etdPoints
@@ -36,7 +37,8 @@ func newETDCoefficients(L []float64, h float64, m int) *etdCoefficients {
 	c := &etdCoefficients{h: h,
 		e: make([]float64, n), e2: make([]float64, n), q: make([]float64, n),
 		f1: make([]float64, n), f2: make([]float64, n), f3: make([]float64, n)}
-	roots := make([]complex128, m)
+	m = (m + 1) / 2 * 2
+	roots := make([]complex128, m/2)
 	for j := range roots {
 		roots[j] = cmplx.Exp(complex(0, 2*math.Pi*(float64(j)+0.5)/float64(m)))
 	}
@@ -54,7 +56,7 @@ func newETDCoefficients(L []float64, h float64, m int) *etdCoefficients {
 			f2 += (2 + z + ez*(z-2)) / z3
 			f3 += (-4 - 3*z - z*z + ez*(4-z)) / z3
 		}
-		s := h / float64(m)
+		s := h / float64(m/2)
 		c.q[k] = s * real(q)
 		c.f1[k] = s * real(f1)
 		c.f2[k] = s * real(f2)

@@ -145,49 +145,52 @@ func (l *mgLevel) stencil(i, j int, s *[9]float64) {
 	}
 }
 
-// galerkin forms level k's operator as Pᵀ A P from level k−1.
+// galerkin forms level k's operator as Pᵀ A P from level k−1:
+// A_c(Q, R) = Σ_{p,o} P(p,Q) A(p, p+o) P(p+o, R), looping over the fine
+// points p, their stencil offsets o and the (one or two per axis) coarse
+// points each fine point interpolates from.
 func (g *multigrid) galerkin(k int) {
 	f, c := g.levels[k-1], g.levels[k]
 	mf, mc := f.m, c.m
 	clear(c.st)
 	idx, w := f.coarseW, f.coarseWeights
+	cnt := make([]int, mf)
+	for p := range cnt {
+		// Compact the (index, weight) pairs to the front.
+		if idx[p][0] < 0 {
+			idx[p][0], idx[p][1] = idx[p][1], -1
+			w[p][0], w[p][1] = w[p][1], 0
+		}
+		if idx[p][0] >= 0 {
+			cnt[p]++
+		}
+		if idx[p][1] >= 0 {
+			cnt[p]++
+		}
+	}
 	var s [9]float64
 	for i := 0; i < mf; i++ {
 		for j := 0; j < mf; j++ {
 			f.stencil(i, j, &s)
-			for a := 0; a < 2; a++ {
-				qi := idx[i][a]
-				if qi < 0 {
+			for o := 0; o < 9; o++ {
+				v := s[o]
+				if v == 0 {
 					continue
 				}
-				for b := 0; b < 2; b++ {
-					qj := idx[j][b]
-					if qj < 0 {
-						continue
-					}
-					wq := w[i][a] * w[j][b]
-					row := 9 * (qi*mc + qj)
-					for o := 0; o < 9; o++ {
-						v := s[o]
-						if v == 0 {
-							continue
-						}
-						ii, jj := i+o/3-1, j+o%3-1
-						if ii < 0 || jj < 0 || ii >= mf || jj >= mf {
-							continue
-						}
-						v *= wq
-						for a2 := 0; a2 < 2; a2++ {
-							ri := idx[ii][a2]
-							if ri < 0 {
-								continue
-							}
-							for b2 := 0; b2 < 2; b2++ {
-								rj := idx[jj][b2]
-								if rj < 0 {
-									continue
-								}
-								c.st[row+3*(ri-qi+1)+(rj-qj+1)] += v * w[ii][a2] * w[jj][b2]
+				ii, jj := i+o/3-1, j+o%3-1
+				if ii < 0 || jj < 0 || ii >= mf || jj >= mf {
+					continue
+				}
+				for a := 0; a < cnt[i]; a++ {
+					qi, wa := idx[i][a], w[i][a]*v
+					for b := 0; b < cnt[j]; b++ {
+						qj, wab := idx[j][b], wa*w[j][b]
+						row := c.st[9*(qi*mc+qj):]
+						for a2 := 0; a2 < cnt[ii]; a2++ {
+							ri, wr := idx[ii][a2], wab*w[ii][a2]
+							base := 3 * (ri - qi + 1)
+							for b2 := 0; b2 < cnt[jj]; b2++ {
+								row[base+idx[jj][b2]-qj+1] += wr * w[jj][b2]
 							}
 						}
 					}
@@ -360,39 +363,67 @@ func (l *mgLevel) apply(y, x []float64) {
 	if l.five {
 		diag, ce, cn := l.diag, l.ce, l.cn
 		for i := 0; i < m; i++ {
-			for j := 0; j < m; j++ {
-				p := i*m + j
-				v := diag[p] * x[p]
-				if i < m-1 {
-					v += ce[p] * x[p+m]
-				}
-				if i > 0 {
-					v += ce[p-m] * x[p-m]
-				}
+			base := i * m
+			d, e, nn := diag[base:base+m], ce[base:base+m], cn[base:base+m]
+			xr, yr := x[base:base+m], y[base:base+m]
+			for j := range yr {
+				v := d[j] * xr[j]
 				if j < m-1 {
-					v += cn[p] * x[p+1]
+					v += nn[j] * xr[j+1]
 				}
 				if j > 0 {
-					v += cn[p-1] * x[p-1]
+					v += nn[j-1] * xr[j-1]
 				}
-				y[p] = v
+				yr[j] = v
+			}
+			if i < m-1 {
+				xs := x[base+m : base+2*m]
+				for j := range yr {
+					yr[j] += e[j] * xs[j]
+				}
+			}
+			if i > 0 {
+				xs, es := x[base-m:base], ce[base-m:base]
+				for j := range yr {
+					yr[j] += es[j] * xs[j]
+				}
 			}
 		}
 		return
 	}
-	var s [9]float64
+	st := l.st
 	for i := 0; i < m; i++ {
 		for j := 0; j < m; j++ {
-			l.stencil(i, j, &s)
-			v := 0.0
-			for o := 0; o < 9; o++ {
-				ii, jj := i+o/3-1, j+o%3-1
-				if ii < 0 || jj < 0 || ii >= m || jj >= m {
-					continue
-				}
-				v += s[o] * x[ii*m+jj]
+			p := i*m + j
+			s := st[9*p : 9*p+9 : 9*p+9]
+			v := s[4] * x[p]
+			if j > 0 {
+				v += s[3] * x[p-1]
 			}
-			y[i*m+j] = v
+			if j < m-1 {
+				v += s[5] * x[p+1]
+			}
+			if i > 0 {
+				q := p - m
+				v += s[1] * x[q]
+				if j > 0 {
+					v += s[0] * x[q-1]
+				}
+				if j < m-1 {
+					v += s[2] * x[q+1]
+				}
+			}
+			if i < m-1 {
+				q := p + m
+				v += s[7] * x[q]
+				if j > 0 {
+					v += s[6] * x[q-1]
+				}
+				if j < m-1 {
+					v += s[8] * x[q+1]
+				}
+			}
+			y[p] = v
 		}
 	}
 }
