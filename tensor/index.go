@@ -258,22 +258,21 @@ func remapRun[T Scalar](dst, src []T, p *remapPlan) {
 	})
 }
 
+// copyOrAdd sets d = s or d += s (len(s) ≥ len(d)); short blocks are
+// copied in a loop rather than by a memmove call.
 func copyOrAdd[T Scalar](d, s []T, add bool) {
-	if len(d) == 1 {
-		if add {
-			d[0] += s[0]
-		} else {
-			d[0] = s[0]
-		}
-		return
-	}
-	if !add {
-		copy(d, s)
-		return
-	}
 	s = s[:len(d)]
-	for i := range d {
-		d[i] += s[i]
+	switch {
+	case add:
+		for i := range d {
+			d[i] += s[i]
+		}
+	case len(d) <= 8:
+		for i := range d {
+			d[i] = s[i]
+		}
+	default:
+		copy(d, s)
 	}
 }
 

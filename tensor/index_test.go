@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-var allDTypes = []DType{Float32, Float64, Complex64, Complex128}
+var everyDType = []DType{Float32, Float64, Complex64, Complex128}
 
 // vals returns the elements of t as complex128 (exact for every dtype).
-func vals(t *Tensor) []complex128 {
+func cvals(t *Tensor) []complex128 {
 	out := make([]complex128, t.Numel())
 	switch x := t.data.(type) {
 	case []float32:
@@ -32,8 +32,8 @@ func vals(t *Tensor) []complex128 {
 	return out
 }
 
-// forEachIndex calls f with every multi-index of shape in row-major order.
-func forEachIndex(shape []int, f func(idx []int)) {
+// eachIndex calls f with every multi-index of shape in row-major order.
+func eachIndex(shape []int, f func(idx []int)) {
 	if numel(shape) == 0 {
 		return
 	}
@@ -55,7 +55,7 @@ func forEachIndex(shape []int, f func(idx []int)) {
 	}
 }
 
-func offsetOf(shape, idx []int) int {
+func flatOffset(shape, idx []int) int {
 	off := 0
 	for d, i := range idx {
 		off = off*shape[d] + i
@@ -66,11 +66,11 @@ func offsetOf(shape, idx []int) int {
 // refGather returns y of shape out with y[j] = x[src(j)], or 0 where src
 // returns nil, by direct loops over multi-indices.
 func refGather(x *Tensor, out []int, src func(j []int) []int) []complex128 {
-	xv := vals(x)
+	xv := cvals(x)
 	var y []complex128
-	forEachIndex(out, func(j []int) {
+	eachIndex(out, func(j []int) {
 		if s := src(j); s != nil {
-			y = append(y, xv[offsetOf(x.shape, s)])
+			y = append(y, xv[flatOffset(x.shape, s)])
 		} else {
 			y = append(y, 0)
 		}
@@ -83,7 +83,7 @@ func sameVals(t *testing.T, name string, got *Tensor, shape []int, want []comple
 	if !sameShape(got.shape, shape) {
 		t.Fatalf("%s: shape %v, want %v", name, got.shape, shape)
 	}
-	g := vals(got)
+	g := cvals(got)
 	for i := range want {
 		if g[i] != want[i] {
 			t.Fatalf("%s: element %d = %v, want %v", name, i, g[i], want[i])
@@ -91,12 +91,12 @@ func sameVals(t *testing.T, name string, got *Tensor, shape []int, want []comple
 	}
 }
 
-func randOf(d DType, seed uint64, shape ...int) *Tensor { return RandN(rng(seed), d, shape...) }
+func randD(d DType, seed uint64, shape ...int) *Tensor { return RandN(rng(seed), d, shape...) }
 
 func TestSliceNarrowValues(t *testing.T) {
 	shape := []int{3, 4, 5}
-	for _, dt := range allDTypes {
-		x := randOf(dt, 1, shape...)
+	for _, dt := range everyDType {
+		x := randD(dt, 1, shape...)
 		for axis := -1; axis < 3; axis++ {
 			ax := (axis + 3) % 3
 			n := shape[ax]
@@ -180,8 +180,8 @@ func TestPadValues(t *testing.T) {
 		{{0, 0}, {1, 1}},
 	}
 	modes := []PadMode{PadZero, PadPeriodic, PadReflect, PadReplicate}
-	for _, dt := range allDTypes {
-		x := randOf(dt, 3, shape...)
+	for _, dt := range everyDType {
+		x := randD(dt, 3, shape...)
 		for _, mode := range modes {
 			for _, w := range widths {
 				lead := len(shape) - len(w)
@@ -210,7 +210,7 @@ func TestPadValues(t *testing.T) {
 					ok = ok && p[0] >= 0 && p[1] >= 0
 				}
 				if ok {
-					sameVals(t, fmt.Sprintf("%v unpad(%v, %v)", dt, mode, w), Pad(y, PadZero, neg...), shape, vals(x))
+					sameVals(t, fmt.Sprintf("%v unpad(%v, %v)", dt, mode, w), Pad(y, PadZero, neg...), shape, cvals(x))
 				}
 			}
 		}
@@ -267,8 +267,8 @@ func TestPadExamples(t *testing.T) {
 func TestIndexSelectAddValues(t *testing.T) {
 	shape := []int{4, 3, 5}
 	idxs := [][]int{{2, 0, 2, 3}, {1}, {}, {0, 1, 2, 3, 4}, {4, 4, 4, 0, 1, 3, 2}}
-	for _, dt := range allDTypes {
-		x := randOf(dt, 4, shape...)
+	for _, dt := range everyDType {
+		x := randD(dt, 4, shape...)
 		for axis := -1; axis < 3; axis++ {
 			ax := (axis + 3) % 3
 			for _, idx := range idxs {
@@ -285,16 +285,16 @@ func TestIndexSelectAddValues(t *testing.T) {
 				name := fmt.Sprintf("%v IndexSelect(axis %d, %v)", dt, axis, idx)
 				sameVals(t, name, IndexSelect(x, axis, idx), out, want)
 
-				src := randOf(dt, 5, out...)
+				src := randD(dt, 5, out...)
 				y := IndexAdd(x, axis, idx, src)
-				ref := vals(x)
-				sv := vals(src)
-				forEachIndex(out, func(j []int) {
+				ref := cvals(x)
+				sv := cvals(src)
+				eachIndex(out, func(j []int) {
 					s := slices.Clone(j)
 					s[ax] = idx[j[ax]]
-					ref[offsetOf(shape, s)] += sv[offsetOf(out, j)]
+					ref[flatOffset(shape, s)] += sv[flatOffset(out, j)]
 				})
-				g := vals(y)
+				g := cvals(y)
 				for i := range ref {
 					if d := g[i] - ref[i]; math.Abs(real(d))+math.Abs(imag(d)) > 1e-5*(1+math.Abs(real(ref[i]))+math.Abs(imag(ref[i]))) {
 						t.Fatalf("%v IndexAdd(axis %d, %v): element %d = %v, want %v", dt, axis, idx, i, g[i], ref[i])
@@ -306,35 +306,35 @@ func TestIndexSelectAddValues(t *testing.T) {
 }
 
 func TestConcatStackSplitValues(t *testing.T) {
-	for _, dt := range allDTypes {
-		a, b, c := randOf(dt, 6, 2, 3, 4), randOf(dt, 7, 2, 1, 4), randOf(dt, 8, 2, 5, 4)
+	for _, dt := range everyDType {
+		a, b, c := randD(dt, 6, 2, 3, 4), randD(dt, 7, 2, 1, 4), randD(dt, 8, 2, 5, 4)
 		y := Concat(1, a, b, c)
 		if !sameShape(y.Shape(), []int{2, 9, 4}) {
 			t.Fatalf("Concat shape %v", y.Shape())
 		}
-		av, bv, cv, yv := vals(a), vals(b), vals(c), vals(y)
-		forEachIndex(y.Shape(), func(j []int) {
+		av, bv, cv, yv := cvals(a), cvals(b), cvals(c), cvals(y)
+		eachIndex(y.Shape(), func(j []int) {
 			var w complex128
 			switch k := j[1]; {
 			case k < 3:
-				w = av[offsetOf(a.shape, j)]
+				w = av[flatOffset(a.shape, j)]
 			case k < 4:
-				w = bv[offsetOf(b.shape, []int{j[0], k - 3, j[2]})]
+				w = bv[flatOffset(b.shape, []int{j[0], k - 3, j[2]})]
 			default:
-				w = cv[offsetOf(c.shape, []int{j[0], k - 4, j[2]})]
+				w = cv[flatOffset(c.shape, []int{j[0], k - 4, j[2]})]
 			}
-			if yv[offsetOf(y.shape, j)] != w {
-				t.Fatalf("%v Concat at %v = %v, want %v", dt, j, yv[offsetOf(y.shape, j)], w)
+			if yv[flatOffset(y.shape, j)] != w {
+				t.Fatalf("%v Concat at %v = %v, want %v", dt, j, yv[flatOffset(y.shape, j)], w)
 			}
 		})
 		parts := Split(y, 1, 3, 1, 5)
 		for i, p := range []*Tensor{a, b, c} {
-			sameVals(t, fmt.Sprintf("%v Split part %d", dt, i), parts[i], p.shape, vals(p))
+			sameVals(t, fmt.Sprintf("%v Split part %d", dt, i), parts[i], p.shape, cvals(p))
 		}
 		// Concat along the first and the last axis.
-		sameVals(t, "Concat axis 0", Concat(0, a, a), []int{4, 3, 4}, append(vals(a), vals(a)...))
+		sameVals(t, "Concat axis 0", Concat(0, a, a), []int{4, 3, 4}, append(cvals(a), cvals(a)...))
 		z := Concat(-1, a, Slice(a, -1, 0, 4, 2))
-		if !sameShape(z.Shape(), []int{2, 3, 6}) || vals(z)[5] != vals(a)[2] || vals(z)[6] != vals(a)[4] {
+		if !sameShape(z.Shape(), []int{2, 3, 6}) || cvals(z)[5] != cvals(a)[2] || cvals(z)[6] != cvals(a)[4] {
 			t.Fatalf("%v Concat axis −1: %v", dt, z)
 		}
 		for axis := -4; axis <= 3; axis++ {
@@ -345,7 +345,7 @@ func TestConcatStackSplitValues(t *testing.T) {
 			sameVals(t, fmt.Sprintf("%v Stack(axis %d)", dt, axis), s, shape, want)
 			ch := Chunk(s, axis, 3)
 			for _, p := range ch {
-				sameVals(t, fmt.Sprintf("%v Chunk(axis %d)", dt, axis), Squeeze(p, ax), a.shape, vals(a))
+				sameVals(t, fmt.Sprintf("%v Chunk(axis %d)", dt, axis), Squeeze(p, ax), a.shape, cvals(a))
 			}
 		}
 	}
@@ -549,9 +549,9 @@ func TestIndexEdgeCases(t *testing.T) {
 		return []int{j[0] - 1, j[1] - 1}
 	})
 	sameVals(t, "zero pad in a dirty arena", zp, []int{5, 6}, want)
-	sameVals(t, "crop in a dirty arena", Pad(zp, PadZero, [2]int{-1, -1}, [2]int{-1, -1}), x.shape, vals(x))
+	sameVals(t, "crop in a dirty arena", Pad(zp, PadZero, [2]int{-1, -1}, [2]int{-1, -1}), x.shape, cvals(x))
 	ar.Reset()
-	// Results live in the arena of the input.
+	// Results liveInput in the arena of the input.
 	xa := x.In(ar)
 	for name, y := range map[string]*Tensor{
 		"Slice": Slice(xa, 1, 0, 4, 2), "Pad": Pad(xa, PadZero, [2]int{1, 1}), "IndexSelect": IndexSelect(xa, 0, []int{1}),

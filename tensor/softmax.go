@@ -147,6 +147,7 @@ func softmaxForward(x, out, lse *Tensor, ax int, mode smMode) {
 func softmaxKernel[T Float](dst, lse, x []T, outer, n, inner int, mode smMode) {
 	if inner == 1 {
 		parallelRange(outer, max(1, grain/max(n, 1)), func(lo, hi int) {
+			var scratch []T
 			for o := lo; o < hi; o++ {
 				xr := x[o*n : (o+1)*n]
 				m := math.Inf(-1)
@@ -154,33 +155,25 @@ func softmaxKernel[T Float](dst, lse, x []T, outer, n, inner int, mode smMode) {
 					m = max(m, float64(v))
 				}
 				m = shift(m)
-				var s float64
-				switch mode {
-				case smSoftmax:
-					dr := dst[o*n : (o+1)*n]
-					for i, v := range xr {
-						e := math.Exp(float64(v) - m)
-						dr[i] = T(e)
-						s += e
+				if mode == smLSE {
+					if scratch == nil {
+						scratch = make([]T, n)
 					}
+					lse[o] = T(m + math.Log(expShifted(scratch, xr, m)))
+					continue
+				}
+				dr := dst[o*n : (o+1)*n]
+				s := expShifted(dr, xr, m)
+				if mode == smSoftmax {
 					inv := 1 / s
 					for i := range dr {
 						dr[i] = T(float64(dr[i]) * inv)
 					}
-				case smLogSoftmax:
-					for _, v := range xr {
-						s += math.Exp(float64(v) - m)
-					}
-					ls := math.Log(s)
-					dr := dst[o*n : (o+1)*n]
-					for i, v := range xr {
-						dr[i] = T((float64(v) - m) - ls)
-					}
-				default:
-					for _, v := range xr {
-						s += math.Exp(float64(v) - m)
-					}
-					lse[o] = T(m + math.Log(s))
+					continue
+				}
+				ls := math.Log(s)
+				for i, v := range xr {
+					dr[i] = T((float64(v) - m) - ls)
 				}
 			}
 		})
@@ -363,4 +356,38 @@ func smBackKernel[T Float](dst, g, y []T, outer, n, inner int, logMode bool) {
 			}
 		}
 	})
+}
+
+// expShifted sets e[i] = exp(x[i] − m) and returns Σ e[i], accumulated in
+// float64. For float32 it works on the whole row at once (the shifted
+// values are exact: m is one of the row's float32 values, or 0), so that a
+// vectorised float32 exp can serve it.
+func expShifted[T Float](e, x []T, m float64) float64 {
+	var s float64
+	if e32, ok := any(e).([]float32); ok {
+		x32 := any(x).([]float32)[:len(e32)]
+		m32 := float32(m)
+		for i, v := range x32 {
+			e32[i] = v - m32
+		}
+		expInPlace32(e32)
+		for _, v := range e32 {
+			s += float64(v)
+		}
+		return s
+	}
+	x = x[:len(e)]
+	for i, v := range x {
+		ev := math.Exp(float64(v) - m)
+		e[i] = T(ev)
+		s += ev
+	}
+	return s
+}
+
+// expInPlace32 sets x[i] = exp(x[i]) (through float64 math for now).
+func expInPlace32(x []float32) {
+	for i, v := range x {
+		x[i] = float32(math.Exp(float64(v)))
+	}
 }

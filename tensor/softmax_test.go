@@ -17,13 +17,13 @@ func refSoftmax(x *Tensor, axis int) (sm, lsm, lse []float64) {
 	sm, lsm = make([]float64, len(xv)), make([]float64, len(xv))
 	kept := slices.Clone(x.shape)
 	kept[ax] = 1
-	forEachIndex(kept, func(j []int) {
+	eachIndex(kept, func(j []int) {
 		pos := make([]int, x.shape[ax])
 		idx := slices.Clone(j)
 		m := math.Inf(-1)
 		for r := range pos {
 			idx[ax] = r
-			pos[r] = offsetOf(x.shape, idx)
+			pos[r] = flatOffset(x.shape, idx)
 			m = math.Max(m, xv[pos[r]])
 		}
 		var s float64
@@ -39,17 +39,17 @@ func refSoftmax(x *Tensor, axis int) (sm, lsm, lse []float64) {
 	return sm, lsm, lse
 }
 
-// live returns x, or for the detached copies GradCheck evaluates its
+// liveInput returns x, or for the detached copies GradCheck evaluates its
 // finite differences on, a copy that requires gradients, so that f may
 // differentiate inside.
-func live(x *Tensor) *Tensor {
+func liveInput(x *Tensor) *Tensor {
 	if x.RequiresGrad() {
 		return x
 	}
 	return x.Detach().SetRequiresGrad(true)
 }
 
-func closeTo(t *testing.T, name string, got *Tensor, want []float64, tol float64) {
+func smClose(t *testing.T, name string, got *Tensor, want []float64, tol float64) {
 	t.Helper()
 	g := got.ToFloat64s()
 	if len(g) != len(want) {
@@ -70,7 +70,7 @@ func TestSoftmaxValues(t *testing.T) {
 			tol = 1e-6
 		}
 		for si, shape := range shapes {
-			x := Scale(randOf(dt, uint64(60+si), shape...), 3)
+			x := Scale(randD(dt, uint64(60+si), shape...), 3)
 			xr := x
 			if dt == Float32 {
 				xr = FromFloat64s(Float64, x.ToFloat64s(), shape...)
@@ -78,17 +78,17 @@ func TestSoftmaxValues(t *testing.T) {
 			for axis := -1; axis < len(shape); axis++ {
 				name := fmt.Sprintf("%v %v axis %d", dt, shape, axis)
 				sm, lsm, lse := refSoftmax(xr, axis)
-				closeTo(t, "Softmax "+name, Softmax(x, axis), sm, tol)
-				closeTo(t, "LogSoftmax "+name, LogSoftmax(x, axis), lsm, tol)
+				smClose(t, "Softmax "+name, Softmax(x, axis), sm, tol)
+				smClose(t, "LogSoftmax "+name, LogSoftmax(x, axis), lsm, tol)
 				l := LogSumExp(x, axis, false)
-				closeTo(t, "LogSumExp "+name, l, lse, tol)
+				smClose(t, "LogSumExp "+name, l, lse, tol)
 				kept := slices.Clone(shape)
 				kept[x.axis(axis)] = 1
 				if lk := LogSumExp(x, axis, true); !sameShape(lk.Shape(), kept) || !sameShape(l.Shape(), slices.Delete(slices.Clone(kept), x.axis(axis), x.axis(axis)+1)) {
 					t.Fatalf("LogSumExp %s: shapes %v (keep) and %v", name, lk.Shape(), l.Shape())
 				}
 				// Each slice of the softmax sums to 1.
-				closeTo(t, "Σ Softmax "+name, SumAxes(Softmax(x, axis), []int{axis}, false), slices.Repeat([]float64{1}, len(lse)), 10*tol)
+				smClose(t, "Σ Softmax "+name, SumAxes(Softmax(x, axis), []int{axis}, false), slices.Repeat([]float64{1}, len(lse)), 10*tol)
 			}
 		}
 	}
@@ -100,9 +100,9 @@ func TestSoftmaxStability(t *testing.T) {
 	e1 := []float64{1, math.E, math.E * math.E}
 	s := e1[0] + e1[1] + e1[2]
 	want := []float64{1 / s, math.E / s, math.E * math.E / s, math.E * math.E / s, math.E / s, 1 / s, 1 / (1 + math.E), 0, math.E / (1 + math.E)}
-	closeTo(t, "Softmax of large inputs", Softmax(x, 1), want, 1e-15)
+	smClose(t, "Softmax of large inputs", Softmax(x, 1), want, 1e-15)
 	lse := []float64{1002 + math.Log(s) - 2, -1000 + math.Log(s) - 2, 1 + math.Log(1+1/math.E)}
-	closeTo(t, "LogSumExp of large inputs", LogSumExp(x, 1, false), lse, 1e-15)
+	smClose(t, "LogSumExp of large inputs", LogSumExp(x, 1, false), lse, 1e-15)
 	ls := LogSoftmax(x, 1)
 	if v := ls.At(2, 1); !math.IsInf(v, -1) {
 		t.Fatalf("LogSoftmax of −∞ = %v", v)
@@ -155,12 +155,12 @@ func TestSoftmaxGradients(t *testing.T) {
 	// Third order: the gradient of the fused backward's backward.
 	x := randT(85, 3, 4)
 	f := func(xs []*Tensor) *Tensor {
-		x := live(xs[0])
+		x := liveInput(xs[0])
 		return Sum(Mul(Grad1(Sum(Square(Softmax(x, 1))), x, true), x))
 	}
 	checkBoth(t, "Softmax third order", f, x)
 	g := func(xs []*Tensor) *Tensor {
-		x := live(xs[0])
+		x := liveInput(xs[0])
 		return Sum(Mul(Grad1(Sum(Square(LogSoftmax(x, 0))), x, true), x))
 	}
 	checkBoth(t, "LogSoftmax third order", g, x)
@@ -180,7 +180,7 @@ func TestAttentionDoubleBackward(t *testing.T) {
 	checkBoth(t, "attention", func(xs []*Tensor) *Tensor { return Tanh(attn(xs[0])) }, x)
 	// u_xx of Σ attention output, differentiated once more.
 	err := GradCheck(func(xs []*Tensor) *Tensor {
-		x := live(xs[0])
+		x := liveInput(xs[0])
 		u := Sum(attn(x))
 		ux := Grad1(u, x, true)
 		uxx := Grad1(Sum(ux), x, true)
@@ -201,14 +201,14 @@ func TestSoftmaxBackwardKernels(t *testing.T) {
 			tol = 1e-5
 		}
 		for _, ax := range []int{0, 1, 2} {
-			x := randOf(dt, 100, 2, 5, 300)
-			g := randOf(dt, 101, 2, 5, 300)
+			x := randD(dt, 100, 2, 5, 300)
+			g := randD(dt, 101, 2, 5, 300)
 			y := Softmax(x, ax)
 			want := Mul(y, Sub(g, SumAxes(Mul(g, y), []int{ax}, true)))
-			closeTo(t, fmt.Sprintf("%v softmax backward axis %d", dt, ax), softmaxBackward(g, y, ax), want.ToFloat64s(), tol)
+			smClose(t, fmt.Sprintf("%v softmax backward axis %d", dt, ax), softmaxBackward(g, y, ax), want.ToFloat64s(), tol)
 			ly := LogSoftmax(x, ax)
 			want = Sub(g, Mul(Exp(ly), SumAxes(g, []int{ax}, true)))
-			closeTo(t, fmt.Sprintf("%v log-softmax backward axis %d", dt, ax), logSoftmaxBackward(g, ly, ax), want.ToFloat64s(), tol)
+			smClose(t, fmt.Sprintf("%v log-softmax backward axis %d", dt, ax), logSoftmaxBackward(g, ly, ax), want.ToFloat64s(), tol)
 		}
 	}
 }
