@@ -128,6 +128,13 @@ func TestSoftmaxStability(t *testing.T) {
 	if p := Softmax(m, 1).Float64s(); !math.IsNaN(p[0]) || !math.IsNaN(p[2]) {
 		t.Fatalf("Softmax of (−∞, −∞), (1, NaN) = %v", p)
 	}
+	// An empty axis: LogSumExp −∞ (the log of an empty sum), Softmax empty.
+	if l := LogSumExp(Zeros(Float64, 2, 0), 1, false).Float64s(); len(l) != 2 || !math.IsInf(l[0], -1) || !math.IsInf(l[1], -1) {
+		t.Fatalf("LogSumExp over an empty axis = %v", l)
+	}
+	if p := Softmax(Zeros(Float32, 2, 0, 3), 1); !sameShape(p.Shape(), []int{2, 0, 3}) {
+		t.Fatalf("Softmax over an empty axis has shape %v", p.Shape())
+	}
 	// Masking with Where and −∞ zeroes the masked probabilities and their
 	// gradients.
 	sc := randT(70, 2, 4).SetRequiresGrad(true)
