@@ -1,0 +1,34 @@
+// Command sciml is the command-line front end of the sciml toolkit: it
+// generates PDE datasets, trains and evaluates neural operators, runs
+// experiment configs and benchmarks, and reports the native backends in use.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is the toolkit version; release builds set it with
+// -ldflags "-X main.version=v0.x.y".
+var version = "v0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := &cobra.Command{
+		Use:           "sciml",
+		Short:         "Scientific machine learning on PDEs: solvers, HDF5 datasets, neural operators, PINNs, INRs",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(versionCmd(), benchCmd(), demoCmd())
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "sciml:", err)
+		os.Exit(1)
+	}
+}
