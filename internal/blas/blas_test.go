@@ -250,8 +250,12 @@ func TestShapePanics(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"short A", func() { Sgemm(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4) }, "A is 4×4"},
-		{"small ldc", func() { Dgemm(false, false, 4, 4, 4, 1, make([]float64, 16), 4, make([]float64, 16), 4, 0, make([]float64, 16), 3) }, "leading dimension 3"},
+		{"short A", func() {
+			Sgemm(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
+		}, "A is 4×4"},
+		{"small ldc", func() {
+			Dgemm(false, false, 4, 4, 4, 1, make([]float64, 16), 4, make([]float64, 16), 4, 0, make([]float64, 16), 3)
+		}, "leading dimension 3"},
 		{"negative", func() { Sgemm(false, false, -1, 4, 4, 1, nil, 4, nil, 4, 0, nil, 4) }, "negative size"},
 		{"short x", func() { Saxpy(3, 1, make([]float32, 2), 1, make([]float32, 3), 1) }, "x of 3 elements"},
 	}
