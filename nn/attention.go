@@ -81,9 +81,9 @@ func (a *MultiheadAttention) Attend(q, k, v, mask *tensor.Tensor) (out, weights 
 	checkInput("MultiheadAttention", q, a.InProjWeight)
 	b, l, s := q.Dim(0), q.Dim(1), k.Dim(1)
 	proj := func(x *tensor.Tensor, i, n int) *tensor.Tensor {
-		y := tensor.MatMulT(x, narrow0(a.InProjWeight, i*e, (i+1)*e), false, true)
+		y := tensor.MatMulT(x, tensor.Narrow(a.InProjWeight, 0, i*e, e), false, true)
 		if a.InProjBias != nil {
-			y = tensor.Add(y, narrow0(a.InProjBias, i*e, (i+1)*e))
+			y = tensor.Add(y, tensor.Narrow(a.InProjBias, 0, i*e, e))
 		}
 		return tensor.Permute(tensor.Reshape(y, b, n, h, d), 0, 2, 1, 3) // [B, H, n, D]
 	}
@@ -92,7 +92,7 @@ func (a *MultiheadAttention) Attend(q, k, v, mask *tensor.Tensor) (out, weights 
 	if mask != nil {
 		scores = tensor.Add(scores, mask)
 	}
-	weights = softmax(scores, -1)
+	weights = tensor.Softmax(scores, -1)
 	o := tensor.MatMul(weights, vh) // [B, H, L, D]
 	o = tensor.Reshape(tensor.Permute(o, 0, 2, 1, 3), b, l, e)
 	out = a.OutProj.Forward(o)
@@ -100,56 +100,4 @@ func (a *MultiheadAttention) Attend(q, k, v, mask *tensor.Tensor) (out, weights 
 		out, weights = tensor.Squeeze(out, 0), tensor.Squeeze(weights, 0)
 	}
 	return out, weights
-}
-
-// softmax returns exp(x)/Σ exp(x) along axis, computed as
-// exp(x − m)/Σ exp(x − m) with m the (constant) maximum along the axis.
-func softmax(x *tensor.Tensor, axis int) *tensor.Tensor {
-	m := tensor.MaxAxes(x.Detach(), []int{axis}, true)
-	ex := tensor.Exp(tensor.Sub(x, m))
-	return tensor.Div(ex, tensor.SumAxes(ex, []int{axis}, true))
-}
-
-// narrow0 returns rows [lo, hi) of x along axis 0 (a copy); its adjoint is
-// pad0.
-func narrow0(x *tensor.Tensor, lo, hi int) *tensor.Tensor {
-	n := x.Dim(0)
-	if lo < 0 || hi > n || lo > hi {
-		panic(fmt.Sprintf("nn: rows [%d, %d) of shape %v", lo, hi, x.Shape()))
-	}
-	row := x.Numel() / max(n, 1)
-	shape := append([]int{hi - lo}, x.Shape()[1:]...)
-	out := tensor.Empty(x.DType(), shape, x)
-	copyRange(out, 0, x, lo*row, (hi-lo)*row)
-	return tensor.Record(out, "Narrow0", func(g *tensor.Tensor, _ []*tensor.Tensor, _ *tensor.Tensor, _ []bool) []*tensor.Tensor {
-		return []*tensor.Tensor{pad0(g, lo, n)}
-	}, x)
-}
-
-// pad0 places x as rows [lo, lo+len) of a zero tensor with n rows along
-// axis 0; its adjoint is narrow0.
-func pad0(x *tensor.Tensor, lo, n int) *tensor.Tensor {
-	k := x.Dim(0)
-	row := x.Numel() / max(k, 1)
-	shape := append([]int{n}, x.Shape()[1:]...)
-	out := tensor.Empty(x.DType(), shape, x)
-	out.Fill(0)
-	copyRange(out, lo*row, x, 0, k*row)
-	return tensor.Record(out, "Pad0", func(g *tensor.Tensor, _ []*tensor.Tensor, _ *tensor.Tensor, _ []bool) []*tensor.Tensor {
-		return []*tensor.Tensor{narrow0(g, lo, lo+k)}
-	}, x)
-}
-
-// copyRange copies n elements of src from offset so to dst at offset do.
-func copyRange(dst *tensor.Tensor, do int, src *tensor.Tensor, so, n int) {
-	switch dst.DType() {
-	case tensor.Float32:
-		copy(dst.Float32s()[do:do+n], src.Float32s()[so:so+n])
-	case tensor.Float64:
-		copy(dst.Float64s()[do:do+n], src.Float64s()[so:so+n])
-	case tensor.Complex64:
-		copy(dst.Complex64s()[do:do+n], src.Complex64s()[so:so+n])
-	case tensor.Complex128:
-		copy(dst.Complex128s()[do:do+n], src.Complex128s()[so:so+n])
-	}
 }

@@ -184,12 +184,3 @@ func TestAttentionInit(t *testing.T) {
 		}
 	}
 }
-
-func TestNarrowPad(t *testing.T) {
-	x := randT(1, 5, 3)
-	gradCheck(t, "narrow0", func(xs []*tensor.Tensor) *tensor.Tensor { return narrow0(xs[0], 1, 4) }, x)
-	gradGradCheck(t, "narrow0²", func(xs []*tensor.Tensor) *tensor.Tensor { return tensor.Square(narrow0(xs[0], 2, 5)) }, x)
-	gradCheck(t, "pad0", func(xs []*tensor.Tensor) *tensor.Tensor { return pad0(xs[0], 2, 6) }, randT(2, 3, 2))
-	got := narrow0(seq(func(i float64) float64 { return i }, 4, 2), 1, 3).Float64s()
-	closeTo(t, "narrow0 values", got, []float64{3, 4, 5, 6}, 0)
-}
