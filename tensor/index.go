@@ -413,6 +413,8 @@ const (
 	PadReplicate
 )
 
+// String returns the mode's name: "zero", "periodic", "reflect" or
+// "replicate".
 func (m PadMode) String() string {
 	switch m {
 	case PadZero:

@@ -627,3 +627,28 @@ func BenchmarkIndexSelectRows(b *testing.B) {
 		IndexSelect(x, 0, idx)
 	}
 }
+
+// Periodic padding wraps the grid around; its gradient folds the wrapped
+// entries back.
+func ExamplePad() {
+	x := FromFloat64s(Float64, []float64{1, 2, 3, 4}, 1, 4).SetRequiresGrad(true)
+	y := Pad(x, PadPeriodic, [2]int{2, 1})
+	fmt.Println(y.Float64s())
+	Sum(y).Backward()
+	fmt.Println(x.Grad().Float64s())
+	fmt.Println(Pad(y, PadZero, [2]int{-2, -1}).Float64s())
+	// Output:
+	// [3 4 1 2 3 4 1]
+	// [2 1 2 2]
+	// [1 2 3 4]
+}
+
+// Every second point of a grid, and a mini-batch of rows.
+func ExampleSlice() {
+	x := FromFloat64s(Float64, []float64{0, 1, 2, 3, 4, 5, 6, 7}, 2, 4)
+	fmt.Println(Slice(x, -1, 0, 4, 2).Float64s())
+	fmt.Println(IndexSelect(x, 0, []int{1, 1, 0}).Float64s())
+	// Output:
+	// [0 2 4 6]
+	// [4 5 6 7 4 5 6 7 0 1 2 3]
+}

@@ -295,3 +295,12 @@ func BenchmarkLogSumExpAxis1(b *testing.B) {
 		LogSumExp(x, 1, false)
 	}
 }
+
+func ExampleSoftmax() {
+	x := FromFloat64s(Float64, []float64{0, math.Log(3), 1000, 1000}, 2, 2)
+	fmt.Printf("%.4f\n", Softmax(x, -1).Float64s())
+	fmt.Printf("%.4f\n", LogSumExp(x, -1, false).Float64s())
+	// Output:
+	// [0.2500 0.7500 0.5000 0.5000]
+	// [1.3863 1000.6931]
+}
