@@ -165,9 +165,15 @@ type nsWork struct {
 	fh        []complex128
 	wh        []complex128
 	spec      []complex128 // 4 half spectra: ψ_y, −ψ_x, w_x, w_y
-	fields    []float64    // their 4 real fields
-	prod      []float64
-	nh        []complex128
+	// packed: on small grids the four inverse transforms are done as two
+	// complex ones, Z1 = u + iv and Z2 = w_x + iw_y (full spectra in zfull),
+	// which FFTW's estimate-mode plans execute faster there.
+	packed      bool
+	zfull, zout []complex128
+	kxf, kyf    []float64 // 2πk over the full n×n spectrum (0 at Nyquist)
+	fields      []float64 // their 4 real fields
+	prod        []float64
+	nh          []complex128
 	// Crank–Nicolson/Euler per-mode factors for the current dt.
 	cnDt     float64
 	cnA, cnB []float64
@@ -220,8 +226,24 @@ func newNSWork(p pde.NavierStokes, form NSAdvection) *nsWork {
 		}
 	}
 	fft.RFFT64(w.fh, f, []int{n, n}, 1)
+	if form == AdvectiveForm && n <= packedMaxGrid {
+		w.packed = true
+		w.zfull, w.zout = make([]complex128, 2*n*n), make([]complex128, 2*n*n)
+		w.kxf, w.kyf = make([]float64, n), make([]float64, n)
+		for i := 0; i < n; i++ {
+			if k := fftIndex(i, n); 2*k != -n {
+				w.kxf[i] = 2 * math.Pi * float64(k)
+				w.kyf[i] = w.kxf[i]
+			}
+		}
+	}
 	return w
 }
+
+// packedMaxGrid is the largest grid on which the advective form packs its
+// inverse transforms into complex ones (a fixed rule, so results do not
+// depend on timing).
+const packedMaxGrid = 64
 
 func abs(x int) int {
 	if x < 0 {
@@ -246,6 +268,10 @@ func (w *nsWork) advection(out, wh []complex128) {
 		w.advectionBasdevant(out, wh)
 		return
 	}
+	if w.packed {
+		w.advectionPacked(out, wh)
+		return
+	}
 	h, n := w.h, w.n
 	sq, sv, sx, sy := w.spec[:h], w.spec[h:2*h], w.spec[2*h:3*h], w.spec[3*h:]
 	kxs, kys, il := w.kx[:h], w.ky[:h], w.invLap[:h]
@@ -265,6 +291,55 @@ func (w *nsWork) advection(out, wh []complex128) {
 	prod := w.prod[:N]
 	for i := range prod {
 		prod[i] = u[i]*wx[i] + v[i]*wy[i]
+	}
+	fft.RFFT64(out, prod, []int{n, n}, 1)
+}
+
+// advectionPacked is advection with the inverse transforms packed in
+// pairs: Ẑ1 = û + iv̂ = (k_x + ik_y)ψ̂ and Ẑ2 = ŵ_x + iŵ_y = (ik_x − k_y)ŵ
+// over the full spectrum (ψ̂_{−k} = conj ψ̂_k), one complex inverse FFT of
+// both, and u w_x + v w_y = Re Z1·Re Z2 + Im Z1·Im Z2.
+func (w *nsWork) advectionPacked(out, wh []complex128) {
+	n := w.n
+	hc := n/2 + 1
+	N := n * n
+	z1, z2 := w.zfull[:N], w.zfull[N:2*N]
+	il := w.invLap
+	for i := 0; i < n; i++ {
+		kx := w.kxf[i]
+		ni := 0
+		if i > 0 {
+			ni = n - i
+		}
+		row := i * n
+		for j := 0; j < n; j++ {
+			var c complex128
+			var q int
+			if j < hc {
+				q = i*hc + j
+				c = wh[q]
+			} else {
+				q = ni*hc + n - j
+				c = wh[q]
+				c = complex(real(c), -imag(c))
+			}
+			ky := w.kyf[j]
+			if 2*j == n {
+				ky = 0
+			}
+			re, im := real(c), imag(c)
+			pr, pi := re*il[q], im*il[q]
+			// (kx + i ky)(pr + i pi), (i kx − ky)(re + i im)
+			z1[row+j] = complex(kx*pr-ky*pi, kx*pi+ky*pr)
+			z2[row+j] = complex(-kx*im-ky*re, kx*re-ky*im)
+		}
+	}
+	fft.FFT64(w.zout, w.zfull, []int{n, n}, 2, true)
+	a, b := w.zout[:N], w.zout[N:2*N]
+	prod := w.prod[:N]
+	for i := range prod {
+		x, y := a[i], b[i]
+		prod[i] = real(x)*real(y) + imag(x)*imag(y)
 	}
 	fft.RFFT64(out, prod, []int{n, n}, 1)
 }
