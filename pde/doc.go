@@ -16,7 +16,8 @@
 //
 // Navier–Stokes (DefaultNavierStokes): w_t + u·∇w = νΔw + f on the unit
 // torus, u = (ψ_y, −ψ_x), −Δψ = w, f = 0.1(sin 2π(x+y) + cos 2π(x+y)),
-// w0 ~ N(0, 7^3(−Δ+49I)^−2.5) (TorchFFT convention), ν = 1e-3 and T = 50
+// w0 from the script's GaussianRF(2, s, α = 2.5, τ = 7, σ = 7^1.5) (TorchFFT
+// convention; the paper writes N(0, 7^{3/2}(−Δ+49I)^−2.5)), ν = 1e-3, T = 50
 // (other regimes: ν = 1e-4, T = 30; ν = 1e-5, T = 20), one snapshot per unit
 // time, solved on 256², stored on 64².
 //
@@ -66,7 +67,8 @@
 //     mean mode, U = idct2(L) (orthonormal DCT-III): exactly KL Neumann with
 //     σ = τ^(γ−1) on the cell-centred grid (TestDarcyGRFMatchesGRFm).
 //     DarcyGRF evaluates the same law on the solver's vertex grid.
-//   - GaussianRF (random_fields.py, Navier–Stokes): the TorchFFT convention,
+//   - GaussianRF (random_fields.py; Navier–Stokes, and the 1-D Burgers
+//     variant of the Python code with Dim = 1): the TorchFFT convention,
 //     ĉ_k = √2 σ (μ_k+τ²)^(−γ/2)(ξ_k + iη_k) for every FFT index k ≠ 0, and
 //     u = Re(ifft(n^d ĉ)) + m. Its DFT coefficients have E|a_k|² = 2λ_k: the
 //     field has twice the covariance of N(m, σ²(−Δ+τ²I)^−γ). The script's

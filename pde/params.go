@@ -238,8 +238,10 @@ type NavierStokes struct {
 	ForcingWavenumber int
 	// ForcingFunc, when not nil, replaces the default forcing.
 	ForcingFunc func(x, y float64) float64 `json:"-" yaml:"-"`
-	// Init is the law of w0: N(0, 7^3 (−Δ+49I)^−2.5) in the FNO convention
-	// (NavierStokesGRF).
+	// Init is the law of w0: the FNO script's GaussianRF(2, s, α = 2.5,
+	// τ = 7) with σ = 7^1.5 (NavierStokesGRF). The paper writes the law as
+	// N(0, 7^{3/2}(−Δ+49I)^−2.5); the script uses 7^1.5 as the amplitude σ,
+	// and its convention doubles the covariance: 2·7³(−Δ+49I)^−2.5.
 	Init GRF
 }
 

@@ -56,6 +56,9 @@ func (b Burgers) check(n int) error {
 	if n < 4 || n%2 != 0 {
 		return fmt.Errorf("solvers.Burgers: grid must be even and at least 4, got %d points", n)
 	}
+	if n != p.Grid {
+		return fmt.Errorf("solvers.Burgers: u0 has %d points, Params.Grid is %d", n, p.Grid)
+	}
 	if b.TimeStep < 0 || math.IsNaN(b.TimeStep) {
 		return fmt.Errorf("solvers.Burgers: time step must be positive, got %v", b.TimeStep)
 	}
@@ -165,7 +168,7 @@ func (b Burgers) dt() float64 {
 	return 1e-3
 }
 
-// Solve integrates from the initial values u0 (len(u0) = the grid size n,
+// Solve integrates from the initial values u0 (len(u0) = Params.Grid = n,
 // u0[i] = u0(iL/n)) and returns the snapshots at Times.
 func (b Burgers) Solve(ctx context.Context, u0 []float64) (BurgersSolution, error) {
 	if err := b.check(len(u0)); err != nil {

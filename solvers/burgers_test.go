@@ -58,6 +58,7 @@ func TestBurgersColeHopf8192(t *testing.T) {
 func TestBurgersETDRK4Order(t *testing.T) {
 	p := pde.DefaultBurgers()
 	n := 256
+	p.Grid = n
 	u0 := make([]float64, n)
 	for i := range u0 {
 		x := float64(i) / float64(n)
@@ -126,6 +127,9 @@ func TestBurgersBatch(t *testing.T) {
 	}
 	if _, err := (Burgers{Params: p}).Solve(context.Background(), u0s[0][:7]); err == nil {
 		t.Error("odd grid: no error")
+	}
+	if _, err := (Burgers{Params: p}).Solve(context.Background(), u0s[0][:64]); err == nil {
+		t.Error("grid different from Params.Grid: no error")
 	}
 }
 
