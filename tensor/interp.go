@@ -1,0 +1,202 @@
+package tensor
+
+import (
+	"fmt"
+	"slices"
+)
+
+// InterpMode selects the grid convention of Interpolate.
+type InterpMode uint8
+
+const (
+	// InterpLinear is (multi)linear interpolation on grids that contain
+	// both ends of each axis: n points at t_j = j/(n−1) of the interval
+	// (PyTorch's align_corners=True, the FNO Darcy grids). Output point i of
+	// m sits at source position s = i·(n−1)/(m−1).
+	InterpLinear InterpMode = iota
+	// InterpPeriodic is linear interpolation on periodic grids: n points at
+	// t_j = j/n of one period, the point at t = 1 being the one at t = 0.
+	// Output point i of m sits at source position s = i·n/m, and the
+	// neighbour of the last point is the first.
+	InterpPeriodic
+)
+
+func (m InterpMode) String() string {
+	switch m {
+	case InterpLinear:
+		return "linear"
+	case InterpPeriodic:
+		return "periodic"
+	}
+	return fmt.Sprintf("InterpMode(%d)", uint8(m))
+}
+
+// Interpolate resamples the trailing len(sizes) axes of the real tensor x
+// (the spatial axes of [B, C, S₁, …, S_d]) to the given sizes by
+// separable linear interpolation: along each axis of n points,
+//
+//	y_i = (1 − f)·x_⌊s⌋ + f·x_⌊s⌋+1,   f = s − ⌊s⌋,
+//
+// with s the source position of output point i under mode (see
+// InterpMode). Axes whose size does not change are left alone, so equal
+// sizes give x itself. Interpolation is linear in x; each axis is applied
+// as a sparse matrix with two entries per row, and the gradient is the
+// transposed matrix applied the same way (itself differentiable).
+func Interpolate(x *Tensor, sizes []int, mode InterpMode) *Tensor {
+	if x.dtype != Float32 && x.dtype != Float64 {
+		panic(fmt.Sprintf("tensor.Interpolate: want float32 or float64, have %v", x.dtype))
+	}
+	if len(sizes) > x.NDim() {
+		panic(fmt.Sprintf("tensor.Interpolate: %d sizes %v for shape %v", len(sizes), sizes, x.shape))
+	}
+	if mode != InterpLinear && mode != InterpPeriodic {
+		panic(fmt.Sprintf("tensor.Interpolate: unknown mode %v", mode))
+	}
+	first := x.NDim() - len(sizes)
+	for d, m := range sizes {
+		if m < 1 || x.shape[first+d] < 1 {
+			panic(fmt.Sprintf("tensor.Interpolate: cannot resample shape %v to sizes %v", x.shape, sizes))
+		}
+	}
+	for d, m := range sizes {
+		axis := first + d
+		n := x.shape[axis]
+		if n == m {
+			continue
+		}
+		a := interpMatrix(n, m, mode)
+		x = sparseAxisOp(x, axis, a, a.transpose(n))
+	}
+	return x
+}
+
+// sparseRows is a sparse matrix in compressed-row form: row i has the
+// entries (col[e], w[e]) for e in [ptr[i], ptr[i+1]).
+type sparseRows struct {
+	ptr []int
+	col []int
+	w   []float64
+}
+
+func (s *sparseRows) rows() int { return len(s.ptr) - 1 }
+
+// interpMatrix returns the m×n matrix of linear interpolation from n to m
+// points. Source positions are computed in exact integer arithmetic, so
+// output points that fall on source points copy them.
+func interpMatrix(n, m int, mode InterpMode) *sparseRows {
+	s := &sparseRows{ptr: make([]int, 1, m+1)}
+	for i := range m {
+		num, den := 0, 1
+		switch {
+		case mode == InterpPeriodic:
+			num, den = i*n, m
+		case m > 1:
+			num, den = i*(n-1), m-1
+		}
+		i0, f := num/den, float64(num%den)/float64(den)
+		s.col = append(s.col, i0)
+		s.w = append(s.w, 1-f)
+		if f != 0 {
+			i1 := i0 + 1
+			if mode == InterpPeriodic {
+				i1 %= n
+			}
+			s.col = append(s.col, i1)
+			s.w = append(s.w, f)
+		}
+		s.ptr = append(s.ptr, len(s.col))
+	}
+	return s
+}
+
+// transpose returns the n×m transpose of the m×n matrix s, each row's
+// entries in increasing column order.
+func (s *sparseRows) transpose(n int) *sparseRows {
+	t := &sparseRows{ptr: make([]int, n+1), col: make([]int, len(s.col)), w: make([]float64, len(s.w))}
+	for _, c := range s.col {
+		t.ptr[c+1]++
+	}
+	for j := range n {
+		t.ptr[j+1] += t.ptr[j]
+	}
+	next := slices.Clone(t.ptr[:n])
+	for i := range s.rows() {
+		for e := s.ptr[i]; e < s.ptr[i+1]; e++ {
+			c := s.col[e]
+			t.col[next[c]] = i
+			t.w[next[c]] = s.w[e]
+			next[c]++
+		}
+	}
+	return t
+}
+
+// sparseAxisOp applies the matrix a (m×n) along axis of x, whose size is n,
+// as one recorded operation: y[…, i, …] = Σ_j a[i, j]·x[…, j, …]. at is aᵀ;
+// the backward rule applies it the same way (and its backward applies a).
+func sparseAxisOp(x *Tensor, axis int, a, at *sparseRows) *Tensor {
+	n, m := at.rows(), a.rows()
+	if x.shape[axis] != n {
+		panic(fmt.Sprintf("tensor.Interpolate: axis %d of %v is not %d", axis, x.shape, n))
+	}
+	outer, inner := numel(x.shape[:axis]), numel(x.shape[axis+1:])
+	shape := slices.Clone(x.shape)
+	shape[axis] = m
+	out := alloc(arenaOf(x), x.dtype, shape, false)
+	switch y := out.data.(type) {
+	case []float32:
+		applyRows(y, x.Float32s(), outer, n, inner, a)
+	case []float64:
+		applyRows(y, x.Float64s(), outer, n, inner, a)
+	}
+	return record(out, "Interpolate", func(g *Tensor, _ []*Tensor, _ *Tensor, _ []bool) []*Tensor {
+		return []*Tensor{sparseAxisOp(g, axis, at, a)}
+	}, x)
+}
+
+// applyRows computes y[o, i, k] = Σ_e a.w[e]·x[o, a.col[e], k] over the
+// entries e of row i, for x [outer, n, inner] and y [outer, m, inner]. Each
+// output row is one unit of work, summed in entry order.
+func applyRows[T Float](y, x []T, outer, n, inner int, a *sparseRows) {
+	m := a.rows()
+	w := make([]T, len(a.w))
+	for e, v := range a.w {
+		w[e] = T(v)
+	}
+	if inner == 1 {
+		parallelRange(outer*m, grain, func(lo, hi int) {
+			for u := lo; u < hi; u++ {
+				xs := x[(u/m)*n : (u/m+1)*n]
+				i := u % m
+				var s T
+				for e := a.ptr[i]; e < a.ptr[i+1]; e++ {
+					s += w[e] * xs[a.col[e]]
+				}
+				y[u] = s
+			}
+		})
+		return
+	}
+	parallelRange(outer*m, max(1, grain/inner), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			xs := x[(u/m)*n*inner : (u/m+1)*n*inner]
+			i := u % m
+			d := y[u*inner : (u+1)*inner]
+			e0, e1 := a.ptr[i], a.ptr[i+1]
+			if e0 == e1 {
+				clear(d)
+				continue
+			}
+			src, c := xs[a.col[e0]*inner:(a.col[e0]+1)*inner], w[e0]
+			for k := range d {
+				d[k] = c * src[k]
+			}
+			for e := e0 + 1; e < e1; e++ {
+				src, c := xs[a.col[e]*inner:(a.col[e]+1)*inner], w[e]
+				for k := range d {
+					d[k] += c * src[k]
+				}
+			}
+		}
+	})
+}
