@@ -297,6 +297,90 @@ func (g *convGeom) flipped() convGeom {
 	return f
 }
 
+// phased reports whether the kernels read x through its phase planes: with
+// a column stride s > 1 each input row is stored as its s phases (columns
+// φ, φ+s, φ+2s, … for φ < s) one after the other, so that the strided
+// reads and writes of im2col and col2im become contiguous copies and adds.
+// Periodic padding needs w divisible by s (each phase then wraps onto
+// itself).
+func (g *convGeom) phased() bool {
+	return g.sw > 1 && (!g.periodic || g.w%g.sw == 0)
+}
+
+// colAccess says where kernel column kw reads in an input row: output
+// column j reads row[off + j·mul + shift] within the window [off, off+size)
+// of the row (out of the window: zero, or wrapped when periodic).
+type colAccess struct{ off, size, mul, shift int }
+
+func (g *convGeom) access(kw int) colAccess {
+	if !g.phased() {
+		return colAccess{0, g.w, g.sw, kw - g.pw}
+	}
+	s := g.sw
+	ph := mod(kw-g.pw, s)
+	off := 0
+	for q := range ph {
+		off += ceilDiv(g.w-q, s)
+	}
+	return colAccess{off, ceilDiv(g.w-ph, s), 1, floorDiv(kw-g.pw, s)}
+}
+
+// deinterleave stores each row (length w) of src in dst as its s phases.
+func deinterleave[T Float](dst, src []T, w, s int) {
+	rows := len(src) / w
+	parallelRange(rows, max(1, grain/w), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			sr, dr := src[r*w:(r+1)*w], dst[r*w:(r+1)*w]
+			if s == 2 {
+				h := (w + 1) / 2
+				e, o := dr[:h], dr[h:]
+				for t := range o {
+					e[t], o[t] = sr[2*t], sr[2*t+1]
+				}
+				if w%2 == 1 {
+					e[h-1] = sr[w-1]
+				}
+				continue
+			}
+			k := 0
+			for ph := range s {
+				for i := ph; i < w; i += s {
+					dr[k] = sr[i]
+					k++
+				}
+			}
+		}
+	})
+}
+
+// interleave is the inverse of deinterleave.
+func interleave[T Float](dst, src []T, w, s int) {
+	rows := len(src) / w
+	parallelRange(rows, max(1, grain/w), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			sr, dr := src[r*w:(r+1)*w], dst[r*w:(r+1)*w]
+			if s == 2 {
+				h := (w + 1) / 2
+				e, o := sr[:h], sr[h:]
+				for t := range o {
+					dr[2*t], dr[2*t+1] = e[t], o[t]
+				}
+				if w%2 == 1 {
+					dr[w-1] = e[h-1]
+				}
+				continue
+			}
+			k := 0
+			for ph := range s {
+				for i := ph; i < w; i += s {
+					dr[i] = sr[k]
+					k++
+				}
+			}
+		}
+	})
+}
+
 // Blocking: the column matrix of one block has about colsBytes bytes (so it
 // stays in the L2 cache while the GEMM reads it) and at least minTile
 // columns; a batch is cut into at least minUnits blocks where the grid
@@ -371,7 +455,7 @@ func convInputGrad(g, w *Tensor, geo convGeom) *Tensor {
 // padding). Being linear in g and in w, its gradients are the convolution
 // (for g) and the filter correlation (for w).
 func convTransposeOp(g, w *Tensor, geo convGeom) *Tensor {
-	out := alloc(arenaOf(g, w), g.dtype, geo.xShape(), true)
+	out := alloc(arenaOf(g, w), g.dtype, geo.xShape(), !geo.phased())
 	switch x := out.data.(type) {
 	case []float32:
 		convTranspose(x, g.Float32s(), w.Float32s(), &geo)
@@ -470,6 +554,12 @@ func convForward[T Float](y, x, w, bias []T, g *convGeom) {
 	if direct {
 		size = 0
 	}
+	if g.phased() {
+		xp := getScratch[T](planesPool, len(x))
+		defer putScratch(planesPool, xp)
+		deinterleave(*xp, x, g.w, g.sw)
+		x = *xp
+	}
 	parallelScratch(g.b*nt, size, func(buf []T, u int) {
 		b, t := u/nt, u%nt
 		p0 := t * tile
@@ -499,7 +589,7 @@ func addScalar[T Float](d []T, v T) {
 }
 
 // convTranspose accumulates the adjoint in x of conv(·, w) applied to g
-// into the zeroed x. Unit u is sample u / ng and the input channels of
+// into x, which must be zero unless g is phased (x is then overwritten). Unit u is sample u / ng and the input channels of
 // group u mod ng; per tile of output positions it forms the columns of those
 // channels, Wᵀ[rows of the group, co] · g[b, :, p0:p1], and adds them into
 // the grid (col2im). Units write disjoint parts of x and accumulate in a
@@ -510,6 +600,13 @@ func convTranspose[T Float](x, gy, w []T, g *convGeom) {
 	tile := g.tile(sizeOf(z))
 	grp := ceilDiv(g.ci, min(g.ci, ceilDiv(minUnits, g.b))) // channels per group
 	ng := ceilDiv(g.ci, grp)
+	dst := x
+	if g.phased() {
+		xp := getScratch[T](planesPool, len(x))
+		defer putScratch(planesPool, xp)
+		x = *xp
+		clear(x)
+	}
 	parallelScratch(g.b*ng, grp*kk*tile, func(buf []T, u int) {
 		b, c0 := u/ng, (u%ng)*grp
 		c1 := min(g.ci, c0+grp)
@@ -524,6 +621,9 @@ func convTranspose[T Float](x, gy, w []T, g *convGeom) {
 			col2im(xs, cols, g, c0, c1, p0, p1)
 		}
 	})
+	if g.phased() {
+		interleave(dst, x, g.w, g.sw)
+	}
 }
 
 // convWeight computes the filter gradient dw [co, rows] = Σ_units
@@ -544,6 +644,12 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	size := rows * tile
 	if direct {
 		size = 0
+	}
+	if g.phased() {
+		xp := getScratch[T](planesPool, len(x))
+		defer putScratch(planesPool, xp)
+		deinterleave(*xp, x, g.w, g.sw)
+		x = *xp
 	}
 	parallelScratch(parts, size, func(buf []T, q int) {
 		acc := partial[q*rows*g.co : (q+1)*rows*g.co]
@@ -583,42 +689,60 @@ func sizeOf[T Float](T) int {
 	return 8
 }
 
+// wrap returns i mod n, dividing only when i is outside [0, n).
+func wrap(i, n int) int {
+	if i >= 0 && i < n {
+		return i
+	}
+	return mod(i, n)
+}
+
 // inRow returns the input row that output row oh reads through kernel row
 // kh, and whether it lies in the grid (always, when periodic).
 func (g *convGeom) inRow(oh, kh int) (int, bool) {
 	ih := oh*g.sh + kh - g.ph
 	if g.periodic {
-		return mod(ih, g.h), true
+		return wrap(ih, g.h), true
 	}
 	return ih, ih >= 0 && ih < g.h
 }
 
-// im2col writes the columns of the sample xs [ci, h, w] for the output
+// im2col writes the columns of the sample xs [ci, h, w] (stored by phases
+// when g is phased) for the output
 // positions [p0, p1) (flattened over [ho, wo]) into cols, a [rows, p1−p0]
 // matrix:
 //
 //	cols[(c, m, n), q − p0] = x̃[c, i·sh + m − ph, j·sw + n − pw],  (i, j) = (q / wo, q mod wo).
+//
+// Each row of cols is filled one output row (a segment of up to wo
+// positions) at a time: a copy for stride 1, a strided gather otherwise.
 func im2col[T Float](cols, xs []T, g *convGeom, p0, p1 int) {
 	n := p1 - p0
 	hw := g.h * g.w
+	oh0, ow0 := p0/g.wo, p0%g.wo
+	acc := make([]colAccess, g.kw)
+	for kw := range acc {
+		acc[kw] = g.access(kw)
+	}
 	r := 0
 	for c := range g.ci {
 		xc := xs[c*hw : (c+1)*hw]
 		for kh := range g.kh {
-			for kw := range g.kw {
+			for _, a := range acc {
 				row := cols[r*n : (r+1)*n]
 				r++
-				for q, j := p0, 0; q < p1; {
-					oh, ow := q/g.wo, q%g.wo
-					cnt := min(g.wo-ow, p1-q)
+				oh, ow := oh0, ow0
+				for j := 0; j < n; {
+					cnt := min(g.wo-ow, n-j)
 					seg := row[j : j+cnt]
 					if ih, ok := g.inRow(oh, kh); ok {
-						gather(seg, xc[ih*g.w:(ih+1)*g.w], ow*g.sw+kw-g.pw, g.sw, g.periodic)
+						o := ih*g.w + a.off
+						gather(seg, xc[o:o+a.size], ow*a.mul+a.shift, a.mul, g.periodic)
 					} else {
 						clear(seg)
 					}
-					q += cnt
 					j += cnt
+					oh, ow = oh+1, 0
 				}
 			}
 		}
@@ -630,21 +754,27 @@ func im2col[T Float](cols, xs []T, g *convGeom, p0, p1 int) {
 func col2im[T Float](xs, cols []T, g *convGeom, c0, c1, p0, p1 int) {
 	n := p1 - p0
 	hw := g.h * g.w
+	oh0, ow0 := p0/g.wo, p0%g.wo
+	acc := make([]colAccess, g.kw)
+	for kw := range acc {
+		acc[kw] = g.access(kw)
+	}
 	r := 0
 	for c := c0; c < c1; c++ {
 		xc := xs[c*hw : (c+1)*hw]
 		for kh := range g.kh {
-			for kw := range g.kw {
+			for _, a := range acc {
 				row := cols[r*n : (r+1)*n]
 				r++
-				for q, j := p0, 0; q < p1; {
-					oh, ow := q/g.wo, q%g.wo
-					cnt := min(g.wo-ow, p1-q)
+				oh, ow := oh0, ow0
+				for j := 0; j < n; {
+					cnt := min(g.wo-ow, n-j)
 					if ih, ok := g.inRow(oh, kh); ok {
-						scatterAdd(xc[ih*g.w:(ih+1)*g.w], row[j:j+cnt], ow*g.sw+kw-g.pw, g.sw, g.periodic)
+						o := ih*g.w + a.off
+						scatterAdd(xc[o:o+a.size], row[j:j+cnt], ow*a.mul+a.shift, a.mul, g.periodic)
 					}
-					q += cnt
 					j += cnt
+					oh, ow = oh+1, 0
 				}
 			}
 		}
@@ -657,10 +787,11 @@ func validRange(start, step, n, size int) (lo, hi int) {
 	if start < 0 {
 		lo = ceilDiv(-start, step)
 	}
-	if start < size {
+	if end := start + (n-1)*step; end < size {
+		hi = n
+	} else if start < size {
 		hi = (size-1-start)/step + 1
 	}
-	hi = min(hi, n)
 	lo = min(lo, hi)
 	return lo, hi
 }
@@ -670,7 +801,7 @@ func validRange(start, step, n, size int) (lo, hi int) {
 func gather[T Float](dst, src []T, start, step int, periodic bool) {
 	size := len(src)
 	if periodic {
-		i := mod(start, size)
+		i := wrap(start, size)
 		if step == 1 {
 			for j := 0; j < len(dst); {
 				c := min(len(dst)-j, size-i)
@@ -683,7 +814,7 @@ func gather[T Float](dst, src []T, start, step int, periodic bool) {
 		for j := range dst {
 			dst[j] = src[i]
 			if i += step; i >= size {
-				i %= size
+				i = wrap(i, size)
 			}
 		}
 		return
@@ -695,10 +826,16 @@ func gather[T Float](dst, src []T, start, step int, periodic bool) {
 		copy(dst[lo:hi], src[start+lo:start+hi])
 		return
 	}
-	i := start + lo*step
-	for j := lo; j < hi; j++ {
-		dst[j] = src[i]
-		i += step
+	d := dst[lo:hi]
+	s := src[start+lo*step:]
+	if step == 2 {
+		for j := range d {
+			d[j] = s[2*j]
+		}
+		return
+	}
+	for j := range d {
+		d[j] = s[j*step]
 	}
 }
 
@@ -706,40 +843,59 @@ func gather[T Float](dst, src []T, start, step int, periodic bool) {
 func scatterAdd[T Float](dst, src []T, start, step int, periodic bool) {
 	size := len(dst)
 	if periodic {
-		i := mod(start, size)
+		i := wrap(start, size)
 		for j := range src {
 			dst[i] += src[j]
 			if i += step; i >= size {
-				i %= size
+				i = wrap(i, size)
 			}
 		}
 		return
 	}
 	lo, hi := validRange(start, step, len(src), size)
-	if step == 1 {
-		d := dst[start+lo : start+hi]
-		s := src[lo:hi]
-		for j := range d {
+	s := src[lo:hi]
+	d := dst[start+lo*step:]
+	switch step {
+	case 1:
+		d = d[:len(s)]
+		for j := range s {
 			d[j] += s[j]
 		}
-		return
-	}
-	i := start + lo*step
-	for j := lo; j < hi; j++ {
-		dst[i] += src[j]
-		i += step
+	case 2:
+		for j := range s {
+			d[2*j] += s[j]
+		}
+	default:
+		for j := range s {
+			d[j*step] += s[j]
+		}
 	}
 }
 
-// Scratch buffers of the convolution kernels, recycled across calls.
-var scratchPools [2]sync.Pool // *[]float32, *[]float64
+// Scratch buffers of the convolution kernels, recycled across calls: the
+// column blocks (per goroutine) and the phase planes (per call) are pooled
+// apart.
+var scratchPools [2][2]sync.Pool // [cols, planes][float32, float64] of *[]T
 
-func scratchPool[T Float]() *sync.Pool {
+const (
+	colsPool = iota
+	planesPool
+)
+
+func getScratch[T Float](kind, size int) *[]T {
 	var z T
-	if sizeOf(z) == 4 {
-		return &scratchPools[0]
+	p := &scratchPools[kind][sizeOf(z)/8]
+	if v, ok := p.Get().(*[]T); ok && cap(*v) >= size {
+		*v = (*v)[:size]
+		return v
 	}
-	return &scratchPools[1]
+	b := make([]T, size)
+	return &b
+}
+
+func putScratch[T Float](kind int, b *[]T) {
+	var z T
+	scratchPools[kind][sizeOf(z)/8].Put(b)
 }
 
 // parallelScratch runs f(buf, i) for i in [0, count) on up to Threads()
@@ -750,22 +906,15 @@ func parallelScratch[T Float](count, size int, f func(buf []T, i int)) {
 	}
 	var next atomic.Int64
 	work := func() {
-		var bp *[]T
-		if v, ok := scratchPool[T]().Get().(*[]T); ok && cap(*v) >= size {
-			bp = v
-		} else {
-			b := make([]T, size)
-			bp = &b
-		}
-		buf := (*bp)[:size]
+		bp := getScratch[T](colsPool, size)
 		for {
 			i := int(next.Add(1)) - 1
 			if i >= count {
 				break
 			}
-			f(buf, i)
+			f(*bp, i)
 		}
-		scratchPool[T]().Put(bp)
+		putScratch(colsPool, bp)
 	}
 	w := min(Threads(), count)
 	if w <= 1 {

@@ -100,8 +100,11 @@ var convCases = []convCase{
 	{2, 3, 2, 11, 10, 4, 3, 3, 1, PadPeriodic},
 	{2, 4, 5, 6, 7, 1, 1, 1, 0, PadZero}, // pointwise: no im2col
 	{1, 3, 2, 6, 7, 1, 1, 2, 1, PadPeriodic},
-	{1, 3, 4, 40, 37, 3, 3, 1, 1, PadZero}, // several blocks per sample
-	{3, 5, 2, 30, 33, 3, 3, 2, 1, PadPeriodic},
+	{1, 3, 4, 40, 37, 3, 3, 1, 1, PadZero},     // several blocks per sample
+	{3, 5, 2, 30, 33, 3, 3, 2, 1, PadPeriodic}, // odd width: strided reads
+	{2, 3, 4, 31, 32, 3, 3, 2, 1, PadPeriodic}, // even width: phase planes
+	{1, 2, 3, 9, 9, 4, 4, 3, 2, PadPeriodic},
+	{2, 3, 2, 12, 13, 5, 4, 2, 3, PadZero},
 }
 
 func relDiff(got, want []float64) float64 {
