@@ -308,8 +308,8 @@ func (g *convGeom) phased() bool {
 }
 
 // colAccess says where kernel column kw reads in an input row: output
-// column j reads row[off + j·mul + shift] within the window [off, off+size)
-// of the row (out of the window: zero, or wrapped when periodic).
+// column j reads index j·mul + shift of the window row[off : off+size]
+// (outside the window: zero, or wrapped when periodic).
 type colAccess struct{ off, size, mul, shift int }
 
 func (g *convGeom) access(kw int) colAccess {
@@ -395,11 +395,11 @@ const (
 // tile returns the number of output positions per block.
 func (g *convGeom) tile(elem int) int {
 	p := g.ho * g.wo
-	t := max(minTile, colsBytes/(elem*g.rows()))
-	if per := ceilDiv(minUnits, g.b); per > 1 {
+	t := max(minTile, colsBytes/(elem*max(1, g.rows())))
+	if per := ceilDiv(minUnits, max(1, g.b)); per > 1 {
 		t = min(t, max(minTile, ceilDiv(p, per)))
 	}
-	return min(t, p)
+	return max(1, min(t, p))
 }
 
 // convOp is the convolution of x with w (and bias b) as one recorded
@@ -598,7 +598,7 @@ func convTranspose[T Float](x, gy, w []T, g *convGeom) {
 	kk, rows, p, hw := g.kh*g.kw, g.rows(), g.ho*g.wo, g.h*g.w
 	var z T
 	tile := g.tile(sizeOf(z))
-	grp := ceilDiv(g.ci, min(g.ci, ceilDiv(minUnits, g.b))) // channels per group
+	grp := ceilDiv(g.ci, max(1, min(g.ci, ceilDiv(minUnits, max(1, g.b))))) // channels per group
 	ng := ceilDiv(g.ci, grp)
 	dst := x
 	if g.phased() {
@@ -637,6 +637,10 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	tile := g.tile(sizeOf(z))
 	nt := ceilDiv(p, tile)
 	units := g.b * nt
+	if units == 0 {
+		clear(dw)
+		return
+	}
 	per := ceilDiv(units, min(units, maxParts))
 	parts := ceilDiv(units, per)
 	partial := make([]T, parts*rows*g.co)

@@ -150,7 +150,7 @@ func TestConv2dValues(t *testing.T) {
 func TestConv1dValues(t *testing.T) {
 	cases := []struct{ bs, ci, co, l, k, s, p int }{
 		{2, 3, 4, 11, 3, 1, 1}, {1, 2, 3, 16, 3, 2, 1}, {3, 2, 2, 9, 4, 3, 2}, {2, 3, 2, 7, 1, 1, 0},
-		{1, 2, 3, 5, 5, 1, 2}, {2, 4, 3, 300, 5, 1, 2}, {1, 2, 2, 6, 3, 1, 0},
+		{1, 2, 3, 5, 5, 1, 2}, {2, 4, 3, 300, 5, 1, 2}, {1, 2, 2, 6, 3, 1, 0}, {2, 3, 2, 11, 3, 2, 1},
 	}
 	for i, c := range cases {
 		for _, mode := range []PadMode{PadZero, PadPeriodic} {
@@ -397,6 +397,10 @@ func TestChannelMix(t *testing.T) {
 				t.Errorf("1×1 Conv2d differs from ChannelMix by %.3g", e)
 			}
 		}
+	}
+	for i, spatial := range [][]int{{}, {3}, {2, 3}, {2, 1, 2}} {
+		x := randT(uint64(3050+i), append([]int{2, 3}, spatial...)...)
+		w, b := randT(uint64(3060+i), 2, 3), randT(uint64(3070+i), 2)
 		checkBoth(t, fmt.Sprintf("ChannelMix %v", spatial), func(xs []*Tensor) *Tensor { return Tanh(ChannelMix(xs[0], xs[1], xs[2])) }, x, w, b)
 		check(t, "ChannelMix no bias", func(xs []*Tensor) *Tensor { return ChannelMix(xs[0], xs[1], nil) }, x, w)
 	}
@@ -442,6 +446,21 @@ func TestConvArena(t *testing.T) {
 	}
 }
 
+func TestConvEmptyBatch(t *testing.T) {
+	x := randT(1, 0, 2, 6, 6).SetRequiresGrad(true)
+	w := randT(2, 3, 2, 3, 3).SetRequiresGrad(true)
+	for _, s := range []int{1, 2} {
+		y := Conv2d(x, w, nil, ConvOptions{Stride: s, Padding: 1})
+		if !sameShape(y.Shape(), []int{0, 3, 6 / s, 6 / s}) {
+			t.Fatalf("empty batch: shape %v", y.Shape())
+		}
+		gs := Grad([]*Tensor{Sum(y)}, []*Tensor{x, w}, nil, false)
+		if Sum(Abs(gs[1])).Item() != 0 {
+			t.Fatalf("empty batch: weight gradient %v", gs[1])
+		}
+	}
+}
+
 func TestConvPanics(t *testing.T) {
 	mustPanic := func(name, want string, f func()) {
 		t.Helper()
@@ -463,4 +482,23 @@ func TestConvPanics(t *testing.T) {
 	mustPanic("dtype", "float32", func() { Conv2d(x, RandN(rng(2), Float32, 4, 3, 3, 3), nil, ConvOptions{}) })
 	mustPanic("ChannelMix", "ChannelMix", func() { ChannelMix(x, randT(2, 4, 2), nil) })
 	mustPanic("ConvTranspose2d", "ConvTranspose2d", func() { ConvTranspose2d(x, randT(2, 2, 4, 3, 3), nil, 2, 1) })
+}
+
+func ExampleConv2d() {
+	// The 5-point Laplacian stencil on a periodic 3×3 grid, applied to a
+	// unit impulse at the centre, gives back the stencil.
+	x := FromFloat64s(Float64, []float64{0, 0, 0, 0, 1, 0, 0, 0, 0}, 1, 1, 3, 3)
+	lap := FromFloat64s(Float64, []float64{0, 1, 0, 1, -4, 1, 0, 1, 0}, 1, 1, 3, 3)
+	y := Conv2d(x, lap, nil, ConvOptions{Padding: 1, Mode: PadPeriodic})
+	fmt.Println(y.Shape(), y.Float64s())
+	// Output: [1 1 3 3] [0 1 0 1 -4 1 0 1 0]
+}
+
+func ExampleConvTranspose2d() {
+	// MgNO's prolongation: a 4×4 transposed convolution with stride 2 and
+	// padding 1 doubles the grid.
+	x := Full(Float32, 1, 8, 24, 16, 16)
+	w := Full(Float32, 1.0/16, 24, 24, 4, 4)
+	fmt.Println(ConvTranspose2d(x, w, nil, 2, 1).Shape())
+	// Output: [8 24 32 32]
 }

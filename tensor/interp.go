@@ -70,21 +70,24 @@ func Interpolate(x *Tensor, sizes []int, mode InterpMode) *Tensor {
 	return x
 }
 
-// sparseRows is a sparse matrix in compressed-row form: row i has the
-// entries (col[e], w[e]) for e in [ptr[i], ptr[i+1]).
+// sparseRows is a sparse matrix with k stored entries per row (ELLPACK
+// form): row i has the entries (col[i·k + t], w[i·k + t]), t < k, unused
+// ones with weight 0. The fixed width keeps the inner loops free of
+// data-dependent branches.
 type sparseRows struct {
-	ptr []int
+	k   int
 	col []int
 	w   []float64
 }
 
-func (s *sparseRows) rows() int { return len(s.ptr) - 1 }
+func (s *sparseRows) rows() int { return len(s.col) / s.k }
 
 // interpMatrix returns the m×n matrix of linear interpolation from n to m
-// points. Source positions are computed in exact integer arithmetic, so
-// output points that fall on source points copy them.
+// points, two entries per row. Source positions are computed in exact
+// integer arithmetic, so output points that fall on source points copy
+// them (their second weight is 0).
 func interpMatrix(n, m int, mode InterpMode) *sparseRows {
-	s := &sparseRows{ptr: make([]int, 1, m+1)}
+	s := &sparseRows{k: 2, col: make([]int, 0, 2*m), w: make([]float64, 0, 2*m)}
 	for i := range m {
 		num, den := 0, 1
 		switch {
@@ -94,38 +97,36 @@ func interpMatrix(n, m int, mode InterpMode) *sparseRows {
 			num, den = i*(n-1), m-1
 		}
 		i0, f := num/den, float64(num%den)/float64(den)
-		s.col = append(s.col, i0)
-		s.w = append(s.w, 1-f)
+		i1 := i0
 		if f != 0 {
-			i1 := i0 + 1
+			i1 = i0 + 1
 			if mode == InterpPeriodic {
 				i1 %= n
 			}
-			s.col = append(s.col, i1)
-			s.w = append(s.w, f)
 		}
-		s.ptr = append(s.ptr, len(s.col))
+		s.col = append(s.col, i0, i1)
+		s.w = append(s.w, 1-f, f)
 	}
 	return s
 }
 
-// transpose returns the n×m transpose of the m×n matrix s, each row's
-// entries in increasing column order.
+// transpose returns the n×m transpose of s (without its zero entries),
+// each row's entries in increasing column order.
 func (s *sparseRows) transpose(n int) *sparseRows {
-	t := &sparseRows{ptr: make([]int, n+1), col: make([]int, len(s.col)), w: make([]float64, len(s.w))}
-	for _, c := range s.col {
-		t.ptr[c+1]++
+	count := make([]int, n)
+	for e, c := range s.col {
+		if s.w[e] != 0 {
+			count[c]++
+		}
 	}
-	for j := range n {
-		t.ptr[j+1] += t.ptr[j]
-	}
-	next := slices.Clone(t.ptr[:n])
-	for i := range s.rows() {
-		for e := s.ptr[i]; e < s.ptr[i+1]; e++ {
-			c := s.col[e]
-			t.col[next[c]] = i
-			t.w[next[c]] = s.w[e]
-			next[c]++
+	k := max(1, slices.Max(count))
+	t := &sparseRows{k: k, col: make([]int, n*k), w: make([]float64, n*k)}
+	clear(count)
+	for e, c := range s.col {
+		if s.w[e] != 0 {
+			t.col[c*k+count[c]] = e / s.k
+			t.w[c*k+count[c]] = s.w[e]
+			count[c]++
 		}
 	}
 	return t
@@ -154,25 +155,39 @@ func sparseAxisOp(x *Tensor, axis int, a, at *sparseRows) *Tensor {
 	}, x)
 }
 
-// applyRows computes y[o, i, k] = Σ_e a.w[e]·x[o, a.col[e], k] over the
-// entries e of row i, for x [outer, n, inner] and y [outer, m, inner]. Each
-// output row is one unit of work, summed in entry order.
+// applyRows computes y[o, i, q] = Σ_t a.w[i·k+t]·x[o, a.col[i·k+t], q] for
+// x [outer, n, inner] and y [outer, m, inner]. Each output row is one unit
+// of work, summed in entry order.
 func applyRows[T Float](y, x []T, outer, n, inner int, a *sparseRows) {
-	m := a.rows()
+	m, k := a.rows(), a.k
 	w := make([]T, len(a.w))
 	for e, v := range a.w {
 		w[e] = T(v)
 	}
+	col := a.col
 	if inner == 1 {
 		parallelRange(outer*m, grain, func(lo, hi int) {
-			for u := lo; u < hi; u++ {
-				xs := x[(u/m)*n : (u/m+1)*n]
-				i := u % m
-				var s T
-				for e := a.ptr[i]; e < a.ptr[i+1]; e++ {
-					s += w[e] * xs[a.col[e]]
+			for u := lo; u < hi; {
+				o, i0 := u/m, u%m
+				i1 := min(m, i0+hi-u)
+				xs := x[o*n : (o+1)*n]
+				ys := y[o*m+i0 : o*m+i1]
+				if k == 2 {
+					c, v := col[2*i0:2*i1], w[2*i0:2*i1]
+					for i := range ys {
+						ys[i] = v[2*i]*xs[c[2*i]] + v[2*i+1]*xs[c[2*i+1]]
+					}
+				} else {
+					for i := range ys {
+						e := (i0 + i) * k
+						var s T
+						for t := range k {
+							s += w[e+t] * xs[col[e+t]]
+						}
+						ys[i] = s
+					}
 				}
-				y[u] = s
+				u += i1 - i0
 			}
 		})
 		return
@@ -180,21 +195,19 @@ func applyRows[T Float](y, x []T, outer, n, inner int, a *sparseRows) {
 	parallelRange(outer*m, max(1, grain/inner), func(lo, hi int) {
 		for u := lo; u < hi; u++ {
 			xs := x[(u/m)*n*inner : (u/m+1)*n*inner]
-			i := u % m
+			e := (u % m) * k
 			d := y[u*inner : (u+1)*inner]
-			e0, e1 := a.ptr[i], a.ptr[i+1]
-			if e0 == e1 {
-				clear(d)
-				continue
+			src, c := xs[col[e]*inner:(col[e]+1)*inner], w[e]
+			for q := range d {
+				d[q] = c * src[q]
 			}
-			src, c := xs[a.col[e0]*inner:(a.col[e0]+1)*inner], w[e0]
-			for k := range d {
-				d[k] = c * src[k]
-			}
-			for e := e0 + 1; e < e1; e++ {
-				src, c := xs[a.col[e]*inner:(a.col[e]+1)*inner], w[e]
-				for k := range d {
-					d[k] += c * src[k]
+			for t := 1; t < k; t++ {
+				if c = w[e+t]; c == 0 {
+					continue
+				}
+				src := xs[col[e+t]*inner : (col[e+t]+1)*inner]
+				for q := range d {
+					d[q] += c * src[q]
 				}
 			}
 		}

@@ -148,3 +148,15 @@ func TestInterpolateGradients(t *testing.T) {
 		check(t, fmt.Sprintf("Interpolate 3-D %v", mode), func(xs []*Tensor) *Tensor { return Interpolate(xs[0], []int{5, 2, 7}, mode) }, x3)
 	}
 }
+
+func ExampleInterpolate() {
+	// Five points on [0, 1] from three, endpoints included.
+	x := FromFloat64s(Float64, []float64{0, 1, 4}, 1, 1, 3)
+	fmt.Println(Interpolate(x, []int{5}, InterpLinear).Float64s())
+	// Periodic: the point after the last one is the first.
+	p := FromFloat64s(Float64, []float64{0, 2}, 1, 1, 2)
+	fmt.Println(Interpolate(p, []int{4}, InterpPeriodic).Float64s())
+	// Output:
+	// [0 0.5 1 2.5 4]
+	// [0 1 2 1]
+}
