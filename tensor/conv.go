@@ -8,27 +8,6 @@ import (
 	"github.com/sciml-go/sciml/internal/blas"
 )
 
-// PadMode selects what a convolution reads outside its input grid.
-type PadMode uint8
-
-const (
-	// PadZero reads zeros outside the grid (PyTorch's padding_mode="zeros").
-	PadZero PadMode = iota
-	// PadPeriodic reads the periodic continuation of the input: index i of
-	// an axis of size n reads i mod n (PyTorch's padding_mode="circular").
-	PadPeriodic
-)
-
-func (m PadMode) String() string {
-	switch m {
-	case PadZero:
-		return "zero"
-	case PadPeriodic:
-		return "periodic"
-	}
-	return fmt.Sprintf("PadMode(%d)", uint8(m))
-}
-
 // ConvOptions configures Conv1d and Conv2d. The zero value is a stride-1
 // convolution without padding.
 type ConvOptions struct {
@@ -38,7 +17,9 @@ type ConvOptions struct {
 	// Padding is the number p of samples added at both ends of every
 	// spatial axis.
 	Padding int
-	// Mode says what the padding holds: zeros or the periodic continuation.
+	// Mode says what the padding holds: zeros (PadZero, PyTorch's
+	// padding_mode "zeros") or the periodic continuation (PadPeriodic,
+	// "circular"); the other modes of Pad are not supported.
 	Mode PadMode
 }
 
@@ -215,14 +196,6 @@ func floorDiv(a, b int) int {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-func mod(a, n int) int {
-	a %= n
-	if a < 0 {
-		a += n
-	}
-	return a
-}
-
 // convGeom describes a 2-D convolution of x [b, ci, h, w] with filters
 // [co, ci, kh, kw], strides (sh, sw) and paddings (ph, pw), giving
 // y [b, co, ho, wo]. Paddings may be negative (a crop) inside the package.
@@ -246,7 +219,7 @@ func newConvGeom(op string, b, ci, h, w, co, wci, kh, kw, sh, sw, ph, pw int, mo
 		panic(fmt.Sprintf("tensor.%s: grid %dx%d, kernel %dx%d, stride %d/%d, padding %d/%d are not valid", op, h, w, kh, kw, sh, sw, ph, pw))
 	}
 	if mode != PadZero && mode != PadPeriodic {
-		panic(fmt.Sprintf("tensor.%s: unknown padding mode %v", op, mode))
+		panic(fmt.Sprintf("tensor.%s: padding mode %v not supported (want zero or periodic)", op, mode))
 	}
 	g := convGeom{b: b, ci: ci, co: co, h: h, w: w, kh: kh, kw: kw, sh: sh, sw: sw, ph: ph, pw: pw, periodic: mode == PadPeriodic}
 	g.ho, g.wo = ConvOutSize(h, kh, sh, ph), ConvOutSize(w, kw, sw, pw)

@@ -480,6 +480,7 @@ func TestConvPanics(t *testing.T) {
 	mustPanic("kernel too big", "does not fit", func() { Conv2d(x, randT(2, 4, 3, 7, 7), nil, ConvOptions{}) })
 	mustPanic("bias", "bias", func() { Conv2d(x, randT(2, 4, 3, 3, 3), randT(3, 3), ConvOptions{}) })
 	mustPanic("dtype", "float32", func() { Conv2d(x, RandN(rng(2), Float32, 4, 3, 3, 3), nil, ConvOptions{}) })
+	mustPanic("mode", "not supported", func() { Conv2d(x, randT(2, 4, 3, 3, 3), nil, ConvOptions{Padding: 1, Mode: PadReflect}) })
 	mustPanic("ChannelMix", "ChannelMix", func() { ChannelMix(x, randT(2, 4, 2), nil) })
 	mustPanic("ConvTranspose2d", "ConvTranspose2d", func() { ConvTranspose2d(x, randT(2, 2, 4, 3, 3), nil, 2, 1) })
 }
