@@ -277,6 +277,7 @@ func TestLBFGSStateResume(t *testing.T) {
 		t.Error("LoadState of 3 pairs with history_size 1 succeeded")
 	}
 }
+
 // torchRosenbrock is every closure evaluation (x, y, f) of PyTorch 1.13's
 // torch.optim.LBFGS([x], line_search_fn="strong_wolfe", max_iter=100,
 // tolerance_grad=1e-12, tolerance_change=1e-20) on the 2-D Rosenbrock
