@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -322,8 +323,16 @@ func encodeCheckpoint(w io.Writer, ck *Checkpoint) error {
 	return nil
 }
 
-// encodeTensor writes t's real components little-endian, through buf.
+// encodeTensor writes t's real components little-endian: straight from
+// memory on little-endian machines, through buf otherwise.
 func encodeTensor(w io.Writer, buf []byte, t *tensor.Tensor) error {
+	if t.Numel() == 0 {
+		return nil
+	}
+	if littleEndian {
+		_, err := w.Write(rawBytes(t))
+		return err
+	}
 	if t.DType().Real() == tensor.Float32 {
 		return writeLE(w, buf, reals32(t), func(b []byte, v float32) []byte {
 			return binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
@@ -332,6 +341,19 @@ func encodeTensor(w io.Writer, buf []byte, t *tensor.Tensor) error {
 	return writeLE(w, buf, reals64(t), func(b []byte, v float64) []byte {
 		return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 	})
+}
+
+// littleEndian reports whether the machine stores numbers little-endian,
+// as safetensors files do.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// rawBytes returns the storage of a non-empty tensor as bytes (shared).
+func rawBytes(t *tensor.Tensor) []byte {
+	n := t.Numel() * t.DType().Size()
+	if t.DType().Real() == tensor.Float32 {
+		return unsafe.Slice((*byte)(unsafe.Pointer(&reals32(t)[0])), n)
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&reals64(t)[0])), n)
 }
 
 // writeJSON appends v as JSON without HTML escaping and without a newline.
@@ -695,6 +717,13 @@ func putTensor(m *map[string]*tensor.Tensor, name string, t *tensor.Tensor) {
 // readLE decodes little-endian floats from raw into dst (len(raw) is
 // len(dst) times the element size).
 func readLE[T float32 | float64](dst []T, raw []byte) {
+	if len(dst) == 0 {
+		return
+	}
+	if littleEndian {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), len(raw)), raw)
+		return
+	}
 	switch d := any(dst).(type) {
 	case []float32:
 		for i := range d {

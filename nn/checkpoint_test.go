@@ -535,3 +535,33 @@ func FuzzLoadCheckpoint(f *testing.F) {
 		equalMaps(t, "extra", ck2.Extra, ck.Extra)
 	})
 }
+
+func BenchmarkCheckpoint(b *testing.B) {
+	ps := benchParams(tensor.Float32)
+	o := NewAdam(ps, AdamConfig{})
+	o.Step()
+	model := map[string]*tensor.Tensor{}
+	for i, p := range ps {
+		model[stateKey(i, "w")] = p
+	}
+	ck := &Checkpoint{Model: model, Optim: o.State()}
+	path := filepath.Join(b.TempDir(), "bench.safetensors")
+	b.Run("save", func(b *testing.B) {
+		for range b.N {
+			if err := SaveCheckpoint(path, ck); err != nil {
+				b.Fatal(err)
+			}
+		}
+		fi, _ := os.Stat(path)
+		b.SetBytes(fi.Size())
+	})
+	b.Run("load", func(b *testing.B) {
+		fi, _ := os.Stat(path)
+		b.SetBytes(fi.Size())
+		for range b.N {
+			if _, err := LoadCheckpoint(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -387,6 +387,7 @@ func (o *SGD) LoadState(s *OptimState) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("nn.SGD.LoadState: %w", err)
 	}
+	cfg = cfg.withDefaults()
 	bufs := make([]*tensor.Tensor, len(o.params))
 	for i, p := range o.params {
 		if _, ok := s.Tensors[stateKey(i, "momentum_buffer")]; ok {
@@ -633,6 +634,10 @@ func (o *Adam) LoadState(s *OptimState) error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("nn.Adam.LoadState: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	if cfg.Decoupled != o.cfg.Decoupled {
+		return fmt.Errorf("nn.Adam.LoadState: %s state with decoupled = %v", s.Kind, cfg.Decoupled)
 	}
 	n := len(o.params)
 	steps := make([]int64, n)

@@ -313,7 +313,7 @@ func (s Warmup) Validate() error {
 		return fmt.Errorf("warm-up schedule: steps %d must be positive", s.Steps)
 	}
 	if !(s.StartFactor >= 0 && s.StartFactor <= 1) {
-		return fmt.Errorf("warm-up schedule: start_factor %v must be in (0, 1]", s.StartFactor)
+		return fmt.Errorf("warm-up schedule: start_factor %v must be in [0, 1] (0 means ⅓)", s.StartFactor)
 	}
 	if s.Then == nil {
 		return fmt.Errorf("warm-up schedule: no schedule to warm up (Then is nil)")
