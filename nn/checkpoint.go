@@ -122,24 +122,32 @@ type optimMeta struct {
 //	        t = t.reshape(info["shape"])
 //	        out[name] = torch.view_as_complex(t) if name in cplx else t
 //	    return out, meta
-func SaveCheckpoint(path string, ck *Checkpoint) (err error) {
+func SaveCheckpoint(path string, ck *Checkpoint) error {
 	if ck == nil {
 		return fmt.Errorf("save checkpoint %s: nil checkpoint", path)
 	}
+	if err := saveAtomic(path, ck); err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", path, err)
+	}
+	return nil
+}
+
+// saveAtomic writes ck to a temporary file next to path, syncs it and
+// renames it to path; on failure it removes the temporary file.
+func saveAtomic(path string, ck *Checkpoint) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("save checkpoint %s: %w", path, err)
+		return err
 	}
 	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
 			os.Remove(tmp)
-			err = fmt.Errorf("save checkpoint %s: %w", path, err)
 		}
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)

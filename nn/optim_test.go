@@ -455,6 +455,17 @@ func TestOptimizerStateRoundTrip(t *testing.T) {
 		if err := b.LoadState(s); err == nil || !strings.Contains(err.Error(), `unexpected tensor "7.bogus"`) {
 			t.Errorf("%s: LoadState with an unknown tensor: %v", kind, err)
 		}
+		// Hand-written hyperparameters take the defaults for missing fields.
+		s = a.State()
+		s.Hyper = []byte(`{"lr": 0.5}`)
+		if kind == "adamw" {
+			s.Hyper = []byte(`{"lr": 0.5, "decoupled": true}`)
+		}
+		if err := b.LoadState(s); err != nil || b.LR() != 0.5 {
+			t.Errorf("%s: LoadState with partial hyperparameters: %v, lr %v", kind, err, b.LR())
+		} else if ad, ok := b.(*Adam); ok && (ad.Config().Betas != [2]float64{0.9, 0.999} || ad.Config().Eps != 1e-8) {
+			t.Errorf("%s: partial hyperparameters gave %+v", kind, ad.Config())
+		}
 		s = a.State()
 		s.Kind = "lbfgs"
 		if err := b.LoadState(s); err == nil {
