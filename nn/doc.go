@@ -27,16 +27,19 @@
 // # Layers
 //
 // Linear (y = xWᵀ + b), ChannelLinear (a 1×1 convolution over axis 1) and
-// ChannelMLP, LayerNorm, BatchNorm, InstanceNorm, MultiheadAttention
-// (PyTorch semantics, batch first) and Dropout. Parameters use PyTorch's
-// layouts and names (Linear weight [out, in]; Conv1d-style weight [Co, Ci,
-// 1]; in_proj_weight, out_proj.weight, running_mean, …), so checkpoints
-// look familiar. Layers hold float32 unless built WithDType(tensor.Float64)
+// ChannelMLP, Conv1d and Conv2d (stride, zero or periodic padding),
+// ConvTranspose1d and ConvTranspose2d (a 4×4 kernel with stride 2 and
+// padding 1 doubles a grid), LayerNorm, BatchNorm, InstanceNorm,
+// MultiheadAttention (PyTorch semantics, batch first) and Dropout.
+// Parameters use PyTorch's layouts and names (Linear weight [out, in]; Conv
+// weight [Co, Ci, k…]; ConvTranspose weight [Ci, Co, k…]; in_proj_weight,
+// out_proj.weight, running_mean, …), so checkpoints look familiar. Layers hold float32 unless built WithDType(tensor.Float64)
 // (PINNs). Constructors take options:
 //
 //	r := nn.NewRand(seed)
 //	lift := nn.NewLinear(3, 64, nn.WithRand(r))
 //	norm := nn.NewBatchNorm(64, nn.WithMomentum(0.1))
+//	down := nn.NewConv2d(24, 24, 3, nn.WithStride(2), nn.WithPadding(1), nn.WithRand(r))
 //	attn := nn.NewMultiheadAttention(32, 2, nn.WithRand(r), nn.WithDType(tensor.Float64))
 //
 // Every random draw has an explicit source: layers with random weights

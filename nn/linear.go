@@ -113,16 +113,7 @@ func (l *ChannelLinear) Forward(x *tensor.Tensor) *tensor.Tensor {
 	if x.NDim() < 2 || x.Dim(1) != l.In {
 		panic(fmt.Sprintf("nn.ChannelLinear: input shape %v, want [B, %d, ...]", x.Shape(), l.In))
 	}
-	shape := x.Shape()
-	b := shape[0]
-	s := x.Numel() / max(b*l.In, 1)
-	x3 := tensor.Reshape(x, b, l.In, s)
-	y := tensor.MatMul(tensor.Reshape(l.Weight, l.Out, l.In), x3) // [B, Out, S]
-	if l.Bias != nil {
-		y = tensor.Add(y, tensor.Reshape(l.Bias, l.Out, 1))
-	}
-	out := append([]int{b, l.Out}, shape[2:]...)
-	return tensor.Reshape(y, out...)
+	return tensor.ChannelMix(x, tensor.Reshape(l.Weight, l.Out, l.In), l.Bias)
 }
 
 // Visit declares weight and bias.

@@ -20,10 +20,13 @@ type options struct {
 	eps        float64
 	momentum   float64
 	affine     *bool
+	stride     int
+	padding    int
+	padMode    tensor.PadMode
 }
 
 func newOptions(opts []Option) *options {
-	o := &options{dtype: tensor.Float32, bias: true, eps: 1e-5, momentum: 0.1}
+	o := &options{dtype: tensor.Float32, bias: true, eps: 1e-5, momentum: 0.1, stride: 1}
 	for _, f := range opts {
 		f(o)
 	}
