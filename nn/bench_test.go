@@ -51,3 +51,10 @@ func BenchmarkH1Spectral20x64x64(b *testing.B) {
 }
 
 func BenchmarkH1FD8x211x211(b *testing.B) { benchLoss(b, H1{}, 8, 211, 211) }
+
+// MgNO's smoother: 3×3, 24 channels, padding 1.
+func BenchmarkConv2d3x3_8x24x64x64(b *testing.B) {
+	l := NewConv2d(24, 24, 3, WithPadding(1), WithSeed(1), WithBias(false))
+	x := tensor.RandN(rng(1), tensor.Float32, 8, 24, 64, 64)
+	benchStep(b, func(ar *tensor.Arena) *tensor.Tensor { return tensor.Mean(l.Forward(x.In(ar))) })
+}

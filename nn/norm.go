@@ -12,9 +12,9 @@ import (
 // taken over axes (kept as size 1), and μ and σ².
 func normalize(x *tensor.Tensor, axes []int, eps float64) (y, mean, variance *tensor.Tensor) {
 	mean = tensor.MeanAxes(x, axes, true)
-	xc := tensor.Sub(x, mean)
+	xc := tensor.Add(x, tensor.Neg(mean)) // Add and Mul have the vector kernels
 	variance = tensor.MeanAxes(tensor.Square(xc), axes, true)
-	return tensor.Div(xc, tensor.Sqrt(tensor.AddScalar(variance, eps))), mean, variance
+	return tensor.Mul(xc, tensor.PowScalar(tensor.AddScalar(variance, eps), -0.5)), mean, variance
 }
 
 // normAffine initialises the optional scale (ones) and shift (zeros) of a
