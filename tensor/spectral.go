@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/sciml-go/sciml/internal/blas"
-	"github.com/sciml-go/sciml/internal/fft"
 )
 
 // Spectral layers: mode truncation and zero padding of half spectra,
@@ -414,48 +413,14 @@ func conjSlice[T Scalar](x []T) {
 	}
 }
 
-// specGeom describes a SpectralConv: batch B, channels Ci → Co, the kept
-// mode shape (M modes), the input and output grid sizes and, per kept
-// mode, its flat offset in the input and output half spectra and its index
-// on the last (half) axis.
+// specGeom describes a SpectralConv: batch B, channels Ci → Co, M kept
+// modes, the input and output grids, and the factor N_out/N_in.
 type specGeom struct {
-	B, Ci, Co, M    int
-	modes, mshape   []int
-	in, out         []int // spatial sizes
-	inNh, outNh     int   // half-spectrum sizes per channel
-	inOff, outOff   []int
-	last            []int
-	scale           float64 // N_out/N_in
-	nIn, nOut       float64 // N_in, N_out
-	inLast, outLast int     // n_{d-1} of the input and output grids
-}
-
-// modeOffsets returns the flat offset, in a half spectrum of a real signal
-// of sizes sizes, of every kept mode (mode shape [2m_0, …, m_{d-1}],
-// row-major).
-func modeOffsets(modes, mshape, sizes []int) []int {
-	d := len(modes)
-	hs := halfShape(sizes)
-	M := numel(mshape)
-	off := make([]int, M)
-	idx := make([]int, d)
-	for k := range M {
-		r := k
-		for a := d - 1; a >= 0; a-- {
-			idx[a] = r % mshape[a]
-			r /= mshape[a]
-		}
-		o := 0
-		for a := range d {
-			i := idx[a]
-			if a < d-1 && i >= modes[a] {
-				i += sizes[a] - 2*modes[a]
-			}
-			o = o*hs[a] + i
-		}
-		off[k] = o
-	}
-	return off
+	B, Ci, Co, M int
+	modes        []int
+	in, out      modeGrid
+	scale        float64
+	fw           []float64 // per kept mode: scale·c_q/N_out (IRFFT weight and its adjoint's)
 }
 
 func newSpecGeom(x, w *Tensor, modes, outSizes []int) specGeom {
@@ -470,137 +435,79 @@ func newSpecGeom(x, w *Tensor, modes, outSizes []int) specGeom {
 	if d < 1 || d > 3 || x.NDim() != d+2 || len(outSizes) != d {
 		bad("want an input [B, Ci, n_1..n_d] with d = len(modes) = len(outSizes) in 1..3")
 	}
-	g := specGeom{B: x.shape[0], Ci: x.shape[1], modes: slices.Clone(modes),
-		in: slices.Clone(x.shape[2:]), out: slices.Clone(outSizes)}
-	g.mshape = make([]int, d)
+	in, out := x.shape[2:], outSizes
 	for a, m := range modes {
-		n, s := g.in[a], g.out[a]
-		if a < d-1 {
-			g.mshape[a] = 2 * m
-			if m < 1 || 2*m > n || 2*m > s {
-				bad(fmt.Sprintf("axis %d keeps 2·%d modes, more than the grid has", a, m))
-			}
-		} else {
-			g.mshape[a] = m
-			if m < 1 || m > halfLen(n) || m > halfLen(s) {
-				bad(fmt.Sprintf("the last axis keeps %d modes, more than the half spectrum has", m))
-			}
+		if a < d-1 && (m < 1 || 2*m > in[a] || 2*m > out[a]) {
+			bad(fmt.Sprintf("axis %d keeps 2·%d modes, more than the grid has", a, m))
+		}
+		if a == d-1 && (m < 1 || m > halfLen(in[a]) || m > halfLen(out[a])) {
+			bad(fmt.Sprintf("the last axis keeps %d modes, more than the half spectrum has", m))
 		}
 	}
-	if w.NDim() != d+2 || w.shape[0] != g.Ci || !sameShape(w.shape[2:], g.mshape) {
-		bad(fmt.Sprintf("want a weight [Ci=%d, Co, %v]", g.Ci, g.mshape))
+	g := specGeom{B: x.shape[0], Ci: x.shape[1], modes: slices.Clone(modes),
+		in: newModeGrid(in, modes), out: newModeGrid(out, modes)}
+	if w.NDim() != d+2 || w.shape[0] != g.Ci || !sameShape(w.shape[2:], g.in.mshape) {
+		bad(fmt.Sprintf("want a weight [Ci=%d, Co, %v]", g.Ci, g.in.mshape))
 	}
 	g.Co = w.shape[1]
-	g.M = numel(g.mshape)
-	g.inNh, g.outNh = numel(halfShape(g.in)), numel(halfShape(g.out))
-	g.inOff = modeOffsets(modes, g.mshape, g.in)
-	g.outOff = modeOffsets(modes, g.mshape, g.out)
-	g.last = make([]int, g.M)
-	for k := range g.M {
-		g.last[k] = k % g.mshape[d-1]
+	g.M = g.in.m
+	g.scale = float64(g.out.n) / float64(g.in.n)
+	g.fw = make([]float64, g.M)
+	for q := range g.fw {
+		c := 2.0
+		if g.out.edge(q) {
+			c = 1
+		}
+		g.fw[q] = g.scale * c / float64(g.out.n)
 	}
-	g.nIn, g.nOut = float64(numel(g.in)), float64(numel(g.out))
-	g.scale = g.nOut / g.nIn
-	g.inLast, g.outLast = g.in[d-1], g.out[d-1]
 	return g
 }
 
-// specBackend binds the transforms and the batched GEMM of one precision.
-type specBackend[R float32 | float64, C complex64 | complex128] struct {
-	rfft  func(dst []C, src []R, dims []int, howmany int)
-	irfft func(dst []R, src []C, dims []int, howmany int)
-	gemm  func(tA, tB bool, m, n, k int, alpha C, a []C, lda, sa int, b []C, ldb, sb int, beta C, c []C, ldc, sc, count int)
-}
-
-var (
-	spec32 = specBackend[float32, complex64]{fft.RFFT32, fft.IRFFT32, blas.CgemmBatched}
-	spec64 = specBackend[float64, complex128]{fft.RFFT64, fft.IRFFT64, blas.ZgemmBatched}
-)
-
 // forward computes out = scale·IRFFT(Pad(Mix(Trunc(RFFT(x)), w))) and
-// leaves the kept input modes, mode-major [M, B·Ci], in zm. xh, wm, ym
-// and yh are scratch (yh zeroed).
-func (k specBackend[R, C]) forward(g *specGeom, out []R, zm []C, x []R, w []C, xh, wm, ym, yh []C) {
-	bci, bco := g.B*g.Ci, g.B*g.Co
-	k.rfft(xh, x, g.in, bci)
-	// Gather the kept modes, mode-major.
-	parallelRange(g.M, max(1, grain/max(bci, 1)), func(lo, hi int) {
-		for q := lo; q < hi; q++ {
-			row, off := zm[q*bci:(q+1)*bci], g.inOff[q]
-			for i := range row {
-				row[i] = xh[i*g.inNh+off]
-			}
-		}
-	})
-	toModeMajor(wm, w, g.Ci*g.Co, g.M, false)
-	k.gemm(false, false, g.B, g.Co, g.Ci, 1, zm, g.Ci, bci, wm, g.Co, g.Ci*g.Co, 0, ym, g.Co, bco, g.M)
-	// Scatter into the zero output half spectrum, scaled.
-	s := C(complex(g.scale, 0))
-	parallelRange(bco, max(1, grain/max(g.M, 1)), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			dst := yh[r*g.outNh : (r+1)*g.outNh]
-			for q, off := range g.outOff {
-				dst[off] = ym[q*bco+r] * s
-			}
-		}
-	})
-	k.irfft(out, yh, g.out, bco)
+// leaves the kept input modes, mode-major [M, B·Ci], in zm.
+func (k specBackend[R, C]) forward(ar *Arena, g *specGeom, out []R, zm []C, x []R, w []C) {
+	bci, bco, M := g.B*g.Ci, g.B*g.Co, g.M
+	zk := k.scratch(ar, bci*M, false)
+	k.analyze(ar, &g.in, zk, x, bci)
+	toModeMajor(zm, zk, bci, M, false)
+	wm := k.scratch(ar, M*g.Ci*g.Co, false)
+	toModeMajor(wm, w, g.Ci*g.Co, M, false)
+	ym := k.scratch(ar, M*bco, false)
+	k.cgemm(false, false, g.B, g.Co, g.Ci, 1, zm, g.Ci, bci, wm, g.Co, g.Ci*g.Co, 0, ym, g.Co, bco, M)
+	yk := k.scratch(ar, bco*M, false)
+	toModeMajor(yk, ym, M, bco, false)
+	scaleModes(yk, g.fw)
+	k.synthesize(ar, &g.out, out, yk, bco)
 }
 
 // backward computes the gradients of forward for the output gradient gr:
-// gx (when not nil) for x and gw (when not nil) for w, using the kept
-// input modes zm saved by forward. gh, gc, wm, gzm, gwm and xh are scratch
-// (xh zeroed).
-func (k specBackend[R, C]) backward(g *specGeom, gx []R, gw []C, gr []R, zm, w []C, gh, gc, wm, gzm, gwm, xh []C) {
-	bci, bco := g.B*g.Ci, g.B*g.Co
-	k.rfft(gh, gr, g.out, bco)
-	// G = scale·IRFFT-adjoint(gr) restricted to the kept modes, conjugated,
-	// mode-major [M, B·Co]: the IRFFT adjoint weighs bin k of the last axis
-	// by 1/N_out (DC, Nyquist) or 2/N_out (interior).
-	parallelRange(g.M, max(1, grain/max(bco, 1)), func(lo, hi int) {
-		for q := lo; q < hi; q++ {
-			wq := 2 / g.nOut
-			if l := g.last[q]; l == 0 || 2*l == g.outLast {
-				wq = 1 / g.nOut
-			}
-			wq *= g.scale
-			row, off := gc[q*bco:(q+1)*bco], g.outOff[q]
-			c := C(complex(wq, 0))
-			for i := range row {
-				row[i] = gh[i*g.outNh+off] * c
-			}
-			conjSlice(row)
-		}
-	})
+// gx (when not nil) for x and gw (when not nil) for w, from the kept input
+// modes zm saved by forward.
+func (k specBackend[R, C]) backward(ar *Arena, g *specGeom, gx []R, gw []C, gr []R, zm, w []C) {
+	bci, bco, M := g.B*g.Ci, g.B*g.Co, g.M
+	// G = scale·IRFFT-adjoint(gr) on the kept modes = fw ⊙ (unscaled
+	// transform of gr); kept conjugated and mode-major [M, B·Co].
+	gk := k.scratch(ar, bco*M, false)
+	k.analyze(ar, &g.out, gk, gr, bco)
+	scaleModes(gk, g.fw)
+	gc := k.scratch(ar, M*bco, false)
+	toModeMajor(gc, gk, bco, M, true)
 	if gw != nil {
 		// conj(∂L/∂W_q) = Z_qᵀ·conj(G_q), [Ci×Co] per mode.
-		k.gemm(true, false, g.Ci, g.Co, g.B, 1, zm, g.Ci, bci, gc, g.Co, bco, 0, gwm, g.Co, g.Ci*g.Co, g.M)
-		toModeMajor(gw, gwm, g.M, g.Ci*g.Co, true)
+		gwm := k.scratch(ar, M*g.Ci*g.Co, false)
+		k.cgemm(true, false, g.Ci, g.Co, g.B, 1, zm, g.Ci, bci, gc, g.Co, bco, 0, gwm, g.Co, g.Ci*g.Co, M)
+		toModeMajor(gw, gwm, M, g.Ci*g.Co, true)
 	}
 	if gx != nil {
-		// conj(∂L/∂Z_q) = conj(G_q)·W_qᵀ, [B×Ci] per mode.
-		toModeMajor(wm, w, g.Ci*g.Co, g.M, false)
-		k.gemm(false, true, g.B, g.Ci, g.Co, 1, gc, g.Co, bco, wm, g.Co, g.Ci*g.Co, 0, gzm, g.Ci, bci, g.M)
-		conjSlice(gzm)
-		// Pad into the input half spectrum with the RFFT adjoint's weights
-		// (N_in on DC/Nyquist, N_in/2 interior), then IRFFT.
-		wl := make([]C, g.M)
-		for q := range g.M {
-			v := g.nIn / 2
-			if l := g.last[q]; l == 0 || 2*l == g.inLast {
-				v = g.nIn
-			}
-			wl[q] = C(complex(v, 0))
-		}
-		parallelRange(bci, max(1, grain/max(g.M, 1)), func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				dst := xh[r*g.inNh : (r+1)*g.inNh]
-				for q, off := range g.inOff {
-					dst[off] = gzm[q*bci+r] * wl[q]
-				}
-			}
-		})
-		k.irfft(gx, xh, g.in, bci)
+		// conj(∂L/∂Z_q) = conj(G_q)·W_qᵀ, [B×Ci] per mode; then the RFFT
+		// adjoint of the zero-padded modes, x̄_j = Re Σ_q Z̄_q e^{+2πi k_q·j/n}.
+		wm := k.scratch(ar, M*g.Ci*g.Co, false)
+		toModeMajor(wm, w, g.Ci*g.Co, M, false)
+		gzm := k.scratch(ar, M*bci, false)
+		k.cgemm(false, true, g.B, g.Ci, g.Co, 1, gc, g.Co, bco, wm, g.Co, g.Ci*g.Co, 0, gzm, g.Ci, bci, M)
+		gzk := k.scratch(ar, bci*M, false)
+		toModeMajor(gzk, gzm, M, bci, true)
+		k.synthesize(ar, &g.in, gx, gzk, bci)
 	}
 }
 
@@ -624,29 +531,26 @@ func (k specBackend[R, C]) backward(g *specGeom, gx []R, gw []C, gr []R, zm, w [
 // It needs 2m_a ≤ n_a, s_a on the non-last axes and m_d ≤ n_d/2+1,
 // s_d/2+1 on the last one.
 //
-// It computes the composition in one pass (the kept modes are gathered
-// mode-major straight from the spectrum, mixed with one batched GEMM and
-// scattered straight into the zero output spectrum), and its first-order
-// gradient the same way; when a graph of the gradient is requested (higher
-// derivatives) the gradient is built from the composition's differentiable
-// operations.
+// It computes the composition without forming the intermediate tensors:
+// only the kept modes of the input are computed (by a truncated DFT as
+// GEMMs when few modes are kept, by FFT otherwise; see the comment on the
+// kept-mode transforms in fft.go), they are mixed mode-major with one
+// batched GEMM, and the output is synthesised from the mixed modes alone.
+// The first-order gradient is computed the same way (three more such
+// transforms and two batched GEMMs, reusing the input modes saved by the
+// forward pass); when a graph of the gradient is requested (higher
+// derivatives) the gradient is built from the composition's
+// differentiable operations instead.
 func SpectralConv(x, w *Tensor, modes, outSizes []int) *Tensor {
 	g := newSpecGeom(x, w, modes, outSizes)
 	ar := arenaOf(x, w)
-	cd := w.dtype
-	xh := alloc(ar, cd, []int{g.B * g.Ci * g.inNh}, false)
-	zm := alloc(ar, cd, []int{g.M, g.B * g.Ci}, false)
-	wm := alloc(ar, cd, []int{g.M * g.Ci * g.Co}, false)
-	ym := alloc(ar, cd, []int{g.M * g.B * g.Co}, false)
-	yh := alloc(ar, cd, []int{g.B * g.Co * g.outNh}, true)
-	out := alloc(ar, x.dtype, append([]int{g.B, g.Co}, g.out...), false)
+	zm := alloc(ar, w.dtype, []int{g.M, g.B * g.Ci}, false)
+	out := alloc(ar, x.dtype, append([]int{g.B, g.Co}, g.out.sizes...), false)
 	switch x.dtype {
 	case Float32:
-		spec32.forward(&g, out.Float32s(), zm.Complex64s(), x.Float32s(), w.Complex64s(),
-			xh.Complex64s(), wm.Complex64s(), ym.Complex64s(), yh.Complex64s())
+		spec32.forward(ar, &g, out.Float32s(), zm.Complex64s(), x.Float32s(), w.Complex64s())
 	case Float64:
-		spec64.forward(&g, out.Float64s(), zm.Complex128s(), x.Float64s(), w.Complex128s(),
-			xh.Complex128s(), wm.Complex128s(), ym.Complex128s(), yh.Complex128s())
+		spec64.forward(ar, &g, out.Float64s(), zm.Complex128s(), x.Float64s(), w.Complex128s())
 	}
 	return record(out, "SpectralConv", func(gr *Tensor, in []*Tensor, _ *Tensor, needs []bool) []*Tensor {
 		if gr.requiresGrad || in[0].requiresGrad || in[1].requiresGrad {
@@ -659,28 +563,18 @@ func SpectralConv(x, w *Tensor, modes, outSizes []int) *Tensor {
 // spectralConvFused is SpectralConv's first-order gradient in one pass.
 func spectralConvFused(g *specGeom, gr, zm, w *Tensor, needs []bool) []*Tensor {
 	ar := arenaOf(gr, w)
-	cd := w.dtype
 	res := make([]*Tensor, 2)
-	gh := alloc(ar, cd, []int{g.B * g.Co * g.outNh}, false)
-	gc := alloc(ar, cd, []int{g.M * g.B * g.Co}, false)
-	var wm, gzm, gwm, xh *Tensor
 	if needs[0] {
-		res[0] = alloc(ar, gr.dtype, append([]int{g.B, g.Ci}, g.in...), false)
-		wm = alloc(ar, cd, []int{g.M * g.Ci * g.Co}, false)
-		gzm = alloc(ar, cd, []int{g.M * g.B * g.Ci}, false)
-		xh = alloc(ar, cd, []int{g.B * g.Ci * g.inNh}, true)
+		res[0] = alloc(ar, gr.dtype, append([]int{g.B, g.Ci}, g.in.sizes...), false)
 	}
 	if needs[1] {
-		res[1] = alloc(ar, cd, slices.Clone(w.shape), false)
-		gwm = alloc(ar, cd, []int{g.M * g.Ci * g.Co}, false)
+		res[1] = alloc(ar, w.dtype, slices.Clone(w.shape), false)
 	}
 	switch gr.dtype {
 	case Float32:
-		spec32.backward(g, dataOr[float32](res[0]), dataOr[complex64](res[1]), gr.Float32s(), zm.Complex64s(), w.Complex64s(),
-			gh.Complex64s(), gc.Complex64s(), dataOr[complex64](wm), dataOr[complex64](gzm), dataOr[complex64](gwm), dataOr[complex64](xh))
+		spec32.backward(ar, g, dataOr[float32](res[0]), dataOr[complex64](res[1]), gr.Float32s(), zm.Complex64s(), w.Complex64s())
 	case Float64:
-		spec64.backward(g, dataOr[float64](res[0]), dataOr[complex128](res[1]), gr.Float64s(), zm.Complex128s(), w.Complex128s(),
-			gh.Complex128s(), gc.Complex128s(), dataOr[complex128](wm), dataOr[complex128](gzm), dataOr[complex128](gwm), dataOr[complex128](xh))
+		spec64.backward(ar, g, dataOr[float64](res[0]), dataOr[complex128](res[1]), gr.Float64s(), zm.Complex128s(), w.Complex128s())
 	}
 	return res
 }
@@ -698,14 +592,14 @@ func dataOr[T Scalar](t *Tensor) []T {
 func spectralConvGraph(g *specGeom, gr, x, w *Tensor, needs []bool) []*Tensor {
 	d := len(g.modes)
 	res := make([]*Tensor, 2)
-	gm := TruncateModes(irfftAdjoint(Scale(gr, g.scale), g.out), g.modes...)
+	gm := TruncateModes(irfftAdjoint(Scale(gr, g.scale), g.out.sizes), g.modes...)
 	if needs[1] {
 		zm := TruncateModes(RFFT(x, d), g.modes...)
 		res[1] = mixContract(mixOuter, zm, true, gm, false)
 	}
 	if needs[0] {
 		gz := mixContract(mixAdj, gm, false, w, true)
-		res[0] = rfftAdjoint(PadModes(gz, g.in...), g.in)
+		res[0] = rfftAdjoint(PadModes(gz, g.in.sizes...), g.in.sizes)
 	}
 	return res
 }

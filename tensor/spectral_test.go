@@ -191,9 +191,9 @@ var specCases = []struct {
 	gradChecks bool
 }{
 	{2, 3, 2, []int{8}, []int{3}, []int{8}, true},
-	{2, 2, 3, []int{8}, []int{5}, []int{8}, true},   // last kept bin is the Nyquist bin
-	{1, 2, 2, []int{7}, []int{4}, []int{12}, true},  // odd in, even out
-	{2, 2, 1, []int{10}, []int{4}, []int{6}, true},  // Nyquist of the output
+	{2, 2, 3, []int{8}, []int{5}, []int{8}, true},  // last kept bin is the Nyquist bin
+	{1, 2, 2, []int{7}, []int{4}, []int{12}, true}, // odd in, even out
+	{2, 2, 1, []int{10}, []int{4}, []int{6}, true}, // Nyquist of the output
 	{2, 2, 2, []int{6, 5}, []int{2, 3}, []int{6, 5}, true},
 	{1, 2, 3, []int{5, 6}, []int{2, 4}, []int{8, 7}, true},
 	{1, 2, 2, []int{4, 5, 4}, []int{1, 2, 3}, []int{3, 4, 5}, true},
@@ -201,9 +201,22 @@ var specCases = []struct {
 	{2, 3, 3, []int{6, 6, 8}, []int{2, 3, 4}, []int{6, 6, 8}, false},
 }
 
+// forEngines runs f with each engine of the kept-mode transforms forced.
+func forEngines(t *testing.T, f func(engine string)) {
+	defer func() { modeEngine = 0 }()
+	for e, name := range []string{"auto", "FFT", "GEMM"} {
+		modeEngine = e
+		f(name)
+	}
+}
+
 func TestSpectralConvEqualsComposition(t *testing.T) {
+	forEngines(t, func(engine string) { spectralConvEqualsComposition(t, engine) })
+}
+
+func spectralConvEqualsComposition(t *testing.T, engine string) {
 	for i, c := range specCases {
-		name := fmt.Sprintf("in %v modes %v out %v", c.in, c.modes, c.out)
+		name := fmt.Sprintf("%s: in %v modes %v out %v", engine, c.in, c.modes, c.out)
 		x := randT(uint64(120+i), append([]int{c.B, c.Ci}, c.in...)...)
 		ws := append([]int{c.Ci, c.Co}, keptShape(c.modes)...)
 		w := randC(uint64(130+i), ws...)
@@ -263,15 +276,22 @@ func keptShape(modes []int) []int {
 }
 
 func TestSpectralConvGradients(t *testing.T) {
+	forEngines(t, func(engine string) { spectralConvGradients(t, engine) })
+}
+
+func spectralConvGradients(t *testing.T, engine string) {
 	for i, c := range specCases {
 		if !c.gradChecks {
 			continue
 		}
-		name := fmt.Sprintf("SpectralConv in %v modes %v out %v", c.in, c.modes, c.out)
+		name := fmt.Sprintf("%s: SpectralConv in %v modes %v out %v", engine, c.in, c.modes, c.out)
 		x := randT(uint64(150+i), append([]int{c.B, c.Ci}, c.in...)...)
 		w := randC(uint64(160+i), append([]int{c.Ci, c.Co}, keptShape(c.modes)...)...)
 		modes, out := c.modes, c.out
 		check(t, name, func(xs []*Tensor) *Tensor { return SpectralConv(xs[0], xs[1], modes, out) }, x, w)
+	}
+	if engine != "auto" {
+		return
 	}
 	// Second order on small layers (the gradient graph is the composition's).
 	for _, i := range []int{0, 4, 6} {
@@ -291,7 +311,30 @@ func TestSpectralConvGradients(t *testing.T) {
 	}
 }
 
+// TestModeEngineChoice pins the cost model on the benchmark configurations
+// (few modes: GEMM) and on a layer keeping most modes (FFT).
+func TestModeEngineChoice(t *testing.T) {
+	for _, c := range []struct {
+		sizes, modes []int
+		gemm         bool
+	}{
+		{[]int{1024}, []int{16}, true},
+		{[]int{85, 85}, []int{12, 12}, true},
+		{[]int{64, 64, 64}, []int{8, 8, 8}, true},
+		{[]int{256}, []int{129}, false},
+		{[]int{128, 128}, []int{64, 65}, false},
+	} {
+		if g := newModeGrid(c.sizes, c.modes); g.gemm != c.gemm {
+			t.Errorf("sizes %v modes %v: GEMM engine %v, want %v", c.sizes, c.modes, g.gemm, c.gemm)
+		}
+	}
+}
+
 func TestSpectralConvArenaAndThreads(t *testing.T) {
+	forEngines(t, func(string) { spectralConvArenaAndThreads(t) })
+}
+
+func spectralConvArenaAndThreads(t *testing.T) {
 	c := specCases[7]
 	x := RandN(rng(1), Float32, append([]int{c.B, c.Ci}, c.in...)...)
 	w := RandN(rng(2), Complex64, append([]int{c.Ci, c.Co}, keptShape(c.modes)...)...).SetRequiresGrad(true)
@@ -566,4 +609,42 @@ func TestDiscretizationInvariance(t *testing.T) {
 			t.Errorf("%d-D ResampleSpectral(SpectralConv at 32) differs from SpectralConv at 64 by %.3g", d, e)
 		}
 	}
+}
+
+// A Fourier layer with one channel that doubles mode 1 and removes the
+// others, applied to u(t) = 1 + cos(2πt) + cos(6πt) on 8 points and
+// evaluated on 8 and on 16 points.
+func ExampleSpectralConv() {
+	u := make([]float64, 8)
+	for j := range u {
+		t := float64(j) / 8
+		u[j] = 1 + math.Cos(2*math.Pi*t) + math.Cos(6*math.Pi*t)
+	}
+	x := FromFloat64s(Float64, u, 1, 1, 8) // [batch, channels, points]
+	w := Zeros(Complex128, 1, 1, 2)        // [Ci, Co, modes]: modes 0 and 1
+	w.Complex128s()[1] = 2
+	y := SpectralConv(x, w, []int{2}, []int{8})
+	fine := SpectralConv(x, w, []int{2}, []int{16})
+	fmt.Println(round3(y.Float64s()))
+	fmt.Println(round3(fine.Float64s()[:4]))
+	// Output:
+	// [2 1.414 0 -1.414 -2 -1.414 0 1.414]
+	// [2 1.848 1.414 0.765]
+}
+
+// Band-limited interpolation of samples of cos(2πt) from 4 to 8 points.
+func ExampleResampleSpectral() {
+	x := FromFloat64s(Float64, []float64{1, 0, -1, 0}, 4)
+	fmt.Println(round3(ResampleSpectral(x, 8).Float64s()))
+	// Output:
+	// [1 0.707 0 -0.707 -1 -0.707 0 0.707]
+}
+
+// round3 rounds to 3 decimals (and −0 to 0) for printing.
+func round3(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = math.Round(x*1000)/1000 + 0
+	}
+	return out
 }
