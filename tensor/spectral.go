@@ -97,8 +97,9 @@ func prefixMap(h, m int) axisMap {
 // trailing axes; leading axes are a batch): the tensor-product map
 // out[b, o] = Σ_i Π_a maps[a][o_a, i_a] · z[b, i]. The coefficients are
 // real, so the map is complex-linear and its adjoint is the map with every
-// axis map transposed; the op is recorded with that adjoint.
-func spectralMap(z *Tensor, maps []axisMap, op string) *Tensor {
+// axis map transposed; the op is recorded (as op) with that adjoint (named
+// adjOp).
+func spectralMap(z *Tensor, maps []axisMap, op, adjOp string) *Tensor {
 	d := len(maps)
 	if d < 1 || d > 3 || z.NDim() < d {
 		panic(fmt.Sprintf("tensor.%s: %d axis maps for shape %v", op, d, z.shape))
@@ -133,7 +134,7 @@ func spectralMap(z *Tensor, maps []axisMap, op string) *Tensor {
 		for a, m := range maps {
 			adj[a] = m.transpose()
 		}
-		return []*Tensor{spectralMap(g, adj, op+"Adjoint")}
+		return []*Tensor{spectralMap(g, adj, adjOp, op)}
 	}, z)
 }
 
@@ -204,7 +205,7 @@ func TruncateModes(z *Tensor, modes ...int) *Tensor {
 			maps[a] = prefixMap(n, m)
 		}
 	}
-	return spectralMap(z, maps, "TruncateModes")
+	return spectralMap(z, maps, "TruncateModes", "PadModes")
 }
 
 // PadModes is the inverse operation of TruncateModes: it places the kept
@@ -237,7 +238,7 @@ func PadModes(z *Tensor, sizes ...int) *Tensor {
 			maps[a] = prefixMap(h, k).transpose()
 		}
 	}
-	return spectralMap(z, maps, "PadModes")
+	return spectralMap(z, maps, "PadModes", "TruncateModes")
 }
 
 // mixKind names the three per-mode channel contractions. With a of shape
@@ -650,7 +651,7 @@ func ResampleSpectral(x *Tensor, sizes ...int) *Tensor {
 			maps[a] = resampleHalfMap(dims[a], s)
 		}
 	}
-	return IRFFT(spectralMap(RFFT(x, d), maps, "ResampleSpectrum"), sizes...)
+	return IRFFT(spectralMap(RFFT(x, d), maps, "ResampleSpectrum", "ResampleSpectrumAdjoint"), sizes...)
 }
 
 // resampleFullMap maps a full DFT-ordered axis of n points to s points
