@@ -26,19 +26,19 @@ import (
 // the original FNO code, whose weights1/weights2 hold the positive and
 // negative blocks.
 
-// axisMap is a sparse real linear map between two index ranges of one
+// freqMap is a sparse real linear map between two index ranges of one
 // axis: out[o] = Σ_{t ∈ [start[o], start[o+1])} coef[t]·in[idx[t]].
-type axisMap struct {
+type freqMap struct {
 	in, out int
 	start   []int
 	idx     []int
 	coef    []float64
 }
 
-// newAxisMap builds a map row by row: rows(o, add) calls add(i, c) for
+// newFreqMap builds a map row by row: rows(o, add) calls add(i, c) for
 // every term c·in[i] of out[o].
-func newAxisMap(in, out int, rows func(o int, add func(i int, c float64))) axisMap {
-	m := axisMap{in: in, out: out, start: make([]int, 1, out+1)}
+func newFreqMap(in, out int, rows func(o int, add func(i int, c float64))) freqMap {
+	m := freqMap{in: in, out: out, start: make([]int, 1, out+1)}
 	add := func(i int, c float64) {
 		m.idx = append(m.idx, i)
 		m.coef = append(m.coef, c)
@@ -51,7 +51,7 @@ func newAxisMap(in, out int, rows func(o int, add func(i int, c float64))) axisM
 }
 
 // transpose returns the transposed map (the adjoint: coefficients are real).
-func (m axisMap) transpose() axisMap {
+func (m freqMap) transpose() freqMap {
 	cols := make([][]int, m.in) // terms per input index, in output order
 	for o := range m.out {
 		for t := m.start[o]; t < m.start[o+1]; t++ {
@@ -64,7 +64,7 @@ func (m axisMap) transpose() axisMap {
 			owner[t] = o
 		}
 	}
-	return newAxisMap(m.out, m.in, func(i int, add func(int, float64)) {
+	return newFreqMap(m.out, m.in, func(i int, add func(int, float64)) {
 		for _, t := range cols[i] {
 			add(owner[t], m.coef[t])
 		}
@@ -72,14 +72,14 @@ func (m axisMap) transpose() axisMap {
 }
 
 // identityMap is the identity on an axis of length n.
-func identityMap(n int) axisMap {
-	return newAxisMap(n, n, func(o int, add func(int, float64)) { add(o, 1) })
+func identityMap(n int) freqMap {
+	return newFreqMap(n, n, func(o int, add func(int, float64)) { add(o, 1) })
 }
 
 // keepMap selects the kept modes of a full (DFT-ordered) axis of length n:
 // out[o] = in[o] for o < m, in[n−2m+o] for m ≤ o < 2m.
-func keepMap(n, m int) axisMap {
-	return newAxisMap(n, 2*m, func(o int, add func(int, float64)) {
+func keepMap(n, m int) freqMap {
+	return newFreqMap(n, 2*m, func(o int, add func(int, float64)) {
 		if o < m {
 			add(o, 1)
 		} else {
@@ -89,8 +89,8 @@ func keepMap(n, m int) axisMap {
 }
 
 // prefixMap selects the first m entries of an axis of length h.
-func prefixMap(h, m int) axisMap {
-	return newAxisMap(h, m, func(o int, add func(int, float64)) { add(o, 1) })
+func prefixMap(h, m int) freqMap {
+	return newFreqMap(h, m, func(o int, add func(int, float64)) { add(o, 1) })
 }
 
 // spectralMap applies maps[a] to trailing axis a of z (len(maps) ≤ 3
@@ -99,7 +99,7 @@ func prefixMap(h, m int) axisMap {
 // real, so the map is complex-linear and its adjoint is the map with every
 // axis map transposed; the op is recorded (as op) with that adjoint (named
 // adjOp).
-func spectralMap(z *Tensor, maps []axisMap, op, adjOp string) *Tensor {
+func spectralMap(z *Tensor, maps []freqMap, op, adjOp string) *Tensor {
 	d := len(maps)
 	if d < 1 || d > 3 || z.NDim() < d {
 		panic(fmt.Sprintf("tensor.%s: %d axis maps for shape %v", op, d, z.shape))
@@ -112,7 +112,7 @@ func spectralMap(z *Tensor, maps []axisMap, op, adjOp string) *Tensor {
 		}
 		shape[lead+a] = m.out
 	}
-	var m3 [3]axisMap
+	var m3 [3]freqMap
 	for a := range 3 - d {
 		m3[a] = identityMap(1)
 	}
@@ -130,7 +130,7 @@ func spectralMap(z *Tensor, maps []axisMap, op, adjOp string) *Tensor {
 		applyMaps(dst, z.Complex128s(), batch, m3, func(c float64) complex128 { return complex(c, 0) })
 	}
 	return record(out, op, func(g *Tensor, _ []*Tensor, _ *Tensor, _ []bool) []*Tensor {
-		adj := make([]axisMap, d)
+		adj := make([]freqMap, d)
 		for a, m := range maps {
 			adj[a] = m.transpose()
 		}
@@ -139,7 +139,7 @@ func spectralMap(z *Tensor, maps []axisMap, op, adjOp string) *Tensor {
 }
 
 // applyMaps is the kernel of spectralMap for three axes.
-func applyMaps[T Scalar](dst, src []T, batch int, m [3]axisMap, conv func(float64) T) {
+func applyMaps[T Scalar](dst, src []T, batch int, m [3]freqMap, conv func(float64) T) {
 	var c [3][]T
 	for a := range m {
 		c[a] = make([]T, len(m[a].coef))
@@ -190,7 +190,7 @@ func TruncateModes(z *Tensor, modes ...int) *Tensor {
 		panic(fmt.Sprintf("tensor.TruncateModes: modes %v for shape %v (want 1 to 3 trailing axes)", modes, z.shape))
 	}
 	spec := z.shape[z.NDim()-d:]
-	maps := make([]axisMap, d)
+	maps := make([]freqMap, d)
 	for a, m := range modes {
 		n := spec[a]
 		if a < d-1 {
@@ -222,7 +222,7 @@ func PadModes(z *Tensor, sizes ...int) *Tensor {
 		panic(fmt.Sprintf("tensor.PadModes: sizes %v for shape %v (want 1 to 3 trailing axes)", sizes, z.shape))
 	}
 	spec := z.shape[z.NDim()-d:]
-	maps := make([]axisMap, d)
+	maps := make([]freqMap, d)
 	for a, s := range sizes {
 		k := spec[a]
 		if a < d-1 {
@@ -640,7 +640,7 @@ func ResampleSpectral(x *Tensor, sizes ...int) *Tensor {
 	if slices.Equal(dims, sizes) {
 		return x
 	}
-	maps := make([]axisMap, d)
+	maps := make([]freqMap, d)
 	for a, s := range sizes {
 		if s < 1 {
 			panic(fmt.Sprintf("tensor.ResampleSpectral: sizes %v for shape %v", sizes, x.shape))
@@ -656,9 +656,9 @@ func ResampleSpectral(x *Tensor, sizes ...int) *Tensor {
 
 // resampleFullMap maps a full DFT-ordered axis of n points to s points
 // (see ResampleSpectral), including the factor s/n.
-func resampleFullMap(n, s int) axisMap {
+func resampleFullMap(n, s int) freqMap {
 	f := float64(s) / float64(n)
-	return newAxisMap(n, s, func(o int, add func(int, float64)) {
+	return newFreqMap(n, s, func(o int, add func(int, float64)) {
 		q := o // signed frequency of output index o (+s/2 for the Nyquist)
 		if 2*o > s {
 			q = o - s
@@ -685,9 +685,9 @@ func resampleFullMap(n, s int) axisMap {
 // downsampled Nyquist bin is 2·X[s/2]: IRFFT keeps the Hermitian part of
 // the Nyquist plane, X[s/2] + conj(X[−s/2]) in 1-D, which is the sum of
 // the two aliased frequencies.
-func resampleHalfMap(n, s int) axisMap {
+func resampleHalfMap(n, s int) freqMap {
 	f := float64(s) / float64(n)
-	return newAxisMap(halfLen(n), halfLen(s), func(j int, add func(int, float64)) {
+	return newFreqMap(halfLen(n), halfLen(s), func(j int, add func(int, float64)) {
 		switch {
 		case s == n:
 			add(j, 1)
