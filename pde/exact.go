@@ -145,8 +145,11 @@ func (s ShellFlow) Grid(n int, t float64) []float64 {
 // ~Width (a "discontinuous-looking" coefficient that a fine enough grid
 // resolves), and f = −a Δu − ∇a·∇u computed analytically.
 type DarcyManufactured struct {
+	// Low and High are the coefficients outside and inside the disc.
 	Low, High float64
-	Width     float64
+	// Width is the width of the tanh transition.
+	Width float64
+	// X0, Y0 is the centre of the disc and R its radius.
 	X0, Y0, R float64
 }
 
