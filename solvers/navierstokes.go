@@ -273,9 +273,11 @@ func (w *nsWork) advection(out, wh []complex128) {
 		return
 	}
 	h, n := w.h, w.n
+	wh = wh[:h]
 	sq, sv, sx, sy := w.spec[:h], w.spec[h:2*h], w.spec[2*h:3*h], w.spec[3*h:]
-	kxs, kys, il := w.kx[:h], w.ky[:h], w.invLap[:h]
-	for q, c := range wh[:h] {
+	sv, sx, sy = sv[:len(wh)], sx[:len(wh)], sy[:len(wh)] // bounds-check elimination
+	kxs, kys, il := w.kx[:len(wh)], w.ky[:len(wh)], w.invLap[:len(wh)]
+	for q, c := range wh {
 		re, im := real(c), imag(c)
 		pr, pi := re*il[q], im*il[q]
 		kx, ky := kxs[q], kys[q]
@@ -289,6 +291,7 @@ func (w *nsWork) advection(out, wh []complex128) {
 	N := n * n
 	u, v, wx, wy := w.fields[:N], w.fields[N:2*N], w.fields[2*N:3*N], w.fields[3*N:4*N]
 	prod := w.prod[:N]
+	u, v, wx, wy = u[:len(prod)], v[:len(prod)], wx[:len(prod)], wy[:len(prod)]
 	for i := range prod {
 		prod[i] = u[i]*wx[i] + v[i]*wy[i]
 	}
@@ -335,8 +338,8 @@ func (w *nsWork) advectionPacked(out, wh []complex128) {
 		}
 	}
 	fft.FFT64(w.zout, w.zfull, []int{n, n}, 2, true)
-	a, b := w.zout[:N], w.zout[N:2*N]
 	prod := w.prod[:N]
+	a, b := w.zout[:len(prod)], w.zout[N:N+len(prod)]
 	for i := range prod {
 		x, y := a[i], b[i]
 		prod[i] = real(x)*real(y) + imag(x)*imag(y)
