@@ -1,0 +1,285 @@
+package inr
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// FitConfig sets up a fit. Zero fields take the defaults.
+type FitConfig struct {
+	// Steps of full-batch Adam. Default 2000.
+	Steps int `json:"steps" yaml:"steps"`
+	// LR is Adam's learning rate. Default 1e-4 (SIREN's image fitting).
+	LR float64 `json:"lr" yaml:"lr"`
+	// LogEvery is the interval between reports (with SSIM, the costly
+	// metric). Default Steps/20 (at least 1); the last step always reports.
+	LogEvery int `json:"log_every" yaml:"log_every"`
+	// DataRange is R of PSNR and SSIM. Default: max − min of the target.
+	DataRange float64 `json:"data_range" yaml:"data_range"`
+}
+
+func (c FitConfig) withDefaults(target Field) FitConfig {
+	if c.Steps == 0 {
+		c.Steps = 2000
+	}
+	if c.LR == 0 {
+		c.LR = 1e-4
+	}
+	if c.LogEvery == 0 {
+		c.LogEvery = max(c.Steps/20, 1)
+	}
+	if c.DataRange == 0 {
+		c.DataRange = target.Range()
+	}
+	return c
+}
+
+// StepStats are the metrics of one step, measured on the prediction the
+// step's forward pass made (before its update).
+type StepStats struct {
+	Step    int           `json:"step"`
+	Loss    float64       `json:"loss"`
+	PSNR    float64       `json:"psnr"`
+	SSIM    float64       `json:"ssim"`
+	RelL2   float64       `json:"rel_l2"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// Fit trains m to reproduce target at its grid points (coordinates
+// GridCoords) by full-batch Adam on the mean squared error, calling report
+// (when not nil) every LogEvery steps and at the last step with PSNR, SSIM
+// (2-D and 3-D fields) and relative L2. It returns the last report. The
+// context stops the fit between steps.
+func Fit(ctx context.Context, m Model, target Field, cfg FitConfig, report func(StepStats)) (StepStats, error) {
+	if err := target.Check(); err != nil {
+		return StepStats{}, err
+	}
+	cfg = cfg.withDefaults(target)
+	d := paramDType(m)
+	x := target.Coords(d)
+	y := target.Values(d)
+	loss := func(xa *tensor.Tensor) (l, pred *tensor.Tensor) {
+		pred = m.Forward(xa)
+		return tensor.Mean(tensor.Square(tensor.Sub(pred, y))), pred
+	}
+	return train(ctx, m, target, cfg, x, loss, func(pred *tensor.Tensor) []float64 { return pred.ToFloat64s() }, report)
+}
+
+// train is the loop shared by Fit and FitDerivative: lossFn returns the loss
+// and the field prediction it made; field maps that prediction to values
+// comparable with target.
+func train(ctx context.Context, m Model, target Field, cfg FitConfig, x *tensor.Tensor,
+	lossFn func(x *tensor.Tensor) (l, pred *tensor.Tensor), field func(pred *tensor.Tensor) []float64,
+	report func(StepStats)) (StepStats, error) {
+	params := nn.TrainableParams(m)
+	opt := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
+	ar := tensor.NewArena()
+	start := time.Now()
+	var last StepStats
+	for step := 1; step <= cfg.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return last, err
+		}
+		l, pred := lossFn(x.In(ar))
+		lv := l.Item()
+		if math.IsNaN(lv) {
+			return last, fmt.Errorf("inr: loss is NaN at step %d", step)
+		}
+		if step%cfg.LogEvery == 0 || step == cfg.Steps || step == 1 {
+			v := field(pred)
+			last = StepStats{Step: step, Loss: lv, PSNR: PSNR(v, target.Data, cfg.DataRange),
+				SSIM: target.SSIM(v, cfg.DataRange), RelL2: RelL2(v, target.Data), Elapsed: time.Since(start)}
+			if report != nil {
+				report(last)
+			}
+		}
+		l.Backward()
+		opt.Step()
+		opt.ZeroGrad()
+		ar.Reset()
+	}
+	return last, nil
+}
+
+func paramDType(m Model) tensor.DType {
+	if ps := nn.Params(m); len(ps) > 0 {
+		return ps[0].DType()
+	}
+	return tensor.Float32
+}
+
+// Derivative names the derivative data FitDerivative fits.
+type Derivative string
+
+// The derivatives FitDerivative fits.
+const (
+	FromGradient  Derivative = "gradient"
+	FromLaplacian Derivative = "laplacian"
+)
+
+// FitDerivative reconstructs a one-channel field from its derivatives (the
+// SIREN Poisson experiment): it fits m so that ∇m (FromGradient) or Δm
+// (FromLaplacian), taken by autodiff, matches the finite-difference
+// derivative of target (Field.Gradient, Field.Laplacian) at the grid
+// points, by full-batch Adam on the mean squared difference. Derivative
+// data fix the field only up to a constant (and, for the Laplacian, a
+// harmonic function), so the reported metrics compare the prediction
+// shifted to the target's mean.
+func FitDerivative(ctx context.Context, m Model, target Field, kind Derivative, cfg FitConfig, report func(StepStats)) (StepStats, error) {
+	if err := target.Check(); err != nil {
+		return StepStats{}, err
+	}
+	if target.Channels != 1 {
+		return StepStats{}, fmt.Errorf("inr: derivative fitting needs a one-channel field, got %d channels", target.Channels)
+	}
+	cfg = cfg.withDefaults(target)
+	d := paramDType(m)
+	var want Field
+	switch kind {
+	case FromGradient:
+		want = target.Gradient()
+	case FromLaplacian:
+		want = target.Laplacian()
+	default:
+		return StepStats{}, fmt.Errorf("inr: derivative %q: want %q or %q", kind, FromGradient, FromLaplacian)
+	}
+	y := want.Values(d)
+	var mean float64
+	for _, v := range target.Data {
+		mean += v
+	}
+	mean /= float64(len(target.Data))
+	x := target.Coords(d)
+	lossFn := func(xa *tensor.Tensor) (l, pred *tensor.Tensor) {
+		xa = xa.Detach().SetRequiresGrad(true)
+		pred = m.Forward(xa)
+		var dv *tensor.Tensor
+		if kind == FromGradient {
+			dv = tensor.Grad1(pred, xa, true)
+		} else {
+			dv = laplacian(pred, xa, true)
+		}
+		return tensor.Mean(tensor.Square(tensor.Sub(dv, y))), pred
+	}
+	field := func(pred *tensor.Tensor) []float64 {
+		v := pred.ToFloat64s()
+		var s float64
+		for _, p := range v {
+			s += p
+		}
+		shift := mean - s/float64(len(v))
+		for i := range v {
+			v[i] += shift
+		}
+		return v
+	}
+	return train(ctx, m, target, cfg, x, lossFn, field, report)
+}
+
+// laplacian returns Σ_a ∂²u/∂x_a² [N, 1] for u [N, 1] computed from x [N, d].
+func laplacian(u, x *tensor.Tensor, createGraph bool) *tensor.Tensor {
+	g := tensor.Grad1(u, x, true)
+	var sum *tensor.Tensor
+	for a := range x.Dim(1) {
+		ga := tensor.Narrow(g, 1, a, 1)
+		gaa := tensor.Narrow(tensor.Grad1(ga, x, createGraph), 1, a, 1)
+		if sum == nil {
+			sum = gaa
+		} else {
+			sum = tensor.Add(sum, gaa)
+		}
+	}
+	return sum
+}
+
+// chunk is the number of points evaluated at once when rendering.
+const chunk = 1 << 16
+
+// Render evaluates m on the grid of the given sizes (any resolution: the
+// coordinates span −1…1 whatever the sizes), without recording gradients.
+func Render(m Model, outDim int, sizes ...int) Field {
+	x := GridCoords(paramDType(m), sizes...)
+	n := x.Dim(0)
+	f := Field{Shape: sizes, Channels: outDim, Data: make([]float64, 0, n*outDim)}
+	ar := tensor.NewArena()
+	ar.SetGrad(false)
+	for lo := 0; lo < n; lo += chunk {
+		xc := tensor.Narrow(x, 0, lo, min(chunk, n-lo)).Detach().In(ar)
+		f.Data = append(f.Data, m.Forward(xc).ToFloat64s()...)
+		ar.Reset()
+	}
+	return f
+}
+
+// Derivatives evaluates the gradient (len(sizes) channels) and the
+// Laplacian (one channel) of output channel 0 of m by autodiff on the grid
+// of the given sizes.
+func Derivatives(m Model, sizes ...int) (grad, lap Field) {
+	x := GridCoords(paramDType(m), sizes...)
+	n, nd := x.Dim(0), len(sizes)
+	grad = Field{Shape: sizes, Channels: nd, Data: make([]float64, 0, n*nd)}
+	lap = Field{Shape: sizes, Channels: 1, Data: make([]float64, 0, n)}
+	for lo := 0; lo < n; lo += chunk {
+		ar := tensor.NewArena()
+		xc := tensor.Narrow(x, 0, lo, min(chunk, n-lo)).Detach().In(ar).SetRequiresGrad(true)
+		u := tensor.Narrow(m.Forward(xc), 1, 0, 1)
+		g := tensor.Grad1(u, xc, true)
+		grad.Data = append(grad.Data, g.ToFloat64s()...)
+		var sum *tensor.Tensor
+		for a := range nd {
+			gaa := tensor.Narrow(tensor.Grad1(tensor.Narrow(g, 1, a, 1), xc, false), 1, a, 1)
+			if sum == nil {
+				sum = gaa
+			} else {
+				sum = tensor.Add(sum, gaa)
+			}
+		}
+		lap.Data = append(lap.Data, sum.ToFloat64s()...)
+		ar.Reset()
+	}
+	return grad, lap
+}
+
+// Save writes m and its config to a checkpoint file (nn.SaveCheckpoint).
+func Save(path string, m Model, cfg Config, step int) error {
+	raw, err := json.Marshal(savedConfig{Config: cfg, DType: cfg.withDefaults().DType.String()})
+	if err != nil {
+		return err
+	}
+	return nn.SaveCheckpoint(path, &nn.Checkpoint{Model: nn.StateDict(m), Config: raw, Step: int64(step)})
+}
+
+type savedConfig struct {
+	Config
+	DType string `json:"dtype"`
+}
+
+// Load reads a model written by Save.
+func Load(path string) (Model, Config, error) {
+	ck, err := nn.LoadCheckpoint(path)
+	if err != nil {
+		return nil, Config{}, err
+	}
+	var sc savedConfig
+	if err := json.Unmarshal(ck.Config, &sc); err != nil {
+		return nil, Config{}, fmt.Errorf("inr: %s: config: %w", path, err)
+	}
+	cfg := sc.Config
+	if cfg.DType, err = tensor.ParseDType(sc.DType); err != nil {
+		return nil, Config{}, fmt.Errorf("inr: %s: %w", path, err)
+	}
+	m, err := New(cfg)
+	if err != nil {
+		return nil, Config{}, fmt.Errorf("inr: %s: %w", path, err)
+	}
+	if err := nn.LoadStateDict(m, ck.Model); err != nil {
+		return nil, Config{}, fmt.Errorf("inr: %s: %w", path, err)
+	}
+	return m, cfg, nil
+}
