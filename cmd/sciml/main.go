@@ -26,7 +26,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCmd(), benchCmd(), demoCmd())
+	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "sciml:", err)
 		os.Exit(1)
