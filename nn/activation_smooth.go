@@ -1,0 +1,333 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// maxDeriv is the highest derivative order the fused activation kernels
+// evaluate (far beyond what a PDE residual and its parameter gradient
+// need).
+const maxDeriv = 16
+
+// smoothFn is an elementwise function F known with all its derivatives:
+// d(k, u) = F^(k)(u). Its kernels are fused (one pass over the data) and
+// its backward rule is the next derivative, itself a smoothFn kernel, so
+// derivatives of every order are exact and cost one pass each.
+type smoothFn struct {
+	name string
+	d    func(k int, u float64) float64
+}
+
+// apply returns the k-th derivative of x ↦ a·F(c·x + s), that is
+// a·c^k·F^(k)(c·x + s), elementwise.
+func (f *smoothFn) apply(x *tensor.Tensor, a, c, s float64, k int) *tensor.Tensor {
+	if k > maxDeriv {
+		panic(fmt.Sprintf("nn: derivative of order %d of %s is not available (at most %d)", k, f.name, maxDeriv))
+	}
+	m := a * math.Pow(c, float64(k))
+	op := f.name
+	if k > 0 {
+		op = fmt.Sprintf("%s^(%d)", f.name, k)
+	}
+	d := f.d
+	return tensor.Map(x, op,
+		func(dst, src []float32) {
+			src = src[:len(dst)]
+			for i, v := range src {
+				dst[i] = float32(m * d(k, c*float64(v)+s))
+			}
+		},
+		func(dst, src []float64) {
+			src = src[:len(dst)]
+			for i, v := range src {
+				dst[i] = m * d(k, c*v+s)
+			}
+		},
+		func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, _ []bool) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Mul(g, f.apply(in[0], a, c, s, k+1))}
+		})
+}
+
+// of returns F(x).
+func (f *smoothFn) of(x *tensor.Tensor) *tensor.Tensor { return f.apply(x, 1, 1, 0, 0) }
+
+// smooth returns a·F(c·x) with a and c fixed (one fused kernel) or
+// learnable (composed from tensor operations around F).
+func smooth(f *smoothFn, x *tensor.Tensor, a, c pv) *tensor.Tensor {
+	if a.fixed() && c.fixed() {
+		return f.apply(x, a.c, c.c, 0, 0)
+	}
+	return mulP(f.of(mulP(x, c)), a)
+}
+
+// fused returns f(x) from a fused kernel whose derivative is the
+// composed, differentiable expression deriv(x).
+func fused(x *tensor.Tensor, op string, f func(float64) float64, deriv func(x *tensor.Tensor) *tensor.Tensor) *tensor.Tensor {
+	var bwd tensor.BackwardFunc
+	if deriv != nil {
+		bwd = func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, _ []bool) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Mul(g, deriv(in[0]))}
+		}
+	}
+	return tensor.Map(x, op,
+		func(dst, src []float32) {
+			src = src[:len(dst)]
+			for i, v := range src {
+				dst[i] = float32(f(float64(v)))
+			}
+		},
+		func(dst, src []float64) {
+			src = src[:len(dst)]
+			for i, v := range src {
+				dst[i] = f(v)
+			}
+		}, bwd)
+}
+
+// constMap returns f(x) as a constant (no gradient flows through it).
+func constMap(x *tensor.Tensor, op string, f func(float64) float64) *tensor.Tensor {
+	return fused(x.Detach(), op, f, nil)
+}
+
+// The smooth functions of the catalogue.
+var (
+	// sigmoidFn is σ(u) = 1/(1 + e^−u).
+	sigmoidFn = &smoothFn{"Sigmoid", sigD}
+	// softplusFn is ln(1 + eᵘ); its derivatives are σ's.
+	softplusFn = &smoothFn{"Softplus", func(k int, u float64) float64 { return sigD(k-1, u) }}
+	// siluFn is u·σ(u).
+	siluFn = &smoothFn{"SiLU", func(k int, u float64) float64 {
+		if k == 0 {
+			return u * sigD(0, u)
+		}
+		return u*sigD(k, u) + float64(k)*sigD(k-1, u)
+	}}
+	// normCDFFn is Φ(u), the standard normal distribution function.
+	normCDFFn = &smoothFn{"NormCDF", normCDFD}
+	// geluFn is u·Φ(u).
+	geluFn = &smoothFn{"GELU", func(k int, u float64) float64 {
+		if k == 0 {
+			return u * normCDFD(0, u)
+		}
+		return u*normCDFD(k, u) + float64(k)*normCDFD(k-1, u)
+	}}
+	// gaussReLUFn is E[max(u + Z, 0)] = u·Φ(u) + φ(u), ReLU smoothed by a
+	// standard Gaussian; its derivative is Φ.
+	gaussReLUFn = &smoothFn{"GaussReLU", func(k int, u float64) float64 {
+		if k == 0 {
+			return u*normCDFD(0, u) + normPDF(u)
+		}
+		return normCDFD(k-1, u)
+	}}
+	// sinFn is sin u.
+	sinFn = &smoothFn{"Sin", sinD}
+	// snakeFn is u + sin²u (Snake with a = 1).
+	snakeFn = &smoothFn{"Snake", func(k int, u float64) float64 {
+		if k == 0 {
+			s := math.Sin(u)
+			return u + s*s
+		}
+		v := math.Ldexp(sinD(k-1, 2*u), k-1)
+		if k == 1 {
+			v++
+		}
+		return v
+	}}
+	// gaussFn is exp(−u²).
+	gaussFn = &smoothFn{"Gaussian", func(k int, u float64) float64 {
+		v := hermiteH(k, u) * math.Exp(-u*u)
+		if k%2 == 1 {
+			v = -v
+		}
+		return v
+	}}
+	// sincFn is sin(u)/u (1 at 0).
+	sincFn = &smoothFn{"Sinc", sincD}
+)
+
+// eluFn is u for u > 0 and α(eᵘ − 1) otherwise, times scale (SELU).
+func eluFn(alpha, scale float64) *smoothFn {
+	return &smoothFn{"ELU", func(k int, u float64) float64 {
+		if u > 0 {
+			switch k {
+			case 0:
+				return scale * u
+			case 1:
+				return scale
+			}
+			return 0
+		}
+		if k == 0 {
+			return scale * alpha * math.Expm1(u)
+		}
+		return scale * alpha * math.Exp(u)
+	}}
+}
+
+// sigD returns σ^(k)(u) for k ≥ 0 and softplus(u) for k = −1. The
+// derivatives are polynomials in σ, evaluated at −|u| (where σ ≤ ½, so
+// that no cancellation occurs) with σ^(k)(u) = (−1)^(k+1) σ^(k)(−u).
+func sigD(k int, u float64) float64 {
+	switch k {
+	case -1:
+		return max(u, 0) + math.Log1p(math.Exp(-math.Abs(u)))
+	case 0:
+		if u >= 0 {
+			return 1 / (1 + math.Exp(-u))
+		}
+		e := math.Exp(u)
+		return e / (1 + e)
+	}
+	sign := 1.0
+	if u > 0 {
+		u = -u
+		if k%2 == 0 {
+			sign = -1
+		}
+	}
+	e := math.Exp(u)
+	s := e / (1 + e)
+	p := sigmoidPolys[k]
+	v := 0.0
+	for j := len(p) - 1; j >= 0; j-- {
+		v = v*s + p[j]
+	}
+	return sign * v
+}
+
+// sigmoidPolys[k] holds the coefficients (lowest degree first) of the
+// polynomial P_k with σ^(k) = P_k(σ): P_0(s) = s and
+// P_{k+1}(s) = P_k′(s)·(s − s²).
+var sigmoidPolys = func() [][]float64 {
+	ps := [][]float64{{0, 1}}
+	for k := 1; k <= maxDeriv; k++ {
+		p := ps[k-1]
+		q := make([]float64, len(p)+1)
+		for j := 1; j < len(p); j++ {
+			c := float64(j) * p[j] // coefficient of s^(j−1) in P′
+			q[j] += c
+			q[j+1] -= c
+		}
+		ps = append(ps, q)
+	}
+	return ps
+}()
+
+// normPDF returns φ(u) = e^(−u²/2)/√(2π).
+func normPDF(u float64) float64 { return math.Exp(-u*u/2) / math.Sqrt(2*math.Pi) }
+
+// normCDFD returns Φ^(k)(u): Φ(u) for k = 0 and
+// φ^(k−1)(u) = (−1)^(k−1)·He_{k−1}(u)·φ(u) for k ≥ 1.
+func normCDFD(k int, u float64) float64 {
+	if k == 0 {
+		return 0.5 * math.Erfc(-u/math.Sqrt2)
+	}
+	v := hermiteHe(k-1, u) * normPDF(u)
+	if (k-1)%2 == 1 {
+		v = -v
+	}
+	return v
+}
+
+// hermiteHe returns the probabilists' Hermite polynomial He_n(u):
+// He_0 = 1, He_1 = u, He_{n+1} = u·He_n − n·He_{n−1}.
+func hermiteHe(n int, u float64) float64 {
+	a, b := 1.0, u
+	if n == 0 {
+		return a
+	}
+	for i := 1; i < n; i++ {
+		a, b = b, u*b-float64(i)*a
+	}
+	return b
+}
+
+// hermiteH returns the physicists' Hermite polynomial H_n(u):
+// H_0 = 1, H_1 = 2u, H_{n+1} = 2u·H_n − 2n·H_{n−1}.
+func hermiteH(n int, u float64) float64 {
+	a, b := 1.0, 2*u
+	if n == 0 {
+		return a
+	}
+	for i := 1; i < n; i++ {
+		a, b = b, 2*u*b-2*float64(i)*a
+	}
+	return b
+}
+
+// sinD returns sin^(k)(u) = sin(u + kπ/2).
+func sinD(k int, u float64) float64 {
+	switch k & 3 {
+	case 0:
+		return math.Sin(u)
+	case 1:
+		return math.Cos(u)
+	case 2:
+		return -math.Sin(u)
+	}
+	return -math.Cos(u)
+}
+
+// sincD returns the k-th derivative of sin(u)/u: by its Taylor series
+// Σ_n (−1)ⁿ u^(2n)/(2n+1)! for |u| < 2 and by Leibniz's rule on
+// sin(u)·u^(−1) elsewhere.
+func sincD(k int, u float64) float64 {
+	if math.Abs(u) < 2 {
+		// term n: (−1)ⁿ (2n)!/((2n−k)!(2n+1)!) u^(2n−k), for 2n ≥ k.
+		v := 0.0
+		for n := (k + 1) / 2; n < (k+1)/2+30; n++ {
+			c := 1 / float64(2*n+1)
+			for j := 0; j < 2*n-k; j++ { // 1/(2n−k)!
+				c /= float64(j + 1)
+			}
+			t := c * math.Pow(u, float64(2*n-k))
+			if n%2 == 1 {
+				t = -t
+			}
+			v += t
+		}
+		return v
+	}
+	// Σ_j C(k,j) sin^(j)(u) · (−1)^(k−j) (k−j)! u^(−(k−j+1))
+	v := 0.0
+	binom := 1.0
+	for j := 0; j <= k; j++ {
+		m := k - j
+		f := 1.0
+		for i := 2; i <= m; i++ {
+			f *= float64(i)
+		}
+		t := binom * sinD(j, u) * f / math.Pow(u, float64(m+1))
+		if m%2 == 1 {
+			t = -t
+		}
+		v += t
+		binom = binom * float64(k-j) / float64(j+1)
+	}
+	return v
+}
+
+// atan returns arctan x (exact derivatives of every order: its backward
+// is g/(1 + x²) composed from tensor operations).
+func atan(x *tensor.Tensor) *tensor.Tensor {
+	return fused(x, "Atan", math.Atan, func(x *tensor.Tensor) *tensor.Tensor {
+		return tensor.Div(tensor.Full(x.DType(), 1), tensor.AddScalar(tensor.Square(x), 1))
+	})
+}
+
+// clampMin returns max(x, lo); the gradient is 1 where x > lo, 0 elsewhere.
+func clampMin(x *tensor.Tensor, lo float64) *tensor.Tensor {
+	return fused(x, "ClampMin", func(v float64) float64 { return max(v, lo) }, func(x *tensor.Tensor) *tensor.Tensor {
+		return constMap(x, "ClampMinMask", func(v float64) float64 { return b2f(v > lo) })
+	})
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
