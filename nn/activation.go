@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -66,7 +67,8 @@ type ActivationSpec struct {
 	Name   string
 	Params map[string]float64
 
-	line int // YAML line, 0 when built in Go
+	line  int            // YAML line of the spec, 0 when built in Go
+	lines map[string]int // YAML lines of the parameters
 }
 
 // ParseActivation parses a spec from YAML text: a bare name ("gelu") or a
@@ -201,19 +203,11 @@ func (a *activation) Name() string { return a.name }
 
 // Spec returns the spec with every parameter.
 func (a *activation) Spec() ActivationSpec {
-	return ActivationSpec{Name: a.name, Params: maps(a.vals)}
+	return ActivationSpec{Name: a.name, Params: maps.Clone(a.vals)}
 }
 
 // String returns the spec in YAML flow form.
 func (a *activation) String() string { return a.Spec().String() }
-
-func maps(m map[string]float64) map[string]float64 {
-	out := make(map[string]float64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
 
 // paramKind is the type of an activation parameter.
 type paramKind uint8
@@ -302,13 +296,17 @@ func (e *actEntry) resolve(spec ActivationSpec) (map[string]float64, error) {
 	var errs []error
 	for _, k := range keys {
 		v := spec.Params[k]
+		line := spec.line
+		if l, ok := spec.lines[k]; ok {
+			line = l
+		}
 		p, ok := e.param(k)
 		if !ok {
-			errs = append(errs, specErr(e.name, spec.line, fmt.Sprintf("unknown parameter %q (parameters: %s)", k, e.paramNames())))
+			errs = append(errs, specErr(e.name, line, fmt.Sprintf("unknown parameter %q (parameters: %s)", k, e.paramNames())))
 			continue
 		}
 		if msg := checkParam(p, v); msg != "" {
-			errs = append(errs, specErr(e.name, spec.line, fmt.Sprintf("parameter %s = %v: %s", k, v, msg)))
+			errs = append(errs, specErr(e.name, line, fmt.Sprintf("parameter %s = %v: %s", k, v, msg)))
 			continue
 		}
 		vals[k] = v
@@ -442,9 +440,10 @@ func (s *ActivationSpec) UnmarshalYAML(n *yaml.Node) error {
 			return specErr(s.Name, v.Line, fmt.Sprintf("parameter %s: want a number, got %q", k.Value, v.Value))
 		}
 		if s.Params == nil {
-			s.Params = map[string]float64{}
+			s.Params, s.lines = map[string]float64{}, map[string]int{}
 		}
 		s.Params[k.Value] = x
+		s.lines[k.Value] = v.Line
 	}
 	_, err = e.resolve(*s)
 	return err

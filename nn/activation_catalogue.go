@@ -14,10 +14,13 @@ var activationAliases = map[string]string{
 	"gauss": "gaussian",
 }
 
-// SELU's constants (Klambauer et al. 2017).
+// SELU's constants (Klambauer et al. 2017): selu(x) = λ·x for x > 0 and
+// λ·α·(eˣ − 1) otherwise.
 const (
+	// SELULambda is SELU's scale λ.
 	SELULambda = 1.0507009873554805
-	SELUAlpha  = 1.6732632423543772
+	// SELUAlpha is SELU's α.
+	SELUAlpha = 1.6732632423543772
 )
 
 // PAU's initial coefficients: the "pade_optimized_leakyrelu"
@@ -25,7 +28,9 @@ const (
 // (slope 0.01) — numerator a_0…a_5 and denominator b_1…b_4 of
 // (Σ a_j x^j)/(1 + Σ |b_k|·|x|^k).
 var (
-	PAUNumeratorInit   = []float64{3.35583603e-02, 5.05000375e-01, 1.65343934e+00, 2.01001052e+00, 9.31901999e-01, 1.52424124e-01}
+	// PAUNumeratorInit holds a_0…a_5.
+	PAUNumeratorInit = []float64{3.35583603e-02, 5.05000375e-01, 1.65343934e+00, 2.01001052e+00, 9.31901999e-01, 1.52424124e-01}
+	// PAUDenominatorInit holds b_1…b_4.
 	PAUDenominatorInit = []float64{3.30847488e-06, 3.98021568e+00, 5.12471206e-07, 3.01830109e-01}
 )
 
@@ -44,7 +49,7 @@ func ip(name string, def float64, check func(float64) string) actParam {
 	return actParam{name: name, def: def, kind: intParam, check: check}
 }
 
-// elementwise builds an entry whose forward is f.
+// plain builds a parameter-free elementwise entry whose forward is f.
 func plain(name string, f func(x *tensor.Tensor) *tensor.Tensor) *actEntry {
 	return &actEntry{name: name, learnable: -1, elementwise: true,
 		build: func(*actBuilder) func(*tensor.Tensor) *tensor.Tensor { return f }}

@@ -100,8 +100,12 @@ var (
 	softplusFn = &smoothFn{"Softplus", func(k int, u float64) float64 { return sigD(k-1, u) }}
 	// siluFn is u·σ(u).
 	siluFn = &smoothFn{"SiLU", func(k int, u float64) float64 {
-		if k == 0 {
+		switch k {
+		case 0:
 			return u * sigD(0, u)
+		case 1: // σ + uσ(1 − σ), one exponential
+			s, r := sigPair(u)
+			return s + u*s*r
 		}
 		return u*sigD(k, u) + float64(k)*sigD(k-1, u)
 	}}
@@ -196,6 +200,16 @@ func sigD(k int, u float64) float64 {
 		v = v*s + p[j]
 	}
 	return sign * v
+}
+
+// sigPair returns σ(u) and 1 − σ(u) = σ(−u) from one exponential.
+func sigPair(u float64) (float64, float64) {
+	e := math.Exp(-math.Abs(u))
+	a, b := 1/(1+e), e/(1+e)
+	if u < 0 {
+		a, b = b, a
+	}
+	return a, b
 }
 
 // sigmoidPolys[k] holds the coefficients (lowest degree first) of the

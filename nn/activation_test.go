@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -132,7 +133,7 @@ func TestActivationRegistry(t *testing.T) {
 	}
 }
 
-func phi(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+func phi(x float64) float64  { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 func sigm(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 func relu(x float64) float64 { return max(x, 0) }
 func gelu(x float64) float64 { return x * phi(x) }
@@ -608,5 +609,38 @@ func TestActivationChannels(t *testing.T) {
 	}
 	if CountParams(mustAct(t, "snake")) != 0 {
 		t.Fatal("fixed snake has parameters")
+	}
+}
+
+// TestActivationDocs: docs/activations.md has a row for every activation
+// that names each of its parameters.
+func TestActivationDocs(t *testing.T) {
+	b, err := os.ReadFile("../docs/activations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "| `") {
+			name := strings.SplitN(line[3:], "`", 2)[0]
+			rows[name] = line
+		}
+	}
+	for _, e := range activationCatalogue {
+		row, ok := rows[e.name]
+		if !ok {
+			t.Errorf("docs/activations.md: no row for %s", e.name)
+			continue
+		}
+		for _, p := range e.params {
+			if !strings.Contains(row, "`"+p.name+"`") {
+				t.Errorf("docs/activations.md: row %s does not name parameter %s", e.name, p.name)
+			}
+		}
+	}
+	for alias := range activationAliases {
+		if !strings.Contains(string(b), "alias `"+alias+"`") {
+			t.Errorf("docs/activations.md: alias %s not mentioned", alias)
+		}
 	}
 }
