@@ -30,7 +30,9 @@ type Config struct {
 	Layers int `yaml:"layers" json:"layers"`
 	// Projection is the hidden width of the projection MLP (default 128).
 	Projection int `yaml:"projection" json:"projection"`
-	// Activation names the activation (default "gelu").
+	// Activation is an activation of the nn catalogue as its YAML spec:
+	// a name ("gelu", the default) or a flow mapping ("{name: snake, a: 0.5}").
+	// One instance is shared by all layers.
 	Activation string `yaml:"activation" json:"activation"`
 	// Grid appends the coordinates of the grid points as input channels:
 	// "" (none), "periodic" (x_i = i/n) or "closed" (x_i = i/(n−1)).
@@ -93,7 +95,7 @@ func (c Config) Validate() error {
 	if c.Layers < 1 || c.Projection < 1 {
 		errs = append(errs, fmt.Sprintf("layers %d, projection %d: want ≥ 1", c.Layers, c.Projection))
 	}
-	if _, err := activation(c.Activation); err != nil {
+	if _, err := activation(c.Activation, tensor.Float64); err != nil {
 		errs = append(errs, err.Error())
 	}
 	if c.Grid != "" {
@@ -162,7 +164,7 @@ type FNO struct {
 	// Project is the projection MLP Width → Projection → Out.
 	Project *nn.ChannelMLP
 
-	act   func(*tensor.Tensor) *tensor.Tensor
+	act   nn.Activation
 	dtype tensor.DType
 	grid  *operator.GridKind
 
@@ -179,7 +181,7 @@ func New(cfg Config, r *rand.Rand) (*FNO, error) {
 	}
 	cfg = cfg.withDefaults()
 	dt, _ := tensor.ParseDType(cfg.DType)
-	act, _ := activation(cfg.Activation)
+	act, _ := activation(cfg.Activation, dt)
 	m := &FNO{Config: cfg, act: act, dtype: dt, grids: map[string]*tensor.Tensor{}}
 	in := cfg.In
 	if cfg.Grid != "" {
@@ -211,7 +213,7 @@ func New(cfg Config, r *rand.Rand) (*FNO, error) {
 		}
 		m.Layers = append(m.Layers, l)
 	}
-	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act}, opts...)
+	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
 	return m, nil
 }
 
@@ -221,6 +223,7 @@ func (m *FNO) Visit(v *nn.Visitor) {
 	v.Module("lift", m.Lift)
 	nn.VisitList(v, "layers", m.Layers)
 	v.Module("project", m.Project)
+	v.Module("activation", m.act)
 }
 
 // DType returns the dtype of the model's real parameters.
@@ -310,7 +313,7 @@ func (m *FNO) ForwardTo(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
 			y = l.Norm.Forward(y)
 		}
 		if i < len(m.Layers)-1 {
-			y = m.act(y)
+			y = m.act.Forward(y)
 		}
 		h, cur = y, target
 	}
@@ -345,20 +348,15 @@ func (m *FNO) Predict(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
 	return y
 }
 
-// activation resolves an activation name.
-func activation(name string) (func(*tensor.Tensor) *tensor.Tensor, error) {
-	switch name {
-	case "gelu":
-		return gelu, nil
-	case "relu":
-		return tensor.ReLU, nil
-	case "tanh":
-		return tensor.Tanh, nil
+// activation builds the activation a config names.
+func activation(spec string, dt tensor.DType) (nn.Activation, error) {
+	sp, err := nn.ParseActivation(spec)
+	if err != nil {
+		return nil, fmt.Errorf("activation %q: %w", spec, err)
 	}
-	return nil, fmt.Errorf("activation %q: want gelu, relu or tanh", name)
-}
-
-// gelu is the exact GELU x·Φ(x) = x·(1 + erf(x/√2))/2.
-func gelu(x *tensor.Tensor) *tensor.Tensor {
-	return tensor.Mul(x, tensor.Scale(tensor.AddScalar(tensor.Erf(tensor.Scale(x, 1/math.Sqrt2)), 1), 0.5))
+	a, err := nn.NewActivation(sp, nn.WithDType(dt))
+	if err != nil {
+		return nil, fmt.Errorf("activation %q: %w", spec, err)
+	}
+	return a, nil
 }
