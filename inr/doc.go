@@ -18,16 +18,17 @@
 //	gelu_pe  γ(x) = [x, sin(2^k πx), cos(2^k πx)], k = 0…L−1 (L = Frequencies, 10);
 //	         GELU z·Φ(z) for gelu_pe.
 //	gauss    exp(−(s z)²), s = Scale (10).
-//	finer    sin(ω0(|z| + 1)z), ω0 = 30, SIREN's initialisation (Liu et al. 2024).
+//	finer    sin(ω0(|z| + 1)z), ω0 = 30, SIREN's initialisation (Liu et al. 2024); the factor
+//	         |z| + 1 is differentiated exactly (FINER's code holds it constant).
 //	wire     complex Gabor ψ(z) = exp(iω0 z − |s0 z|²), ω0 = 20, s0 = 30
 //	         (Saragadam et al. 2023): a real first layer, complex hidden and
 //	         output layers (real and imaginary parts carried as pairs of
 //	         real tensors, W = Wr + iWi), output = real part. For z = a + ib,
 //	         ψ = exp(−ω0 b − s0²(a² + b²))(cos ω0a + i sin ω0a).
-//	fkan     Fourier-KAN first layer y_o = Σ_i Σ_{k=1..K} a_{oik} cos(kπx_i) +
+//	fkan     Fourier-KAN first layer (nn.FourierKAN on πx) y_o = Σ_i Σ_{k=1..K} a_{oik} cos(kπx_i) +
 //	         b_{oik} sin(kπx_i) + c_o (K = Frequencies, 64; a, b ~ N(0, 1/(dK))),
 //	         then tanh hidden layers (Mehrabian et al. 2024).
-//	sl2a     Chebyshev first layer y_o = Σ_i Σ_{k=0..K} c_{oik} T_k(tanh x_i) + b_o
+//	sl2a     Chebyshev first layer (nn.ChebyshevKAN) y_o = Σ_i Σ_{k=0..K} c_{oik} T_k(tanh x_i)
 //	         (T_k by T_{k+1} = 2tT_k − T_{k−1}; K = Frequencies, 64), LayerNorm,
 //	         then low-rank ReLU layers ReLU(U V h + b) of rank Rank (h/4).
 //

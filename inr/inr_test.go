@@ -257,16 +257,6 @@ func TestWireMatchesComplexMath(t *testing.T) {
 	near(t, "WIRE output", got, want, 1e-13)
 }
 
-func TestChebyshev(t *testing.T) {
-	ts := []float64{-0.9, -0.3, 0, 0.5, 0.99}
-	c := chebyshev(tensor.FromFloat64s(tensor.Float64, ts, 5, 1), 6).Float64s()
-	for i, v := range ts {
-		for k := 0; k <= 6; k++ {
-			near(t, "T_k", c[i*7+k], math.Cos(float64(k)*math.Acos(v)), 1e-12)
-		}
-	}
-}
-
 // TestDerivativesMatchFiniteDifferences checks the autodiff gradient and
 // Laplacian of a float64 SIREN against central differences of Render.
 func TestDerivativesMatchFiniteDifferences(t *testing.T) {

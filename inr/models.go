@@ -175,7 +175,7 @@ func countParams(c Config) int {
 		if rank == 0 {
 			rank = max(h/4, 1)
 		}
-		return lin(d*(c.Frequencies+1), h) + 2*h + L*(h*rank+lin(rank, h)) + lin(h, o)
+		return d*(c.Frequencies+1)*h + 2*h + L*(h*rank+lin(rank, h)) + lin(h, o)
 	}
 	in := featureDim(c)
 	return lin(in, h) + L*lin(h, h) + lin(h, o)
@@ -196,7 +196,8 @@ func featureDim(c Config) int {
 // relu_pe, gelu_pe, gauss, finer and fkan.
 type mlp struct {
 	cfg    Config
-	freqs  *tensor.Tensor // encoding frequencies [InDim, InDim·K] (relu_pe, gelu_pe, fkan)
+	freqs  *tensor.Tensor // encoding frequencies [InDim, InDim·K] (relu_pe, gelu_pe)
+	kan    *nn.FourierKAN // fkan's first layer
 	layers []*dense
 	lins   []*nn.Linear
 }
@@ -220,26 +221,30 @@ func newMLP(c Config, r *rand.Rand) *mlp {
 		hidden = finer(c.Omega0)
 		firstInit, hiddenInit, lastInit = nn.SirenFirst(), nn.Siren(c.Omega0), nn.Siren(c.Omega0)
 	case "gauss":
-		hidden = gauss(c.Scale)
+		hidden = catalogue(fmt.Sprintf("{name: gaussian, s: %g}", c.Scale), c)
 	case "relu_pe":
 		hidden = tensor.ReLU
 	case "gelu_pe":
-		hidden = gelu
+		hidden = catalogue("gelu", c)
 	case "fkan":
 		hidden = tensor.Tanh
 		// Fourier coefficients a_k, b_k ~ N(0, 1/(d·K)) as in FourierKAN.
-		firstInit = nn.Normal(0, 1/math.Sqrt(float64(c.InDim*c.Frequencies)))
+		m.kan = nn.NewFourierKAN(c.InDim, h, c.Frequencies, nn.WithRand(r), nn.WithDType(c.DType))
+		widths = widths[1:]
 	}
-	switch c.Model {
-	case "relu_pe", "gelu_pe":
+	if c.Model == "finer" {
+		// FINER with the exact derivative of the factor |z|+1, so that
+		// derivatives of the fitted field are exact (FINER's code treats
+		// the factor as a constant).
+		hidden = catalogue(fmt.Sprintf("{name: finer, omega0: %g, exact: true}", c.Omega0), c)
+	}
+	if c.Model == "relu_pe" || c.Model == "gelu_pe" {
 		m.freqs = encodingMatrix(c, func(k int) float64 { return math.Pi * math.Exp2(float64(k)) })
-	case "fkan":
-		m.freqs = encodingMatrix(c, func(k int) float64 { return math.Pi * float64(k+1) })
 	}
 	for i := 0; i+1 < len(widths); i++ {
 		opts := []nn.Option{nn.WithRand(r), nn.WithDType(c.DType)}
 		init := hiddenInit
-		if i == 0 {
+		if i == 0 && m.kan == nil {
 			init = firstInit
 		} else if i == len(widths)-2 {
 			init = lastInit
@@ -252,8 +257,6 @@ func newMLP(c Config, r *rand.Rand) *mlp {
 		d := &dense{lin: lin}
 		switch {
 		case i == len(widths)-2:
-		case c.Model == "fkan" && i == 0:
-			// the Fourier-KAN layer: Σ_k a_k cos(kπx) + b_k sin(kπx), no activation
 		case omega > 0:
 			d.omega = omega
 		default:
@@ -287,8 +290,8 @@ func (m *mlp) Forward(x *tensor.Tensor) *tensor.Tensor {
 		p := tensor.MatMul(x, m.freqs)
 		h = tensor.Concat(1, x, tensor.Sin(p), tensor.Cos(p))
 	case "fkan":
-		p := tensor.MatMul(x, m.freqs)
-		h = tensor.Concat(1, tensor.Cos(p), tensor.Sin(p))
+		// Σ_k a_k cos(kπx) + b_k sin(kπx): the layer's cos(kx') at x' = πx
+		h = m.kan.Forward(tensor.Scale(x, math.Pi))
 	}
 	for _, l := range m.layers {
 		h = l.forward(h)
@@ -296,5 +299,17 @@ func (m *mlp) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return h
 }
 
-// Visit declares the linear layers as net.0, net.1, ….
-func (m *mlp) Visit(v *nn.Visitor) { nn.VisitList(v, "net", m.lins) }
+// Visit declares fkan's first layer as kan and the linear layers as net.0,
+// net.1, ….
+func (m *mlp) Visit(v *nn.Visitor) {
+	if m.kan != nil {
+		v.Module("kan", m.kan)
+	}
+	nn.VisitList(v, "net", m.lins)
+}
+
+// catalogue builds an activation of the nn catalogue from its spec.
+func catalogue(spec string, c Config) activation {
+	a := nn.MustActivation(spec, nn.WithDType(c.DType))
+	return a.Forward
+}
