@@ -26,7 +26,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd())
+	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd(), generateCmd(), inspectCmd(), mergeCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "sciml:", err)
 		os.Exit(1)
