@@ -1,6 +1,3 @@
-// Command sciml is the command-line front end of the sciml toolkit: it
-// generates PDE datasets, trains and evaluates neural operators, runs
-// experiment configs and benchmarks, and reports the native backends in use.
 package main
 
 import (
