@@ -220,9 +220,9 @@ func (m *DeepONet) Evaluate(b, y *tensor.Tensor) *tensor.Tensor {
 	c := m.Config
 	n := y.Dim(0)
 	t := tensor.Reshape(m.Trunk.Forward(y), n, c.Out, c.Basis) // [N, Out, p]
-	t = tensor.Permute(t, 1, 2, 0)                              // [Out, p, N]
-	bb := tensor.Permute(b, 1, 0, 2)                            // [Out, B, p]
-	out := tensor.Permute(tensor.MatMul(bb, t), 1, 0, 2)        // [B, Out, N]
+	t = tensor.Permute(t, 1, 2, 0)                             // [Out, p, N]
+	bb := tensor.Permute(b, 1, 0, 2)                           // [Out, B, p]
+	out := tensor.Permute(tensor.MatMul(bb, t), 1, 0, 2)       // [B, Out, N]
 	return tensor.Add(out, tensor.Reshape(m.Bias, 1, c.Out, 1))
 }
 

@@ -1,0 +1,195 @@
+package operator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// LNOConfig describes a low-rank neural operator (Neural Operator paper,
+// Kovachki, Li et al. 2023, §4.2): lifting P, layers
+//
+//	v ← σ(W v + K v),   (K v)_o(x) = Σ_{j<r} φ_{j,o}(x) · (1/N) Σ_y Σ_i ψ_{j,i}(y) v_i(y),
+//
+// i.e. the kernel integral with the rank-r kernel κ(x, y) = Σ_j φ_j(x)
+// ψ_j(y)ᵀ (φ_j, ψ_j ∈ R^Width), its integral approximated by the mean over
+// the N grid points; then a projection MLP Q. φ and ψ are pointwise MLPs of
+// (a(x), x), so the kernel depends on the input as in the paper. The cost
+// is O(N·r·Width) per layer instead of the O(N²) of a dense kernel.
+type LNOConfig struct {
+	// Dim is the number of grid axes (1, 2 or 3).
+	Dim int `yaml:"dim" json:"dim"`
+	// In and Out are the channels of the input and output functions.
+	In  int `yaml:"in" json:"in"`
+	Out int `yaml:"out" json:"out"`
+	// Width is the number of channels of v (default 32).
+	Width int `yaml:"width" json:"width"`
+	// Rank is r (default 4).
+	Rank int `yaml:"rank" json:"rank"`
+	// Layers is the number of kernel-integral layers (default 4).
+	Layers int `yaml:"layers" json:"layers"`
+	// KernelHidden is the hidden width of the φ and ψ nets (default 64).
+	KernelHidden int `yaml:"kernel_hidden" json:"kernel_hidden"`
+	// Projection is the hidden width of Q (default 128).
+	Projection int `yaml:"projection" json:"projection"`
+	// Activation is an activation of the nn catalogue (default "gelu").
+	Activation string `yaml:"activation" json:"activation"`
+	// Grid is where the points lie: "closed" (default) or "periodic"; the
+	// coordinates are inputs of the lifting and of φ, ψ.
+	Grid string `yaml:"grid" json:"grid"`
+	// DType is "float32" (default) or "float64".
+	DType string `yaml:"dtype" json:"dtype"`
+}
+
+func (c LNOConfig) withDefaults() LNOConfig {
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&c.Width, 32)
+	def(&c.Rank, 4)
+	def(&c.Layers, 4)
+	def(&c.KernelHidden, 64)
+	def(&c.Projection, 128)
+	if c.Activation == "" {
+		c.Activation = "gelu"
+	}
+	if c.Grid == "" {
+		c.Grid = "closed"
+	}
+	if c.DType == "" {
+		c.DType = "float32"
+	}
+	return c
+}
+
+// Validate reports every problem with the configuration.
+func (c LNOConfig) Validate() error {
+	c = c.withDefaults()
+	var errs []string
+	if c.Dim < 1 || c.Dim > 3 {
+		errs = append(errs, fmt.Sprintf("dim %d: want 1, 2 or 3", c.Dim))
+	}
+	if c.In < 1 || c.Out < 1 {
+		errs = append(errs, fmt.Sprintf("in %d, out %d: want ≥ 1 channels", c.In, c.Out))
+	}
+	if c.Width < 1 || c.Rank < 1 || c.Layers < 1 || c.KernelHidden < 1 || c.Projection < 1 {
+		errs = append(errs, fmt.Sprintf("width %d, rank %d, layers %d, kernel_hidden %d, projection %d: want ≥ 1",
+			c.Width, c.Rank, c.Layers, c.KernelHidden, c.Projection))
+	}
+	if _, err := newActivation(c.Activation, tensor.Float64); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if _, err := ParseGridKind(c.Grid); err != nil {
+		errs = append(errs, "grid: "+err.Error())
+	}
+	if d, err := tensor.ParseDType(c.DType); err != nil || d.IsComplex() {
+		errs = append(errs, fmt.Sprintf("dtype %q: want float32 or float64", c.DType))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("lno: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// LNOLayer is one low-rank kernel-integral layer.
+type LNOLayer struct {
+	// Phi and Psi map (a(x), x) to φ(x), ψ(x) [r·Width channels, j-major].
+	Phi, Psi *nn.ChannelMLP
+	// Skip is the pointwise W v + b.
+	Skip *nn.ChannelLinear
+}
+
+// Visit declares phi.*, psi.*, skip.*.
+func (l *LNOLayer) Visit(v *nn.Visitor) {
+	v.Module("phi", l.Phi)
+	v.Module("psi", l.Psi)
+	v.Module("skip", l.Skip)
+}
+
+// LNO is a low-rank neural operator. It implements Operator.
+type LNO struct {
+	Config  LNOConfig
+	Lift    *nn.ChannelLinear
+	Layers  []*LNOLayer
+	Project *nn.ChannelMLP
+
+	act   nn.Activation
+	dtype tensor.DType
+	grid  GridKind
+
+	mu    sync.Mutex
+	grids map[string]*tensor.Tensor
+}
+
+// NewLNO builds an LNO from cfg with weights drawn from r.
+func NewLNO(cfg LNOConfig, r *rand.Rand) (*LNO, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	dt, _ := tensor.ParseDType(cfg.DType)
+	act, _ := newActivation(cfg.Activation, dt)
+	kind, _ := ParseGridKind(cfg.Grid)
+	m := &LNO{Config: cfg, act: act, dtype: dt, grid: kind, grids: map[string]*tensor.Tensor{}}
+	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
+	feat := cfg.In + cfg.Dim
+	m.Lift = nn.NewChannelLinear(feat, cfg.Width, opts...)
+	kernel := func() *nn.ChannelMLP {
+		return nn.NewChannelMLP(nn.ChannelMLPConfig{In: feat, Out: cfg.Rank * cfg.Width, Hidden: cfg.KernelHidden, NumLayers: 2, Activation: act.Forward}, opts...)
+	}
+	for range cfg.Layers {
+		m.Layers = append(m.Layers, &LNOLayer{Phi: kernel(), Psi: kernel(), Skip: nn.NewChannelLinear(cfg.Width, cfg.Width, opts...)})
+	}
+	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
+	return m, nil
+}
+
+// Visit declares lift.*, layers.N.*, project.*.
+func (m *LNO) Visit(v *nn.Visitor) {
+	v.Module("lift", m.Lift)
+	nn.VisitList(v, "layers", m.Layers)
+	v.Module("project", m.Project)
+	v.Module("activation", m.act)
+}
+
+// DType returns the dtype of the model's parameters.
+func (m *LNO) DType() tensor.DType { return m.dtype }
+
+// Forward maps x [B, In, n_1, …, n_d] to [B, Out, n_1, …, n_d].
+func (m *LNO) Forward(x *tensor.Tensor) *tensor.Tensor {
+	c := m.Config
+	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
+		panic(fmt.Sprintf("lno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
+	}
+	if x.DType() != m.dtype {
+		panic(fmt.Sprintf("lno: input dtype %v, model %v", x.DType(), m.dtype))
+	}
+	bs := x.Dim(0)
+	sizes := slices.Clone(x.Shape()[2:])
+	a := tensor.Concat(1, x, cachedGrid(&m.mu, m.grids, m.dtype, m.grid, bs, sizes).In(x.Arena()))
+	a = tensor.Reshape(a, bs, c.In+c.Dim, -1) // [B, F, N]
+	n := a.Dim(2)
+	v := m.Lift.Forward(a) // [B, W, N]
+	for i, l := range m.Layers {
+		phi := tensor.Reshape(l.Phi.Forward(a), bs, c.Rank, c.Width, n) // [B, r, W, N]
+		psi := tensor.Reshape(l.Psi.Forward(a), bs, c.Rank, c.Width*n)  // [B, r, W·N]
+		// coef[b, j] = (1/N) Σ_{i,y} ψ[b, j, i, y] v[b, i, y].
+		coef := tensor.Scale(tensor.MatMul(psi, tensor.Reshape(v, bs, c.Width*n, 1)), 1/float64(n)) // [B, r, 1]
+		// K v[b, o, x] = Σ_j coef[b, j] φ[b, j, o, x].
+		kv := tensor.MatMulT(coef, tensor.Reshape(phi, bs, c.Rank, c.Width*n), true, false) // [B, 1, W·N]
+		y := tensor.Add(tensor.Reshape(kv, bs, c.Width, n), l.Skip.Forward(v))
+		if i < len(m.Layers)-1 {
+			y = m.act.Forward(y)
+		}
+		v = y
+	}
+	out := m.Project.Forward(v)
+	return tensor.Reshape(out, slices.Concat([]int{bs, c.Out}, sizes)...)
+}
