@@ -1,0 +1,360 @@
+package operator
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// Graph is a directed graph on N points given by its edges src[e] → dst[e]
+// (y → x: the integral at x sums over its neighbours y), sorted by dst,
+// with Degree[x] the number of edges into x.
+type Graph struct {
+	N        int
+	Src, Dst []int
+	Degree   []int
+}
+
+// RadiusGraph returns the graph joining every pair of the n points
+// (pts[i·dim : (i+1)·dim]) at Euclidean distance ≤ r, self-loops included,
+// found with cell lists: the points are binned into cubes of side r and
+// each point is compared with the points of the 3^dim cubes around its
+// own, so the cost is O(n · neighbours) rather than O(n²).
+func RadiusGraph(pts []float64, dim int, r float64) *Graph {
+	if dim < 1 || len(pts)%dim != 0 || !(r > 0) {
+		panic(fmt.Sprintf("operator.RadiusGraph: %d coordinates in dimension %d, radius %v", len(pts), dim, r))
+	}
+	n := len(pts) / dim
+	lo := make([]float64, dim)
+	cells := make([]int, dim)
+	for a := range dim {
+		lo[a] = math.Inf(1)
+		hi := math.Inf(-1)
+		for i := range n {
+			lo[a] = min(lo[a], pts[i*dim+a])
+			hi = max(hi, pts[i*dim+a])
+		}
+		if n == 0 {
+			lo[a], hi = 0, 0
+		}
+		cells[a] = int((hi-lo[a])/r) + 1
+	}
+	cellOf := func(i int) []int {
+		c := make([]int, dim)
+		for a := range dim {
+			c[a] = min(int((pts[i*dim+a]-lo[a])/r), cells[a]-1)
+		}
+		return c
+	}
+	flat := func(c []int) int {
+		k := 0
+		for a := range dim {
+			k = k*cells[a] + c[a]
+		}
+		return k
+	}
+	bins := map[int][]int{}
+	own := make([][]int, n)
+	for i := range n {
+		own[i] = cellOf(i)
+		k := flat(own[i])
+		bins[k] = append(bins[k], i)
+	}
+	g := &Graph{N: n, Degree: make([]int, n)}
+	r2 := r * r
+	off := make([]int, dim)
+	nb := make([]int, dim)
+	var cand []int
+	for x := range n {
+		cand = cand[:0]
+		// Visit the 3^dim neighbouring cells.
+		total := 1
+		for range dim {
+			total *= 3
+		}
+		for t := range total {
+			q := t
+			ok := true
+			for a := range dim {
+				off[a] = q%3 - 1
+				q /= 3
+				nb[a] = own[x][a] + off[a]
+				if nb[a] < 0 || nb[a] >= cells[a] {
+					ok = false
+				}
+			}
+			if ok {
+				cand = append(cand, bins[flat(nb)]...)
+			}
+		}
+		slices.Sort(cand)
+		for _, y := range cand {
+			d2 := 0.0
+			for a := range dim {
+				d := pts[x*dim+a] - pts[y*dim+a]
+				d2 += d * d
+			}
+			if d2 <= r2 {
+				g.Src = append(g.Src, y)
+				g.Dst = append(g.Dst, x)
+				g.Degree[x]++
+			}
+		}
+	}
+	return g
+}
+
+// GNOConfig describes a graph neural operator (graph kernel network, Li et
+// al. 2020; Neural Operator paper §4.1): lifting, Layers iterations of
+//
+//	v(x) ← σ(W v(x) + (1/|N(x)|) Σ_{y ∈ N(x)} κ(x, y, a(x), a(y)) v(y)),
+//
+// the Nyström approximation of the kernel integral over the ball of radius
+// Radius around x (N(x): the sample points within it), with one MLP
+// kernel κ whose output is a Width×Width matrix shared by the iterations as
+// in the paper; then a projection MLP. It works on any point set
+// (ForwardPoints) and on grids (Forward).
+type GNOConfig struct {
+	// Dim is the dimension of the domain (1, 2 or 3).
+	Dim int `yaml:"dim" json:"dim"`
+	// In and Out are the channels of the input and output functions.
+	In  int `yaml:"in" json:"in"`
+	Out int `yaml:"out" json:"out"`
+	// Width is the number of channels of v (default 32).
+	Width int `yaml:"width" json:"width"`
+	// KernelHidden are the hidden widths of κ (default [64, 64]).
+	KernelHidden []int `yaml:"kernel_hidden" json:"kernel_hidden"`
+	// Layers is the number of kernel-integral iterations (default 4).
+	Layers int `yaml:"layers" json:"layers"`
+	// Radius is the radius of the neighbourhoods (default 0.1), in the
+	// coordinates of the points (the unit cube for grids).
+	Radius float64 `yaml:"radius" json:"radius"`
+	// Projection is the hidden width of the projection (default 128).
+	Projection int `yaml:"projection" json:"projection"`
+	// Activation is an activation of the nn catalogue (default "gelu").
+	Activation string `yaml:"activation" json:"activation"`
+	// Grid is where the grid points of Forward lie: "closed" (default) or
+	// "periodic" (distances are not wrapped).
+	Grid string `yaml:"grid" json:"grid"`
+	// DType is "float32" (default) or "float64".
+	DType string `yaml:"dtype" json:"dtype"`
+}
+
+func (c GNOConfig) withDefaults() GNOConfig {
+	if c.Width == 0 {
+		c.Width = 32
+	}
+	if len(c.KernelHidden) == 0 {
+		c.KernelHidden = []int{64, 64}
+	}
+	if c.Layers == 0 {
+		c.Layers = 4
+	}
+	if c.Radius == 0 {
+		c.Radius = 0.1
+	}
+	if c.Projection == 0 {
+		c.Projection = 128
+	}
+	if c.Activation == "" {
+		c.Activation = "gelu"
+	}
+	if c.Grid == "" {
+		c.Grid = "closed"
+	}
+	if c.DType == "" {
+		c.DType = "float32"
+	}
+	return c
+}
+
+// Validate reports every problem with the configuration.
+func (c GNOConfig) Validate() error {
+	c = c.withDefaults()
+	var errs []string
+	if c.Dim < 1 || c.Dim > 3 {
+		errs = append(errs, fmt.Sprintf("dim %d: want 1, 2 or 3", c.Dim))
+	}
+	if c.In < 1 || c.Out < 1 {
+		errs = append(errs, fmt.Sprintf("in %d, out %d: want ≥ 1 channels", c.In, c.Out))
+	}
+	if c.Width < 1 || c.Layers < 1 || c.Projection < 1 || slices.Min(c.KernelHidden) < 1 {
+		errs = append(errs, fmt.Sprintf("width %d, layers %d, projection %d, kernel_hidden %v: want ≥ 1", c.Width, c.Layers, c.Projection, c.KernelHidden))
+	}
+	if !(c.Radius > 0) || math.IsInf(c.Radius, 0) {
+		errs = append(errs, fmt.Sprintf("radius %v: want > 0", c.Radius))
+	}
+	if _, err := newActivation(c.Activation, tensor.Float64); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if _, err := ParseGridKind(c.Grid); err != nil {
+		errs = append(errs, "grid: "+err.Error())
+	}
+	if d, err := tensor.ParseDType(c.DType); err != nil || d.IsComplex() {
+		errs = append(errs, fmt.Sprintf("dtype %q: want float32 or float64", c.DType))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("gno: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// GNO is a graph neural operator. It implements Operator.
+type GNO struct {
+	Config GNOConfig
+	Lift   *nn.ChannelLinear
+	// Kernel is κ: (x, y, a(x), a(y)) ↦ a Width×Width matrix (row-major).
+	Kernel *MLP
+	// Skip holds W v + b of each iteration.
+	Skip    []*nn.ChannelLinear
+	Project *nn.ChannelMLP
+
+	act   nn.Activation
+	dtype tensor.DType
+	grid  GridKind
+
+	mu     sync.Mutex
+	graphs map[string]*gridGraph
+}
+
+type gridGraph struct {
+	g   *Graph
+	pts []float64
+}
+
+// NewGNO builds a GNO from cfg with weights drawn from r.
+func NewGNO(cfg GNOConfig, r *rand.Rand) (*GNO, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	dt, _ := tensor.ParseDType(cfg.DType)
+	act, _ := newActivation(cfg.Activation, dt)
+	kind, _ := ParseGridKind(cfg.Grid)
+	m := &GNO{Config: cfg, act: act, dtype: dt, grid: kind, graphs: map[string]*gridGraph{}}
+	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
+	m.Lift = nn.NewChannelLinear(cfg.In+cfg.Dim, cfg.Width, opts...)
+	widths := slices.Concat([]int{2*cfg.Dim + 2*cfg.In}, cfg.KernelHidden, []int{cfg.Width * cfg.Width})
+	m.Kernel = newMLP(widths, act, false, opts...)
+	for range cfg.Layers {
+		m.Skip = append(m.Skip, nn.NewChannelLinear(cfg.Width, cfg.Width, opts...))
+	}
+	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
+	return m, nil
+}
+
+// Visit declares lift.*, kernel.*, skip.N.*, project.*.
+func (m *GNO) Visit(v *nn.Visitor) {
+	v.Module("lift", m.Lift)
+	v.Module("kernel", m.Kernel)
+	nn.VisitList(v, "skip", m.Skip)
+	v.Module("project", m.Project)
+	v.Module("activation", m.act)
+}
+
+// DType returns the dtype of the model's parameters.
+func (m *GNO) DType() tensor.DType { return m.dtype }
+
+// Forward maps x [B, In, n_1, …, n_d] on a grid to [B, Out, n_1, …, n_d];
+// the radius graph of the grid is built once per grid size and cached.
+func (m *GNO) Forward(x *tensor.Tensor) *tensor.Tensor {
+	c := m.Config
+	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
+		panic(fmt.Sprintf("gno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
+	}
+	sizes := slices.Clone(x.Shape()[2:])
+	gg := m.gridGraph(sizes)
+	bs := x.Dim(0)
+	y := m.forward(gg.pts, gg.g, tensor.Reshape(x, bs, c.In, -1))
+	return tensor.Reshape(y, slices.Concat([]int{bs, c.Out}, sizes)...)
+}
+
+func (m *GNO) gridGraph(sizes []int) *gridGraph {
+	key := fmt.Sprint(sizes)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if gg, ok := m.graphs[key]; ok {
+		return gg
+	}
+	pts := GridFeatures(tensor.Float64, m.grid, 1, sizes...)
+	p := tensor.Transpose(tensor.Reshape(pts, len(sizes), -1), 0, 1).Float64s()
+	gg := &gridGraph{g: RadiusGraph(p, len(sizes), m.Config.Radius), pts: p}
+	if len(m.graphs) > 8 {
+		clear(m.graphs)
+	}
+	m.graphs[key] = gg
+	return gg
+}
+
+// ForwardPoints maps the input a [B, In, N] sampled at the N points pts
+// (pts[i·Dim : (i+1)·Dim], any set: irregular meshes, random samples) to
+// the output [B, Out, N] at the same points. The radius graph is built on
+// every call; use ForwardGraph to reuse one.
+func (m *GNO) ForwardPoints(pts []float64, a *tensor.Tensor) *tensor.Tensor {
+	return m.ForwardGraph(pts, RadiusGraph(pts, m.Config.Dim, m.Config.Radius), a)
+}
+
+// ForwardGraph is ForwardPoints on a given graph of the points.
+func (m *GNO) ForwardGraph(pts []float64, g *Graph, a *tensor.Tensor) *tensor.Tensor {
+	c := m.Config
+	if a.NDim() != 3 || a.Dim(1) != c.In || len(pts) != c.Dim*a.Dim(2) || g.N != a.Dim(2) {
+		panic(fmt.Sprintf("gno: input %v with %d coordinates and a graph of %d points, want [B, %d, N] and N·%d coordinates", a.Shape(), len(pts), g.N, c.In, c.Dim))
+	}
+	return m.forward(pts, g, a)
+}
+
+func (m *GNO) forward(pts []float64, g *Graph, a *tensor.Tensor) *tensor.Tensor {
+	c := m.Config
+	if a.DType() != m.dtype {
+		panic(fmt.Sprintf("gno: input dtype %v, model %v", a.DType(), m.dtype))
+	}
+	bs, n, e, w := a.Dim(0), a.Dim(2), len(g.Src), c.Width
+	ar := a.Arena()
+	// Coordinates: node features [B, d, N] and edge features [B, E, 2d].
+	pv := make([]float64, bs*c.Dim*n)
+	ev := make([]float64, bs*e*2*c.Dim)
+	for b := range bs {
+		for i := range n {
+			for k := range c.Dim {
+				pv[(b*c.Dim+k)*n+i] = pts[i*c.Dim+k]
+			}
+		}
+		for j := range e {
+			for k := range c.Dim {
+				ev[(b*e+j)*2*c.Dim+k] = pts[g.Dst[j]*c.Dim+k]
+				ev[(b*e+j)*2*c.Dim+c.Dim+k] = pts[g.Src[j]*c.Dim+k]
+			}
+		}
+	}
+	pos := tensor.FromFloat64s(m.dtype, pv, bs, c.Dim, n).In(ar)
+	epos := tensor.FromFloat64s(m.dtype, ev, bs, e, 2*c.Dim).In(ar)
+	ax := tensor.Permute(tensor.IndexSelect(a, 2, g.Dst), 0, 2, 1) // [B, E, In]
+	ay := tensor.Permute(tensor.IndexSelect(a, 2, g.Src), 0, 2, 1)
+	feat := tensor.Concat(2, epos, ax, ay)                      // [B, E, 2d+2In]
+	kern := tensor.Reshape(m.Kernel.Forward(feat), bs, e, w, w) // κ_e [B, E, W, W]
+	inv := make([]float64, n)
+	for i, d := range g.Degree {
+		if d > 0 {
+			inv[i] = 1 / float64(d)
+		}
+	}
+	invDeg := tensor.FromFloat64s(m.dtype, inv, 1, 1, n).In(ar)
+	v := m.Lift.Forward(tensor.Concat(1, a, pos)) // [B, W, N]
+	for i, skip := range m.Skip {
+		vy := tensor.Reshape(tensor.Permute(tensor.IndexSelect(v, 2, g.Src), 0, 2, 1), bs, e, 1, w)
+		msg := tensor.SumAxes(tensor.Mul(kern, vy), []int{3}, false) // [B, E, W]
+		agg := tensor.IndexAdd(tensor.Zeros(m.dtype, bs, w, n).In(ar), 2, g.Dst, tensor.Permute(msg, 0, 2, 1))
+		y := tensor.Add(skip.Forward(v), tensor.Mul(agg, invDeg))
+		if i < len(m.Skip)-1 {
+			y = m.act.Forward(y)
+		}
+		v = y
+	}
+	return m.Project.Forward(v)
+}
