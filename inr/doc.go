@@ -25,6 +25,11 @@
 //	         output layers (real and imaginary parts carried as pairs of
 //	         real tensors, W = Wr + iWi), output = real part. For z = a + ib,
 //	         ψ = exp(−ω0 b − s0²(a² + b²))(cos ω0a + i sin ω0a).
+//	wavelet  the complex-wavelet prescriptions (Roddenberry et al. 2024): a
+//	         low-pass WIRE branch (ω0 = 0, s0/10: Gaussian scaling atoms) plus
+//	         a band-pass WIRE branch (complex Gabor atoms), each half the
+//	         width, outputs added; PlaceAtoms centres the band-pass
+//	         first-layer atoms on the target's edges (drawn ∝ |∇y|).
 //	fkan     Fourier-KAN first layer (nn.FourierKAN on πx) y_o = Σ_i Σ_{k=1..K} a_{oik} cos(kπx_i) +
 //	         b_{oik} sin(kπx_i) + c_o (K = Frequencies, 64; a, b ~ N(0, 1/(dK))),
 //	         then tanh hidden layers (Mehrabian et al. 2024).

@@ -376,3 +376,48 @@ func TestPoissonFromLaplacian(t *testing.T) {
 		t.Errorf("Laplacian fit: loss %.3g → %.3g, PSNR %.2f → %.2f dB", first.Loss, last.Loss, first.PSNR, last.PSNR)
 	}
 }
+
+func TestPlaceAtoms(t *testing.T) {
+	// A vertical step edge between columns 7 and 8 of a 16×16 image: every
+	// band-pass atom's ridge w·x + b = 0 must pass through a point of the
+	// edge (a grid point with nonzero finite-difference gradient).
+	n := 16
+	f := Field{Shape: []int{n, n}, Channels: 1, Data: make([]float64, n*n)}
+	for i := range n {
+		for j := n / 2; j < n; j++ {
+			f.Data[i*n+j] = 1
+		}
+	}
+	m, _ := New(Config{Model: "wavelet", Hidden: 20, Layers: 1, Seed: 4, DType: tensor.Float64})
+	ok, err := PlaceAtoms(m, f, 9)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	w := m.(*waveletNet).band.first
+	wt, b := w.Weight.Float64s(), w.Bias.Float64s()
+	g := f.Gradient()
+	c := f.Coords(tensor.Float64).Float64s()
+	for o := range b {
+		best := math.Inf(1)
+		for p := range n * n {
+			if g.Data[2*p] == 0 && g.Data[2*p+1] == 0 {
+				continue
+			}
+			best = min(best, math.Abs(wt[2*o]*c[2*p]+wt[2*o+1]*c[2*p+1]+b[o]))
+		}
+		if best > 1e-12 {
+			t.Errorf("atom %d: ridge misses the edge by %g", o, best)
+		}
+	}
+	if ok, _ := PlaceAtoms(newSmall(t, "siren"), f, 1); ok {
+		t.Error("PlaceAtoms changed a siren")
+	}
+}
+
+func newSmall(t *testing.T, name string) Model {
+	m, err := New(Config{Model: name, Hidden: 8, Layers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -48,7 +48,7 @@ type Config struct {
 
 // Names returns the model names New accepts.
 func Names() []string {
-	return []string{"siren", "relu_pe", "gelu_pe", "gauss", "finer", "wire", "fkan", "sl2a"}
+	return []string{"siren", "relu_pe", "gelu_pe", "gauss", "finer", "wire", "wavelet", "fkan", "sl2a"}
 }
 
 func (c Config) withDefaults() Config {
@@ -67,13 +67,13 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Omega0 == 0 {
 		c.Omega0 = 30
-		if c.Model == "wire" {
+		if c.Model == "wire" || c.Model == "wavelet" {
 			c.Omega0 = 20
 		}
 	}
 	if c.Scale == 0 {
 		c.Scale = 10
-		if c.Model == "wire" {
+		if c.Model == "wire" || c.Model == "wavelet" {
 			c.Scale = 30
 		}
 	}
@@ -123,6 +123,8 @@ func New(cfg Config) (Model, error) {
 		return newWire(c, r), nil
 	case "sl2a":
 		return newSL2A(c, r), nil
+	case "wavelet":
+		return newWavelet(c, r), nil
 	}
 	return newMLP(c, r), nil
 }
@@ -167,6 +169,9 @@ func countParams(c Config) int {
 	h, d, o, L := c.Hidden, c.InDim, c.OutDim, c.Layers
 	lin := func(in, out int) int { return in*out + out }
 	switch c.Model {
+	case "wavelet":
+		c.Model = "wire"
+		return countParams(halfWire(c, 0)) + countParams(halfWire(c, c.Omega0))
 	case "wire":
 		// widths h; first layer real, others complex (two reals each).
 		return lin(d, h) + L*2*lin(h, h) + 2*lin(h, o)

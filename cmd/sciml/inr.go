@@ -186,6 +186,9 @@ func runInrFit(cmd *cobra.Command, f inrFitFlags) error {
 		if err != nil {
 			return err
 		}
+		if _, err := inr.PlaceAtoms(m, target, cfg.Seed); err != nil {
+			return err
+		}
 		params := nn.CountParams(m)
 		fmt.Fprintf(out, "%s: %d parameters (hidden width %d)\n", cfg.Model, params, cmp.Or(cfg.Hidden, 256))
 		var log *os.File
