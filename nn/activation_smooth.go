@@ -237,7 +237,10 @@ func normPDF(u float64) float64 { return math.Exp(-u*u/2) / math.Sqrt(2*math.Pi)
 // φ^(k−1)(u) = (−1)^(k−1)·He_{k−1}(u)·φ(u) for k ≥ 1.
 func normCDFD(k int, u float64) float64 {
 	if k == 0 {
-		return 0.5 * math.Erfc(-u/math.Sqrt2)
+		if u > -1 { // Φ > 0.15: erf is as accurate here, and cheaper
+			return 0.5 + 0.5*math.Erf(u/math.Sqrt2)
+		}
+		return 0.5 * math.Erfc(-u/math.Sqrt2) // the lower tail without cancellation
 	}
 	v := hermiteHe(k-1, u) * normPDF(u)
 	if (k-1)%2 == 1 {
