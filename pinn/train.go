@@ -1,0 +1,350 @@
+package pinn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+func netParams(net Net) []*tensor.Tensor { return nn.Params(net) }
+
+// Config holds the training hyperparameters.
+type Config struct {
+	// Collocation is the number of interior points (default 10,000).
+	Collocation int `json:"collocation"`
+	// Sampler draws them (default LHS). Not serialised.
+	Sampler Sampler `json:"-"`
+	// Resample redraws the collocation points every that many Adam steps
+	// (0: never).
+	Resample int `json:"resample"`
+	// ResidualWeight multiplies the residual term (0 means 1).
+	ResidualWeight float64 `json:"residual_weight"`
+	// AdamSteps Adam iterations with Adam's configuration, then
+	// LBFGSIters L-BFGS iterations (one nn.LBFGS.Step per LBFGS.MaxIter).
+	AdamSteps  int            `json:"adam_steps"`
+	Adam       nn.AdamConfig  `json:"adam"`
+	LBFGSIters int            `json:"lbfgs_iters"`
+	LBFGS      nn.LBFGSConfig `json:"lbfgs"`
+	// Mode selects the derivative path (Auto: Taylor where possible).
+	Mode Mode `json:"mode"`
+	// Seed of the collocation sampler.
+	Seed uint64 `json:"seed"`
+	// LogEvery logs progress every that many steps (0: 1000).
+	LogEvery int `json:"log_every"`
+	// Checkpoint, when set, is written every CheckpointEvery steps (and at
+	// the end of each phase).
+	Checkpoint      string `json:"checkpoint"`
+	CheckpointEvery int    `json:"checkpoint_every"`
+}
+
+// Trainer trains a network on a Problem: Adam, then L-BFGS (strong Wolfe).
+type Trainer struct {
+	Problem *Problem
+	Net     Net
+	Config  Config
+	// Logger receives progress lines (default slog.Default()).
+	Logger *slog.Logger
+	// Metric, when set, is evaluated at each log line and at the end (e.g.
+	// the relative L2 error against a reference) and logged as "metric".
+	Metric func(net Net) float64
+
+	// Step counts optimizer steps (Adam steps, then L-BFGS iterations).
+	Step int64
+	// LastLoss is the most recent loss value.
+	LastLoss float64
+
+	rng   *rand.Rand
+	pcg   *rand.PCG
+	xr    *tensor.Tensor
+	adam  *nn.Adam
+	lbfgs *nn.LBFGS
+	arena *tensor.Arena
+}
+
+// NewTrainer returns a Trainer with defaults filled in and the first
+// collocation points drawn.
+func NewTrainer(p *Problem, net Net, cfg Config) *Trainer {
+	if cfg.Collocation == 0 {
+		cfg.Collocation = 10000
+	}
+	if cfg.Sampler == nil {
+		cfg.Sampler = LHS{}
+	}
+	if cfg.LogEvery == 0 {
+		cfg.LogEvery = 1000
+	}
+	if cfg.LBFGS.LineSearch == "" {
+		cfg.LBFGS.LineSearch = "strong_wolfe"
+	}
+	if cfg.LBFGS.MaxIter == 0 {
+		cfg.LBFGS.MaxIter = 100
+	}
+	if cfg.LBFGS.MaxEval == 0 {
+		cfg.LBFGS.MaxEval = cfg.LBFGS.MaxIter * 5 / 4
+	}
+	if cfg.LBFGS.HistorySize == 0 {
+		cfg.LBFGS.HistorySize = 50
+	}
+	if cfg.LBFGS.ToleranceGrad == 0 {
+		cfg.LBFGS.ToleranceGrad = 1e-12
+	}
+	if cfg.LBFGS.ToleranceChange == 0 {
+		cfg.LBFGS.ToleranceChange = 1e-14
+	}
+	pcg := rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)
+	t := &Trainer{Problem: p, Net: net, Config: cfg, pcg: pcg, rng: rand.New(pcg), arena: tensor.NewArena()}
+	t.resample()
+	params := t.params()
+	t.adam = nn.NewAdam(params, cfg.Adam)
+	t.lbfgs = nn.NewLBFGS(params, cfg.LBFGS)
+	return t
+}
+
+func (t *Trainer) params() []*tensor.Tensor {
+	return append(netParams(t.Net), t.Problem.Params...)
+}
+
+func (t *Trainer) resample() {
+	x := t.Problem.Domain.Sample(t.Config.Collocation, t.Config.Sampler, t.rng)
+	t.xr = castTo(x, paramDType(t.Net))
+}
+
+// Collocation returns the current collocation points.
+func (t *Trainer) Collocation() *tensor.Tensor { return t.xr }
+
+// SetCollocation replaces the collocation points ([N, In], float64).
+func (t *Trainer) SetCollocation(x *tensor.Tensor) { t.xr = castTo(x, paramDType(t.Net)) }
+
+// Loss returns the total loss at the current collocation points and the
+// unweighted value of each term ("residual" and the condition names).
+func (t *Trainer) Loss() (*tensor.Tensor, map[string]float64) {
+	return ProblemLoss(t.Problem, t.Net, t.xr.In(t.arena), t.Config.Mode, t.Config.ResidualWeight)
+}
+
+// ProblemLoss is w_r·mean(residual²) + Σ_c w_c·loss_c at the collocation
+// points x, with the unweighted terms.
+func ProblemLoss(p *Problem, net Net, x *tensor.Tensor, mode Mode, residualWeight float64) (*tensor.Tensor, map[string]float64) {
+	terms := map[string]float64{}
+	var total *tensor.Tensor
+	add := func(name string, l *tensor.Tensor, w float64) {
+		terms[name] = l.Item()
+		if w != 1 {
+			l = tensor.Scale(l, w)
+		}
+		if total == nil {
+			total = l
+		} else {
+			total = tensor.Add(total, l)
+		}
+	}
+	if p.Residual != nil {
+		f := Eval(net, x, p.Needs, mode)
+		var l *tensor.Tensor
+		for _, r := range p.Residual(f) {
+			m := tensor.Mean(tensor.Square(r))
+			if l == nil {
+				l = m
+			} else {
+				l = tensor.Add(l, m)
+			}
+		}
+		if residualWeight == 0 {
+			residualWeight = 1
+		}
+		add("residual", l, residualWeight)
+	}
+	for _, c := range p.Conditions {
+		add(c.Name, c.Loss(net, mode), c.weight())
+	}
+	return total, terms
+}
+
+func (t *Trainer) evalGrad() float64 {
+	t.arena.Reset()
+	l, _ := t.Loss()
+	l.Backward()
+	v := l.Item()
+	t.arena.Reset()
+	return v
+}
+
+func (t *Trainer) log(phase string) {
+	lg := t.Logger
+	if lg == nil {
+		lg = slog.Default()
+	}
+	args := []any{"phase", phase, "step", t.Step, "loss", t.LastLoss}
+	if t.Metric != nil {
+		args = append(args, "metric", t.Metric(t.Net))
+	}
+	lg.Info("pinn", args...)
+}
+
+// Run trains: the remaining Adam steps, then the remaining L-BFGS
+// iterations, stopping early (with a checkpoint when configured) when ctx
+// is cancelled. A resumed Trainer continues where the checkpoint stopped.
+func (t *Trainer) Run(ctx context.Context) error {
+	cfg := t.Config
+	for t.Step < int64(cfg.AdamSteps) {
+		if err := ctx.Err(); err != nil {
+			return t.stop(err)
+		}
+		if cfg.Resample > 0 && t.Step > 0 && t.Step%int64(cfg.Resample) == 0 {
+			t.resample()
+		}
+		t.adam.ZeroGrad()
+		t.LastLoss = t.evalGrad()
+		t.adam.Step()
+		t.Step++
+		if err := t.periodic("adam"); err != nil {
+			return err
+		}
+	}
+	total := int64(cfg.AdamSteps + cfg.LBFGSIters)
+	for t.Step < total {
+		if err := ctx.Err(); err != nil {
+			return t.stop(err)
+		}
+		before := t.lbfgs.Iterations()
+		t.LastLoss = t.lbfgs.Step(func() float64 {
+			t.lbfgs.ZeroGrad()
+			return t.evalGrad()
+		})
+		done := t.lbfgs.Iterations() - before
+		if done == 0 {
+			done = 1
+		}
+		prev := t.Step
+		t.Step = min(total, t.Step+done)
+		if t.Step/int64(cfg.LogEvery) != prev/int64(cfg.LogEvery) || t.Step == total {
+			t.log("lbfgs")
+		}
+		if cfg.Checkpoint != "" && cfg.CheckpointEvery > 0 && t.Step/int64(cfg.CheckpointEvery) != prev/int64(cfg.CheckpointEvery) {
+			if err := t.Save(cfg.Checkpoint); err != nil {
+				return err
+			}
+		}
+		if done < int64(cfg.LBFGS.MaxIter) && t.Step < total {
+			// converged (tolerances) or stalled: nothing more to gain
+			t.Step = total
+			t.log("lbfgs-converged")
+		}
+		if math.IsNaN(t.LastLoss) {
+			return errors.New("pinn: loss is NaN")
+		}
+	}
+	if cfg.Checkpoint != "" {
+		return t.Save(cfg.Checkpoint)
+	}
+	return nil
+}
+
+func (t *Trainer) periodic(phase string) error {
+	if t.Step%int64(t.Config.LogEvery) == 0 || t.Step == int64(t.Config.AdamSteps) {
+		t.log(phase)
+	}
+	if t.Config.Checkpoint != "" && t.Config.CheckpointEvery > 0 && t.Step%int64(t.Config.CheckpointEvery) == 0 {
+		return t.Save(t.Config.Checkpoint)
+	}
+	if math.IsNaN(t.LastLoss) {
+		return errors.New("pinn: loss is NaN")
+	}
+	return nil
+}
+
+func (t *Trainer) stop(err error) error {
+	if t.Config.Checkpoint != "" {
+		if e := t.Save(t.Config.Checkpoint); e != nil {
+			return errors.Join(err, e)
+		}
+	}
+	return err
+}
+
+// checkpoint builds the checkpoint of the current state.
+func (t *Trainer) checkpoint() (*nn.Checkpoint, error) {
+	rng, err := t.pcg.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	opt := t.adam.State()
+	phase := "adam"
+	if t.Step >= int64(t.Config.AdamSteps) {
+		opt = t.lbfgs.State()
+		phase = "lbfgs"
+	}
+	extra := map[string]*tensor.Tensor{"collocation": t.xr}
+	for i, p := range t.Problem.Params {
+		extra[fmt.Sprintf("pde_param.%d", i)] = p
+	}
+	cfg, err := json.Marshal(t.Config)
+	if err != nil {
+		return nil, err
+	}
+	return &nn.Checkpoint{
+		Model:  nn.StateDict(t.Net),
+		Extra:  extra,
+		Optim:  opt,
+		Config: cfg,
+		RNG:    map[string][]byte{"sampler": rng},
+		Step:   t.Step,
+		Meta:   map[string]string{"phase": phase},
+	}, nil
+}
+
+// Save writes a checkpoint (atomically, see nn.SaveCheckpoint) from which
+// Resume continues the run exactly, L-BFGS history included.
+func (t *Trainer) Save(path string) error {
+	ck, err := t.checkpoint()
+	if err != nil {
+		return fmt.Errorf("pinn: checkpoint: %w", err)
+	}
+	return nn.SaveCheckpoint(path, ck)
+}
+
+// Resume restores the state saved by Save into t (built with the same
+// problem, network architecture and config).
+func (t *Trainer) Resume(path string) error {
+	ck, err := nn.LoadCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	if err := nn.LoadStateDict(t.Net, ck.Model); err != nil {
+		return fmt.Errorf("pinn: resume %s: %w", path, err)
+	}
+	for i, p := range t.Problem.Params {
+		v, ok := ck.Extra[fmt.Sprintf("pde_param.%d", i)]
+		if !ok {
+			return fmt.Errorf("pinn: resume %s: missing PDE parameter %d", path, i)
+		}
+		p.CopyFrom(v)
+	}
+	if x, ok := ck.Extra["collocation"]; ok {
+		t.xr = x.Clone()
+	}
+	if b, ok := ck.RNG["sampler"]; ok {
+		if err := t.pcg.UnmarshalBinary(b); err != nil {
+			return fmt.Errorf("pinn: resume %s: %w", path, err)
+		}
+	}
+	t.Step = ck.Step
+	if ck.Optim != nil {
+		switch ck.Meta["phase"] {
+		case "adam":
+			err = t.adam.LoadState(ck.Optim)
+		case "lbfgs":
+			err = t.lbfgs.LoadState(ck.Optim)
+		}
+		if err != nil {
+			return fmt.Errorf("pinn: resume %s: %w", path, err)
+		}
+	}
+	return nil
+}
