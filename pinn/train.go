@@ -172,6 +172,7 @@ func (t *Trainer) evalGrad() float64 {
 	l.Backward()
 	v := l.Item()
 	t.arena.Reset()
+	t.LastLoss = v
 	return v
 }
 
@@ -212,8 +213,8 @@ func (t *Trainer) Run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return t.stop(err)
 		}
-		before := t.lbfgs.Iterations()
-		t.LastLoss = t.lbfgs.Step(func() float64 {
+		before, evals := t.lbfgs.Iterations(), t.lbfgs.Evaluations()
+		t.lbfgs.Step(func() float64 {
 			t.lbfgs.ZeroGrad()
 			return t.evalGrad()
 		})
@@ -222,7 +223,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 			done = 1
 		}
 		prev := t.Step
-		t.Step = min(total, t.Step+done)
+		t.Step += done // may pass total: the last Step runs whole
 		if t.Step/int64(cfg.LogEvery) != prev/int64(cfg.LogEvery) || t.Step == total {
 			t.log("lbfgs")
 		}
@@ -231,8 +232,9 @@ func (t *Trainer) Run(ctx context.Context) error {
 				return err
 			}
 		}
-		if done < int64(cfg.LBFGS.MaxIter) && t.Step < total {
-			// converged (tolerances) or stalled: nothing more to gain
+		if done < int64(cfg.LBFGS.MaxIter) && t.lbfgs.Evaluations()-evals < int64(cfg.LBFGS.MaxEval) && t.Step < total {
+			// stopped by a tolerance (converged or stalled), not by the
+			// evaluation budget: further Steps would do nothing
 			t.Step = total
 			t.log("lbfgs-converged")
 		}
@@ -276,7 +278,7 @@ func (t *Trainer) checkpoint() (*nn.Checkpoint, error) {
 	}
 	opt := t.adam.State()
 	phase := "adam"
-	if t.Step >= int64(t.Config.AdamSteps) {
+	if t.lbfgs.Iterations() > 0 {
 		opt = t.lbfgs.State()
 		phase = "lbfgs"
 	}
