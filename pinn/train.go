@@ -200,10 +200,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 		if cfg.Resample > 0 && t.Step > 0 && t.Step%int64(cfg.Resample) == 0 {
 			t.resample()
 		}
-		t.adam.ZeroGrad()
-		t.LastLoss = t.evalGrad()
-		t.adam.Step()
-		t.Step++
+		t.StepAdam()
 		if err := t.periodic("adam"); err != nil {
 			return err
 		}
@@ -246,6 +243,16 @@ func (t *Trainer) Run(ctx context.Context) error {
 		return t.Save(cfg.Checkpoint)
 	}
 	return nil
+}
+
+// StepAdam takes one Adam step on the loss at the current collocation
+// points and returns the loss before it.
+func (t *Trainer) StepAdam() float64 {
+	t.adam.ZeroGrad()
+	v := t.evalGrad()
+	t.adam.Step()
+	t.Step++
+	return v
 }
 
 func (t *Trainer) periodic(phase string) error {

@@ -1,0 +1,150 @@
+package pinn
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// ExactReference samples f(x, t) on the tensor grid xs × ts.
+func ExactReference(xs, ts []float64, f func(x, t float64) float64) *Reference {
+	r := &Reference{X: xs, T: ts, U: make([]float64, len(xs)*len(ts))}
+	for i, x := range xs {
+		for j, t := range ts {
+			r.U[i*len(ts)+j] = f(x, t)
+		}
+	}
+	return r
+}
+
+// Linspace returns n equispaced points from a to b inclusive.
+func Linspace(a, b float64, n int) []float64 {
+	p := make([]float64, n)
+	for i := range p {
+		p[i] = a + (b-a)*float64(i)/float64(n-1)
+	}
+	return p
+}
+
+// PoissonSine is the manufactured 2-D Poisson problem
+//
+//	−Δu = 2π² sin πx sin πy on [0, 1]²,  u = 0 on the boundary,
+//
+// with exact solution u = sin πx sin πy; nb points on each side.
+func PoissonSine(nb int, r *rand.Rand) (*Problem, func(x, y float64) float64) {
+	dom := Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}
+	var conds []*Condition
+	for axis := range 2 {
+		for _, hi := range []bool{false, true} {
+			conds = append(conds, Dirichlet("boundary", dom.Face(axis, hi).Sample(nb, Uniform{}, r), 0, nil))
+		}
+	}
+	p := &Problem{
+		Domain: dom,
+		Needs:  []Partial{D(0, 0, 0), D(0, 1, 1)},
+		Residual: func(f *Fields) []*tensor.Tensor {
+			x, y := f.Input(0).ToFloat64s(), f.Input(1).ToFloat64s()
+			src := make([]float64, len(x))
+			for i := range x {
+				src[i] = 2 * math.Pi * math.Pi * math.Sin(math.Pi*x[i]) * math.Sin(math.Pi*y[i])
+			}
+			lap := tensor.Add(f.D(0, 0, 0), f.D(0, 1, 1))
+			return []*tensor.Tensor{tensor.Add(lap, castTo(tensor.New(src, len(src)), lap.DType()))}
+		},
+	}
+	// conditions named per side so the loss terms can be told apart
+	names := []string{"x=0", "x=1", "y=0", "y=1"}
+	for i, c := range conds {
+		c.Name = names[i]
+	}
+	p.Conditions = conds
+	return p, func(x, y float64) float64 { return math.Sin(math.Pi*x) * math.Sin(math.Pi*y) }
+}
+
+// Convection is PINNsFormer's convection problem u_t + β u_x = 0 on
+// x ∈ [0, 2π], t ∈ [0, 1], u(x, 0) = sin x, u(0, t) = u(2π, t), with exact
+// solution sin(x − βt); n0 initial and nb boundary pairs on grids.
+func Convection(beta float64, n0, nb int) (*Problem, func(x, t float64) float64) {
+	dom := Box{Lo: []float64{0, 0}, Hi: []float64{2 * math.Pi, 1}}
+	x0, xl, xr := gridFace(dom, 1, false, n0), gridFace(dom, 0, false, nb), gridFace(dom, 0, true, nb)
+	p := &Problem{
+		Domain: dom,
+		Needs:  []Partial{D(0, 0), D(0, 1)},
+		Residual: func(f *Fields) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Add(f.D(0, 1), tensor.Scale(f.D(0, 0), beta))}
+		},
+		Conditions: []*Condition{
+			Dirichlet("initial", x0, 0, func(x []float64) float64 { return math.Sin(x[0]) }),
+			Periodic("periodic", xl, xr, 0, 0, 0),
+		},
+	}
+	return p, func(x, t float64) float64 { return math.Sin(x - beta*t) }
+}
+
+// Reaction is PINNsFormer's reaction problem u_t − ρu(1 − u) = 0 on
+// [0, 2π] × [0, 1], u(x, 0) = h(x) = exp(−(x − π)²/(2(π/4)²)), periodic in
+// x, with exact solution h e^{ρt}/(h e^{ρt} + 1 − h).
+func Reaction(rho float64, n0, nb int) (*Problem, func(x, t float64) float64) {
+	dom := Box{Lo: []float64{0, 0}, Hi: []float64{2 * math.Pi, 1}}
+	h := func(x float64) float64 {
+		return math.Exp(-(x - math.Pi) * (x - math.Pi) / (2 * math.Pi * math.Pi / 16))
+	}
+	x0, xl, xr := gridFace(dom, 1, false, n0), gridFace(dom, 0, false, nb), gridFace(dom, 0, true, nb)
+	p := &Problem{
+		Domain: dom,
+		Needs:  []Partial{D(0), D(0, 1)},
+		Residual: func(f *Fields) []*tensor.Tensor {
+			u := f.D(0)
+			return []*tensor.Tensor{tensor.Sub(f.D(0, 1), tensor.Scale(tensor.Mul(u, tensor.AddScalar(tensor.Neg(u), 1)), rho))}
+		},
+		Conditions: []*Condition{
+			Dirichlet("initial", x0, 0, func(x []float64) float64 { return h(x[0]) }),
+			Periodic("periodic", xl, xr, 0, 0, 0),
+		},
+	}
+	return p, func(x, t float64) float64 {
+		e := h(x) * math.Exp(rho*t)
+		return e / (e + 1 - h(x))
+	}
+}
+
+// Wave is PINNsFormer's 1-D wave problem u_tt = 4u_xx on [0, 1]²,
+// u(x, 0) = sin πx + ½ sin 3πx, u_t(x, 0) = 0, u(0, t) = u(1, t) = 0, with
+// exact solution sin πx cos 2πt + ½ sin 3πx cos 6πt.
+func Wave(n0, nb int) (*Problem, func(x, t float64) float64) {
+	dom := Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}
+	x0, xl, xr := gridFace(dom, 1, false, n0), gridFace(dom, 0, false, nb), gridFace(dom, 0, true, nb)
+	p := &Problem{
+		Domain: dom,
+		Needs:  []Partial{D(0, 0, 0), D(0, 1, 1)},
+		Residual: func(f *Fields) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Sub(f.D(0, 1, 1), tensor.Scale(f.D(0, 0, 0), 4))}
+		},
+		Conditions: []*Condition{
+			Dirichlet("initial", x0, 0, func(x []float64) float64 {
+				return math.Sin(math.Pi*x[0]) + 0.5*math.Sin(3*math.Pi*x[0])
+			}),
+			Neumann("initial_velocity", x0, 0, 1, 1, nil),
+			Dirichlet("left", xl, 0, nil),
+			Dirichlet("right", xr, 0, nil),
+		},
+	}
+	return p, func(x, t float64) float64 {
+		return math.Sin(math.Pi*x)*math.Cos(2*math.Pi*t) + 0.5*math.Sin(3*math.Pi*x)*math.Cos(6*math.Pi*t)
+	}
+}
+
+// gridFace returns n equispaced points on a face of a 2-D box (along the
+// free axis, endpoints included).
+func gridFace(b Box, axis int, hi bool, n int) *tensor.Tensor {
+	f := b.Face(axis, hi)
+	free := 1 - axis
+	p := make([]float64, 0, 2*n)
+	for _, v := range Linspace(f.Lo[free], f.Hi[free], n) {
+		row := []float64{f.Lo[0], f.Lo[1]}
+		row[free] = v
+		p = append(p, row...)
+	}
+	return tensor.New(p, n, 2)
+}
