@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
@@ -42,6 +43,13 @@ type Config struct {
 	// the end of each phase).
 	Checkpoint      string `json:"checkpoint"`
 	CheckpointEvery int    `json:"checkpoint_every"`
+	// Causal enables causal weighting of the residual (time-dependent
+	// problems); Balance gradient-norm balancing of the condition weights
+	// during Adam; Adaptive residual-based refinement (RAR/RAD) of the
+	// collocation points during Adam.
+	Causal   *Causal   `json:"causal,omitempty"`
+	Balance  *Balance  `json:"balance,omitempty"`
+	Adaptive *Adaptive `json:"adaptive,omitempty"`
 }
 
 // Trainer trains a network on a Problem: Adam, then L-BFGS (strong Wolfe).
@@ -60,12 +68,13 @@ type Trainer struct {
 	// LastLoss is the most recent loss value.
 	LastLoss float64
 
-	rng   *rand.Rand
-	pcg   *rand.PCG
-	xr    *tensor.Tensor
-	adam  *nn.Adam
-	lbfgs *nn.LBFGS
-	arena *tensor.Arena
+	rng      *rand.Rand
+	balanced []float64 // condition weights under gradient-norm balancing
+	pcg      *rand.PCG
+	xr       *tensor.Tensor
+	adam     *nn.Adam
+	lbfgs    *nn.LBFGS
+	arena    *tensor.Arena
 }
 
 // NewTrainer returns a Trainer with defaults filled in and the first
@@ -125,18 +134,14 @@ func (t *Trainer) SetCollocation(x *tensor.Tensor) { t.xr = castTo(x, paramDType
 // Loss returns the total loss at the current collocation points and the
 // unweighted value of each term ("residual" and the condition names).
 func (t *Trainer) Loss() (*tensor.Tensor, map[string]float64) {
-	return ProblemLoss(t.Problem, t.Net, t.xr.In(t.arena), t.Config.Mode, t.Config.ResidualWeight)
-}
-
-// ProblemLoss is w_r·mean(residual²) + Σ_c w_c·loss_c at the collocation
-// points x, with the unweighted terms.
-func ProblemLoss(p *Problem, net Net, x *tensor.Tensor, mode Mode, residualWeight float64) (*tensor.Tensor, map[string]float64) {
-	terms := map[string]float64{}
+	names, terms := t.lossTerms(t.xr.In(t.arena))
+	w := t.termWeights()
+	vals := map[string]float64{}
 	var total *tensor.Tensor
-	add := func(name string, l *tensor.Tensor, w float64) {
-		terms[name] = l.Item()
-		if w != 1 {
-			l = tensor.Scale(l, w)
+	for i, l := range terms {
+		vals[names[i]] = l.Item()
+		if w[i] != 1 {
+			l = tensor.Scale(l, w[i])
 		}
 		if total == nil {
 			total = l
@@ -144,26 +149,27 @@ func ProblemLoss(p *Problem, net Net, x *tensor.Tensor, mode Mode, residualWeigh
 			total = tensor.Add(total, l)
 		}
 	}
-	if p.Residual != nil {
-		f := Eval(net, x, p.Needs, mode)
-		var l *tensor.Tensor
-		for _, r := range p.Residual(f) {
-			m := tensor.Mean(tensor.Square(r))
-			if l == nil {
-				l = m
-			} else {
-				l = tensor.Add(l, m)
-			}
+	return total, vals
+}
+
+// ProblemLoss is mean(residual²) + Σ_c w_c·loss_c at the collocation
+// points x (static weights: Condition.Weight), with the unweighted terms.
+func ProblemLoss(p *Problem, net Net, x *tensor.Tensor, mode Mode) (*tensor.Tensor, map[string]float64) {
+	t := &Trainer{Problem: p, Net: net, Config: Config{Mode: mode}}
+	names, terms := t.lossTerms(x)
+	w := t.termWeights()
+	vals := map[string]float64{}
+	var total *tensor.Tensor
+	for i, l := range terms {
+		vals[names[i]] = l.Item()
+		l = tensor.Scale(l, w[i])
+		if total == nil {
+			total = l
+		} else {
+			total = tensor.Add(total, l)
 		}
-		if residualWeight == 0 {
-			residualWeight = 1
-		}
-		add("residual", l, residualWeight)
 	}
-	for _, c := range p.Conditions {
-		add(c.Name, c.Loss(net, mode), c.weight())
-	}
-	return total, terms
+	return total, vals
 }
 
 func (t *Trainer) evalGrad() float64 {
@@ -199,6 +205,14 @@ func (t *Trainer) Run(ctx context.Context) error {
 		}
 		if cfg.Resample > 0 && t.Step > 0 && t.Step%int64(cfg.Resample) == 0 {
 			t.resample()
+		}
+		if a := cfg.Adaptive; a != nil && a.Every > 0 && t.Step > 0 && t.Step%int64(a.Every) == 0 {
+			if err := t.adapt(); err != nil {
+				return err
+			}
+		}
+		if b := cfg.Balance; b != nil && t.Step%int64(max(b.Every, 1)) == 0 {
+			t.rebalance()
 		}
 		t.StepAdam()
 		if err := t.periodic("adam"); err != nil {
@@ -293,6 +307,9 @@ func (t *Trainer) checkpoint() (*nn.Checkpoint, error) {
 	for i, p := range t.Problem.Params {
 		extra[fmt.Sprintf("pde_param.%d", i)] = p
 	}
+	if t.balanced != nil {
+		extra["condition_weights"] = tensor.New(slices.Clone(t.balanced), len(t.balanced))
+	}
 	cfg, err := json.Marshal(t.Config)
 	if err != nil {
 		return nil, err
@@ -334,6 +351,9 @@ func (t *Trainer) Resume(path string) error {
 			return fmt.Errorf("pinn: resume %s: missing PDE parameter %d", path, i)
 		}
 		p.CopyFrom(v)
+	}
+	if w, ok := ck.Extra["condition_weights"]; ok {
+		t.balanced = w.ToFloat64s()
 	}
 	if x, ok := ck.Extra["collocation"]; ok {
 		t.xr = x.Clone()
