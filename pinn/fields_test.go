@@ -44,8 +44,12 @@ func TestSecondDerivativeIsSecond(t *testing.T) {
 // order (mixed included), on a loss built from them and on its parameter
 // gradients, to 1e-10.
 func TestTaylorMatchesNested(t *testing.T) {
-	for _, act := range []Activation{Tanh, Sin} {
-		m := NewMLP(MLPConfig{In: 3, Out: 2, Hidden: []int{7, 6, 5}, Activation: act, Seed: 1})
+	for _, c := range []struct {
+		act Activation
+		ff  int
+	}{{Tanh, 0}, {Sin, 0}, {Tanh, 4}} {
+		act := c.act
+		m := NewMLP(MLPConfig{In: 3, Out: 2, Hidden: []int{7, 6, 5}, Activation: act, Seed: 1, FourierFeatures: c.ff, FourierScale: 0.5})
 		for _, l := range m.Layers {
 			bd := l.Bias.Float64s()
 			for j := range bd {

@@ -75,6 +75,11 @@ type MLPConfig struct {
 	// Seed of the Xavier-normal initialisation (Glorot, as in Raissi's
 	// code); biases start at zero.
 	Seed uint64
+	// FourierFeatures m > 0 maps the input first to the random Fourier
+	// features [sin 2πBx, cos 2πBx] with fixed B ∈ ℝ^{m×In}, B_ij ~
+	// N(0, FourierScale²) (Tancik et al. 2020; Wang, Wang & Perdikaris 2021).
+	FourierFeatures int
+	FourierScale    float64
 }
 
 // MLP is u(x) = L_n ∘ σ ∘ L_{n−1} ∘ … ∘ σ ∘ L_1(x) with affine layers L_k.
@@ -84,6 +89,9 @@ type MLPConfig struct {
 type MLP struct {
 	Layers []*nn.Linear
 	Act    Activation
+	// Fourier is B of the Fourier-feature input map, [m, In] (nil: none).
+	// It is a buffer, not trained.
+	Fourier *tensor.Tensor
 }
 
 // NewMLP returns an MLP with Xavier-normal weights and zero biases.
@@ -98,8 +106,21 @@ func NewMLP(cfg MLPConfig) *MLP {
 		cfg.DType = tensor.Float64
 	}
 	r := nn.NewRand(cfg.Seed)
-	widths := append(append([]int{cfg.In}, cfg.Hidden...), cfg.Out)
 	m := &MLP{Act: cfg.Activation}
+	first := cfg.In
+	if f := cfg.FourierFeatures; f > 0 {
+		scale := cfg.FourierScale
+		if scale == 0 {
+			scale = 1
+		}
+		b := make([]float64, f*cfg.In)
+		for i := range b {
+			b[i] = scale * r.NormFloat64()
+		}
+		m.Fourier = tensor.FromFloat64s(cfg.DType, b, f, cfg.In)
+		first = 2 * f
+	}
+	widths := append(append([]int{first}, cfg.Hidden...), cfg.Out)
 	for i := 0; i+1 < len(widths); i++ {
 		m.Layers = append(m.Layers, nn.NewLinear(widths[i], widths[i+1],
 			nn.WithRand(r), nn.WithDType(cfg.DType),
@@ -109,11 +130,21 @@ func NewMLP(cfg MLPConfig) *MLP {
 }
 
 // Dims returns the input and output dimensions.
-func (m *MLP) Dims() (int, int) { return m.Layers[0].In, m.Layers[len(m.Layers)-1].Out }
+func (m *MLP) Dims() (int, int) {
+	in := m.Layers[0].In
+	if m.Fourier != nil {
+		in = m.Fourier.Dim(1)
+	}
+	return in, m.Layers[len(m.Layers)-1].Out
+}
 
 // Forward maps [N, In] to [N, Out].
 func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
 	h := x
+	if m.Fourier != nil {
+		z := tensor.Scale(tensor.MatMulT(x, m.Fourier, false, true), 2*math.Pi)
+		h = tensor.Concat(1, tensor.Sin(z), tensor.Cos(z))
+	}
 	for i, l := range m.Layers {
 		h = l.Forward(h)
 		if i+1 < len(m.Layers) {
@@ -124,7 +155,12 @@ func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
 }
 
 // Visit declares the layers ("layers.0.weight", …).
-func (m *MLP) Visit(v *nn.Visitor) { nn.VisitList(v, "layers", m.Layers) }
+func (m *MLP) Visit(v *nn.Visitor) {
+	nn.VisitList(v, "layers", m.Layers)
+	if m.Fourier != nil {
+		v.Buffer("fourier", m.Fourier)
+	}
+}
 
 // Transformed is a network with an output transform u(x) = T(x, net(x)),
 // the way hard constraints are imposed: for u(0, x) = g(x) use

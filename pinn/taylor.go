@@ -2,6 +2,7 @@ package pinn
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -76,6 +77,9 @@ func evalTaylor(m *MLP, x *tensor.Tensor, needs []Partial) *Fields {
 		for j := range n {
 			row[j*in+a] = 1
 		}
+	}
+	if m.Fourier != nil {
+		s = fourierStreams(s, m.Fourier, spec, n)
 	}
 	for li, l := range m.Layers {
 		s = taylorAffine(s, l.Weight, l.Bias, n)
@@ -219,4 +223,40 @@ func taylorActivateGrad(g, a *tensor.Tensor, act Activation, spec *taylorSpec, n
 	return tensor.Record(r, "TaylorActivateGrad", func(*tensor.Tensor, []*tensor.Tensor, *tensor.Tensor, []bool) []*tensor.Tensor {
 		panic("pinn: the Taylor path is differentiable once with respect to the parameters; use Mode Nested for higher derivatives")
 	}, g, a)
+}
+
+// fourierStreams maps the input streams s ([K, N, In]: x, e_a, 0) through
+// the features [sin z, cos z], z = 2πBx: with z_i = 2πB_{·i} and z_ij = 0,
+// sin gives (sin z, cos z·z_i, −sin z·z_i z_j) and cos gives
+// (cos z, −sin z·z_i, −cos z·z_i z_j).
+func fourierStreams(s, b *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor {
+	in := s.Dim(2)
+	m := b.Dim(0)
+	k := spec.k()
+	out := tensor.Empty(tensor.Float64, []int{k, n, 2 * m}, s)
+	od, xd, bd := out.Float64s(), s.Float64s(), b.Float64s()
+	nf := len(spec.first)
+	w := 2 * m
+	for j := range n {
+		for f := range m {
+			z := 0.0
+			for a := range in {
+				z += bd[f*in+a] * xd[j*in+a]
+			}
+			sz, cz := math.Sincos(2 * math.Pi * z)
+			od[j*w+f], od[j*w+m+f] = sz, cz
+			for i, a := range spec.first {
+				zi := 2 * math.Pi * bd[f*in+a]
+				q := (1+i)*n*w + j*w
+				od[q+f], od[q+m+f] = cz*zi, -sz*zi
+			}
+			for p, ij := range spec.pairs {
+				zi := 2 * math.Pi * bd[f*in+spec.first[ij[0]]]
+				zj := 2 * math.Pi * bd[f*in+spec.first[ij[1]]]
+				q := (1+nf+p)*n*w + j*w
+				od[q+f], od[q+m+f] = -sz*zi*zj, -cz*zi*zj
+			}
+		}
+	}
+	return out
 }
