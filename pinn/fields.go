@@ -87,7 +87,7 @@ func Eval(net Net, x *tensor.Tensor, needs []Partial, mode Mode) *Fields {
 		panic(fmt.Sprintf("pinn.Eval: points of shape %v, want [N, In]", x.Shape()))
 	}
 	mlp, isMLP := net.(*MLP)
-	ok := isMLP && x.DType() == tensor.Float64 && mlp.Layers[0].Weight.DType() == tensor.Float64
+	ok := isMLP && mlp.Act.All != nil && x.DType() == tensor.Float64 && mlp.Layers[0].Weight.DType() == tensor.Float64
 	for _, p := range needs {
 		if len(p.Axes) > 2 {
 			ok = false

@@ -106,3 +106,23 @@ func TestTaylorMatchesNested(t *testing.T) {
 		}
 	}
 }
+
+// A catalogue activation (nn.NewActivation) runs on the nested path; GELU's
+// u_xx matches a central second difference of the network.
+func TestCatalogueActivation(t *testing.T) {
+	act, err := ActivationByName("gelu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMLP(MLPConfig{In: 1, Out: 1, Hidden: []int{6, 6}, Activation: act, Seed: 4})
+	x0, h := 0.3, 1e-4
+	f := Eval(m, tensor.New([]float64{x0}, 1, 1), []Partial{D(0, 0, 0)}, Auto)
+	if !f.nested {
+		t.Fatal("catalogue activation took the Taylor path")
+	}
+	u := m.Forward(tensor.New([]float64{x0 - h, x0, x0 + h}, 3, 1)).Float64s()
+	fd := (u[0] - 2*u[1] + u[2]) / (h * h)
+	if got := f.D(0, 0, 0).Item(); math.Abs(got-fd) > 1e-5*(1+math.Abs(fd)) || math.Abs(fd) < 1e-3 {
+		t.Errorf("u_xx = %g, finite difference %g", got, fd)
+	}
+}

@@ -51,7 +51,10 @@ var Sin = Activation{
 	Tensor: tensor.Sin,
 }
 
-// ActivationByName returns Tanh or Sin.
+// ActivationByName returns Tanh or Sin (which have the Taylor path), or
+// any other activation of the nn catalogue (nn.NewActivation; those use
+// the nested-autodiff path, and learnable activation parameters keep
+// their initial values).
 func ActivationByName(name string) (Activation, error) {
 	switch name {
 	case "tanh", "":
@@ -59,7 +62,11 @@ func ActivationByName(name string) (Activation, error) {
 	case "sin", "sine":
 		return Sin, nil
 	}
-	return Activation{}, fmt.Errorf("pinn: unknown activation %q (want tanh or sin)", name)
+	a, err := nn.NewActivation(nn.ActivationSpec{Name: name}, nn.WithDType(tensor.Float64))
+	if err != nil {
+		return Activation{}, fmt.Errorf("pinn: activation %q: %w", name, err)
+	}
+	return Activation{Name: name, Tensor: a.Forward}, nil
 }
 
 // MLPConfig describes a fully connected network.
@@ -99,7 +106,7 @@ func NewMLP(cfg MLPConfig) *MLP {
 	if cfg.In <= 0 || cfg.Out <= 0 {
 		panic(fmt.Sprintf("pinn.NewMLP: dimensions %d → %d", cfg.In, cfg.Out))
 	}
-	if cfg.Activation.All == nil {
+	if cfg.Activation.Tensor == nil {
 		cfg.Activation = Tanh
 	}
 	if cfg.DType == 0 {
