@@ -24,9 +24,13 @@ type Net interface {
 // needs σ”'. Tensor applies σ with the tensor package's differentiable
 // ops (the generic nested-autodiff path).
 type Activation struct {
-	Name   string
-	All    func(a float64) (f, d1, d2, d3 float64)
-	Tensor func(x *tensor.Tensor) *tensor.Tensor
+	Name string
+	All  func(a float64) (f, d1, d2, d3 float64)
+	// FromOutput, when set, gives σ', σ'', σ''' from h = σ(a) alone (tanh:
+	// 1 − h², −2h(1 − h²), −2(1 − h²)(1 − 3h²)), sparing the backward pass
+	// the transcendental function.
+	FromOutput func(h float64) (d1, d2, d3 float64)
+	Tensor     func(x *tensor.Tensor) *tensor.Tensor
 }
 
 // Tanh is the activation tanh a: σ' = 1 − σ², σ” = −2σσ',
@@ -37,6 +41,10 @@ var Tanh = Activation{
 		h := math.Tanh(a)
 		s := 1 - h*h
 		return h, s, -2 * h * s, -2 * s * (1 - 3*h*h)
+	},
+	FromOutput: func(h float64) (float64, float64, float64) {
+		s := 1 - h*h
+		return s, -2 * h * s, -2 * s * (1 - 3*h*h)
 	},
 	Tensor: tensor.Tanh,
 }

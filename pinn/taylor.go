@@ -178,11 +178,11 @@ func taylorActivate(a *tensor.Tensor, act Activation, spec *taylorSpec, n int) *
 		}
 	})
 	_ = k
-	return tensor.Record(h, "TaylorActivate", func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, needs []bool) []*tensor.Tensor {
+	return tensor.Record(h, "TaylorActivate", func(g *tensor.Tensor, in []*tensor.Tensor, out *tensor.Tensor, needs []bool) []*tensor.Tensor {
 		if !needs[0] {
 			return []*tensor.Tensor{nil}
 		}
-		return []*tensor.Tensor{taylorActivateGrad(g, in[0], act, spec, n)}
+		return []*tensor.Tensor{taylorActivateGrad(g, in[0], out, act, spec, n)}
 	}, a)
 }
 
@@ -195,14 +195,19 @@ func taylorActivate(a *tensor.Tensor, act Activation, spec *taylorSpec, n int) *
 //
 // It is computed by a fused kernel and is not itself differentiable (the
 // Taylor path serves first-order parameter gradients).
-func taylorActivateGrad(g, a *tensor.Tensor, act Activation, spec *taylorSpec, n int) *tensor.Tensor {
+func taylorActivateGrad(g, a, h *tensor.Tensor, act Activation, spec *taylorSpec, n int) *tensor.Tensor {
 	r := tensor.EmptyLike(a)
 	m := n * a.Dim(2)
-	ad, gd, rd := a.Float64s(), g.Float64s(), r.Float64s()
+	ad, gd, rd, hd := a.Float64s(), g.Float64s(), r.Float64s(), h.Float64s()
 	nf := len(spec.first)
 	parallel(m, taylorGrain, func(lo, hi int) {
 		for e := lo; e < hi; e++ {
-			_, d1, d2, d3 := act.All(ad[e])
+			var d1, d2, d3 float64
+			if act.FromOutput != nil {
+				d1, d2, d3 = act.FromOutput(hd[e])
+			} else {
+				_, d1, d2, d3 = act.All(ad[e])
+			}
 			g0 := gd[e] * d1
 			for i := 1; i <= nf; i++ {
 				g0 += gd[i*m+e] * ad[i*m+e] * d2
