@@ -48,7 +48,7 @@ func TestFullBurgers(t *testing.T) {
 	tr := NewTrainer(p, net, Config{
 		Collocation: 10000, Sampler: LHS{}, Seed: 7,
 		AdamSteps: adam, Adam: nn.AdamConfig{LR: 1e-3},
-		LBFGSIters: 50000, LBFGS: nn.LBFGSConfig{MaxIter: 500, HistorySize: 50},
+		LBFGSIters: 50000, LBFGS: nn.LBFGSConfig{MaxIter: 100, HistorySize: 50},
 		LogEvery: 500, Checkpoint: os.Getenv("SCIML_PINN_CKPT"), CheckpointEvery: 1000,
 	})
 	tr.Logger = slog.New(slog.NewTextHandler(os.Stdout, nil))
@@ -82,7 +82,7 @@ func runFull(t *testing.T, ctx context.Context, name string, p *Problem, net Net
 	tr := NewTrainer(p, net, Config{
 		Collocation: envInt("SCIML_PINN_POINTS", 10000), Sampler: LHS{}, Seed: 7,
 		AdamSteps: envInt("SCIML_PINN_ADAM", adam), Adam: nn.AdamConfig{LR: 1e-3},
-		LBFGSIters: envInt("SCIML_PINN_LBFGS", lbfgs), LBFGS: nn.LBFGSConfig{MaxIter: 500, HistorySize: 50},
+		LBFGSIters: envInt("SCIML_PINN_LBFGS", lbfgs), LBFGS: nn.LBFGSConfig{MaxIter: 100, HistorySize: 50},
 		LogEvery: 500,
 	})
 	tr.Logger = slog.New(slog.NewTextHandler(os.Stdout, nil))

@@ -93,7 +93,7 @@ func NewTrainer(p *Problem, net Net, cfg Config) *Trainer {
 		cfg.LBFGS.LineSearch = "strong_wolfe"
 	}
 	if cfg.LBFGS.MaxIter == 0 {
-		cfg.LBFGS.MaxIter = 100
+		cfg.LBFGS.MaxIter = 50
 	}
 	if cfg.LBFGS.MaxEval == 0 {
 		cfg.LBFGS.MaxEval = cfg.LBFGS.MaxIter * 5 / 4
