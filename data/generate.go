@@ -153,6 +153,9 @@ func generate(ctx context.Context, spec GenerateSpec, path string, opts Options)
 	var f *hdf5.File
 	var h *header
 	if _, err := os.Stat(partial); err == nil {
+		if busy(partial) {
+			return res, fmt.Errorf("data: generate %s: %s is locked: another process (a running generate?) is writing it", path, partial)
+		}
 		switch {
 		case opts.Resume:
 			f, h, err = openPartial(partial)
@@ -221,6 +224,16 @@ func createPartial(path string, pr *problem, m fileMeta) (*hdf5.File, error) {
 		return nil, err
 	}
 	return hdf5.Open(path, hdf5.ReadWrite)
+}
+
+// busy reports whether libhdf5 finds the file locked by a writer.
+func busy(path string) bool {
+	f, err := hdf5.Open(path, hdf5.ReadOnly)
+	if err != nil {
+		return strings.Contains(err.Error(), "unable to lock file")
+	}
+	f.Close()
+	return false
 }
 
 // fileHeader opens path read-only and reads its header.

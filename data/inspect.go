@@ -75,7 +75,7 @@ func Inspect(ctx context.Context, path string) (*Report, error) {
 	}
 	f, err := hdf5.Open(path, hdf5.ReadOnly)
 	if err != nil {
-		return nil, fmt.Errorf("data: inspect %s: not a readable HDF5 file: %w", path, err)
+		return nil, fmt.Errorf("data: inspect %s: %s: %w", path, openFailure(err), err)
 	}
 	defer f.Close()
 	r := &Report{Path: path, Layout: "unknown", Attributes: map[string]any{}}

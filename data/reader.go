@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/sciml-go/sciml/internal/hdf5"
 )
@@ -103,7 +104,7 @@ func Open(path string) (*Dataset, error) {
 	}
 	f, err := hdf5.Open(path, hdf5.ReadOnly)
 	if err != nil {
-		return nil, fmt.Errorf("data: open %s: not a readable HDF5 file: %w", path, err)
+		return nil, fmt.Errorf("data: open %s: %s: %w", path, openFailure(err), err)
 	}
 	d := &Dataset{path: path, f: f, attrs: map[string]any{}, grid: map[string][]float64{}}
 	if err := d.init(); err != nil {
@@ -260,6 +261,14 @@ func shapeString(s []int) string {
 		out += fmt.Sprint(x)
 	}
 	return out
+}
+
+// openFailure says why libhdf5 could not open a file.
+func openFailure(err error) string {
+	if strings.Contains(err.Error(), "unable to lock file") {
+		return "the file is locked: another process (a running sciml generate?) has it open for writing"
+	}
+	return "not a readable HDF5 file"
 }
 
 // Close closes the file.
