@@ -27,30 +27,43 @@ type Graph struct {
 // each point is compared with the points of the 3^dim cubes around its
 // own, so the cost is O(n · neighbours) rather than O(n²).
 func RadiusGraph(pts []float64, dim int, r float64) *Graph {
-	if dim < 1 || len(pts)%dim != 0 || !(r > 0) {
-		panic(fmt.Sprintf("operator.RadiusGraph: %d coordinates in dimension %d, radius %v", len(pts), dim, r))
+	return RadiusBipartite(pts, pts, dim, r)
+}
+
+// RadiusBipartite returns the edges y → x from every source point y
+// (src[j·dim : (j+1)·dim]) to every destination point x (dst) at distance
+// ≤ r, sorted by x then y, by cell lists on the sources (see RadiusGraph).
+// Graph.N is the number of destinations.
+func RadiusBipartite(dst, src []float64, dim int, r float64) *Graph {
+	if dim < 1 || len(src)%dim != 0 || len(dst)%dim != 0 || !(r > 0) {
+		panic(fmt.Sprintf("operator.RadiusBipartite: %d and %d coordinates in dimension %d, radius %v", len(dst), len(src), dim, r))
 	}
-	n := len(pts) / dim
+	ns, nd := len(src)/dim, len(dst)/dim
 	lo := make([]float64, dim)
 	cells := make([]int, dim)
 	for a := range dim {
 		lo[a] = math.Inf(1)
 		hi := math.Inf(-1)
-		for i := range n {
-			lo[a] = min(lo[a], pts[i*dim+a])
-			hi = max(hi, pts[i*dim+a])
+		for i := range ns {
+			lo[a] = min(lo[a], src[i*dim+a])
+			hi = max(hi, src[i*dim+a])
 		}
-		if n == 0 {
+		if ns == 0 {
 			lo[a], hi = 0, 0
 		}
 		cells[a] = int((hi-lo[a])/r) + 1
 	}
-	cellOf := func(i int) []int {
-		c := make([]int, dim)
-		for a := range dim {
-			c[a] = min(int((pts[i*dim+a]-lo[a])/r), cells[a]-1)
+	// cell returns the cell of coordinate v along axis a (may lie outside
+	// [0, cells[a]) for destinations beyond the sources' box).
+	cell := func(v float64, a int) int {
+		c := math.Floor((v - lo[a]) / r)
+		if c > float64(cells[a]) {
+			return cells[a] + 1
 		}
-		return c
+		if c < -1 {
+			return -2
+		}
+		return min(int(c), cells[a]-1)
 	}
 	flat := func(c []int) int {
 		k := 0
@@ -60,31 +73,34 @@ func RadiusGraph(pts []float64, dim int, r float64) *Graph {
 		return k
 	}
 	bins := map[int][]int{}
-	own := make([][]int, n)
-	for i := range n {
-		own[i] = cellOf(i)
-		k := flat(own[i])
+	c := make([]int, dim)
+	for i := range ns {
+		for a := range dim {
+			c[a] = cell(src[i*dim+a], a)
+		}
+		k := flat(c)
 		bins[k] = append(bins[k], i)
 	}
-	g := &Graph{N: n, Degree: make([]int, n)}
+	total := 1
+	for range dim {
+		total *= 3
+	}
+	g := &Graph{N: nd, Degree: make([]int, nd)}
 	r2 := r * r
-	off := make([]int, dim)
+	own := make([]int, dim)
 	nb := make([]int, dim)
 	var cand []int
-	for x := range n {
-		cand = cand[:0]
-		// Visit the 3^dim neighbouring cells.
-		total := 1
-		for range dim {
-			total *= 3
+	for x := range nd {
+		for a := range dim {
+			own[a] = cell(dst[x*dim+a], a)
 		}
+		cand = cand[:0]
 		for t := range total {
 			q := t
 			ok := true
 			for a := range dim {
-				off[a] = q%3 - 1
+				nb[a] = own[a] + q%3 - 1
 				q /= 3
-				nb[a] = own[x][a] + off[a]
 				if nb[a] < 0 || nb[a] >= cells[a] {
 					ok = false
 				}
@@ -97,7 +113,7 @@ func RadiusGraph(pts []float64, dim int, r float64) *Graph {
 		for _, y := range cand {
 			d2 := 0.0
 			for a := range dim {
-				d := pts[x*dim+a] - pts[y*dim+a]
+				d := dst[x*dim+a] - src[y*dim+a]
 				d2 += d * d
 			}
 			if d2 <= r2 {
@@ -314,47 +330,70 @@ func (m *GNO) forward(pts []float64, g *Graph, a *tensor.Tensor) *tensor.Tensor 
 	if a.DType() != m.dtype {
 		panic(fmt.Sprintf("gno: input dtype %v, model %v", a.DType(), m.dtype))
 	}
-	bs, n, e, w := a.Dim(0), a.Dim(2), len(g.Src), c.Width
-	ar := a.Arena()
-	// Coordinates: node features [B, d, N] and edge features [B, E, 2d].
-	pv := make([]float64, bs*c.Dim*n)
-	ev := make([]float64, bs*e*2*c.Dim)
-	for b := range bs {
-		for i := range n {
-			for k := range c.Dim {
-				pv[(b*c.Dim+k)*n+i] = pts[i*c.Dim+k]
-			}
-		}
-		for j := range e {
-			for k := range c.Dim {
-				ev[(b*e+j)*2*c.Dim+k] = pts[g.Dst[j]*c.Dim+k]
-				ev[(b*e+j)*2*c.Dim+c.Dim+k] = pts[g.Src[j]*c.Dim+k]
-			}
-		}
-	}
-	pos := tensor.FromFloat64s(m.dtype, pv, bs, c.Dim, n).In(ar)
-	epos := tensor.FromFloat64s(m.dtype, ev, bs, e, 2*c.Dim).In(ar)
-	ax := tensor.Permute(tensor.IndexSelect(a, 2, g.Dst), 0, 2, 1) // [B, E, In]
-	ay := tensor.Permute(tensor.IndexSelect(a, 2, g.Src), 0, 2, 1)
-	feat := tensor.Concat(2, epos, ax, ay)                      // [B, E, 2d+2In]
-	kern := tensor.Reshape(m.Kernel.Forward(feat), bs, e, w, w) // κ_e [B, E, W, W]
-	inv := make([]float64, n)
-	for i, d := range g.Degree {
-		if d > 0 {
-			inv[i] = 1 / float64(d)
-		}
-	}
-	invDeg := tensor.FromFloat64s(m.dtype, inv, 1, 1, n).In(ar)
+	bs, n := a.Dim(0), a.Dim(2)
+	pos := nodeCoords(m.dtype, pts, c.Dim, bs).In(a.Arena())
+	kern := edgeKernels(m.Kernel, c.Width, c.Dim, pts, pts, g, a, a)
 	v := m.Lift.Forward(tensor.Concat(1, a, pos)) // [B, W, N]
 	for i, skip := range m.Skip {
-		vy := tensor.Reshape(tensor.Permute(tensor.IndexSelect(v, 2, g.Src), 0, 2, 1), bs, e, 1, w)
-		msg := tensor.SumAxes(tensor.Mul(kern, vy), []int{3}, false) // [B, E, W]
-		agg := tensor.IndexAdd(tensor.Zeros(m.dtype, bs, w, n).In(ar), 2, g.Dst, tensor.Permute(msg, 0, 2, 1))
-		y := tensor.Add(skip.Forward(v), tensor.Mul(agg, invDeg))
+		y := tensor.Add(skip.Forward(v), integrate(kern, v, g, n))
 		if i < len(m.Skip)-1 {
 			y = m.act.Forward(y)
 		}
 		v = y
 	}
 	return m.Project.Forward(v)
+}
+
+// nodeCoords returns the coordinates of n points as channels [B, dim, n].
+func nodeCoords(dt tensor.DType, pts []float64, dim, bs int) *tensor.Tensor {
+	n := len(pts) / dim
+	pv := make([]float64, bs*dim*n)
+	for b := range bs {
+		for i := range n {
+			for k := range dim {
+				pv[(b*dim+k)*n+i] = pts[i*dim+k]
+			}
+		}
+	}
+	return tensor.FromFloat64s(dt, pv, bs, dim, n)
+}
+
+// edgeKernels evaluates the kernel MLP κ(x, y, a(x), a(y)) on the edges
+// y → x of g (x among the destination points dst with input aDst
+// [B, In, Nd], y among src with aSrc [B, In, Ns]) and returns the w×w
+// matrices [B, E, w, w].
+func edgeKernels(k *MLP, w, dim int, dst, src []float64, g *Graph, aDst, aSrc *tensor.Tensor) *tensor.Tensor {
+	bs, e, dt := aDst.Dim(0), len(g.Src), aDst.DType()
+	ev := make([]float64, bs*e*2*dim)
+	for b := range bs {
+		for j := range e {
+			for c := range dim {
+				ev[(b*e+j)*2*dim+c] = dst[g.Dst[j]*dim+c]
+				ev[(b*e+j)*2*dim+dim+c] = src[g.Src[j]*dim+c]
+			}
+		}
+	}
+	epos := tensor.FromFloat64s(dt, ev, bs, e, 2*dim).In(aDst.Arena())
+	ax := tensor.Permute(tensor.IndexSelect(aDst, 2, g.Dst), 0, 2, 1) // [B, E, In]
+	ay := tensor.Permute(tensor.IndexSelect(aSrc, 2, g.Src), 0, 2, 1)
+	feat := tensor.Concat(2, epos, ax, ay) // [B, E, 2d+2In]
+	return tensor.Reshape(k.Forward(feat), bs, e, w, w)
+}
+
+// integrate returns the Nyström mean (1/|N(x)|) Σ_{y→x} κ_e v(y)
+// [B, W, nd] from the edge kernels kern [B, E, W, W] and v [B, W, Ns].
+func integrate(kern, v *tensor.Tensor, g *Graph, nd int) *tensor.Tensor {
+	bs, w, e := v.Dim(0), v.Dim(1), len(g.Src)
+	ar := v.Arena()
+	inv := make([]float64, nd)
+	for i, d := range g.Degree {
+		if d > 0 {
+			inv[i] = 1 / float64(d)
+		}
+	}
+	invDeg := tensor.FromFloat64s(v.DType(), inv, 1, 1, nd).In(ar)
+	vy := tensor.Reshape(tensor.Permute(tensor.IndexSelect(v, 2, g.Src), 0, 2, 1), bs, e, 1, w)
+	msg := tensor.SumAxes(tensor.Mul(kern, vy), []int{3}, false) // [B, E, W]
+	agg := tensor.IndexAdd(tensor.Zeros(v.DType(), bs, w, nd).In(ar), 2, g.Dst, tensor.Permute(msg, 0, 2, 1))
+	return tensor.Mul(agg, invDeg)
 }

@@ -25,6 +25,36 @@ func bruteRadius(pts []float64, dim int, r float64) [][2]int {
 	return out
 }
 
+// TestRadiusBipartite checks the edges between two point sets (some
+// destinations outside the sources' bounding box) against brute force.
+func TestRadiusBipartite(t *testing.T) {
+	r := rng(9)
+	src := make([]float64, 200)
+	dst := make([]float64, 150)
+	for i := range src {
+		src[i] = r.Float64()
+	}
+	for i := range dst {
+		dst[i] = r.Float64()*1.6 - 0.3
+	}
+	g := RadiusBipartite(dst, src, 2, 0.12)
+	var got, want [][2]int
+	for e := range g.Src {
+		got = append(got, [2]int{g.Dst[e], g.Src[e]})
+	}
+	for x := range 75 {
+		for y := range 100 {
+			dx, dy := dst[2*x]-src[2*y], dst[2*x+1]-src[2*y+1]
+			if dx*dx+dy*dy <= 0.12*0.12 {
+				want = append(want, [2]int{x, y})
+			}
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d edges, brute force %d", len(got), len(want))
+	}
+}
+
 func TestRadiusGraph(t *testing.T) {
 	for _, dim := range []int{1, 2, 3} {
 		r := rng(uint64(dim))

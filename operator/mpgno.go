@@ -1,0 +1,291 @@
+package operator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// MultipoleGNOConfig describes a multipole graph neural operator (MGNO; Li
+// et al. 2020, "Multipole graph neural operator for parametric PDEs"; the
+// Neural Operator paper's multi-level graph). The points form a hierarchy
+// of nested sets: level 0 is every point, level ℓ+1 every 2^d-th point of
+// level ℓ (on grids: every other point per axis). The kernel integral is
+// split into a short-range part on each level, with radius Radius·2^ℓ,
+// and transfers between neighbouring levels, as a V-cycle per iteration:
+//
+//	down:  v_{ℓ+1} = K_{ℓ→ℓ+1} v_ℓ                          (ℓ = 0 … L−2)
+//	up:    u_{L−1} = K_{L−1,L−1} v_{L−1},
+//	       u_ℓ = K_{ℓ,ℓ} v_ℓ + K_{ℓ+1→ℓ} u_{ℓ+1}              (ℓ = L−2 … 0)
+//	v ← σ(W v + u_0),
+//
+// every K a Nyström mean over a radius graph with an MLP kernel
+// κ(x, y, a(x), a(y)) (one per level and transfer, shared by the
+// iterations). The cost is O(N) per iteration for fixed radii in grid
+// units, while the coarse levels reach across the domain.
+type MultipoleGNOConfig struct {
+	// Dim is the dimension of the domain (1, 2 or 3).
+	Dim int `yaml:"dim" json:"dim"`
+	// In and Out are the channels of the input and output functions.
+	In  int `yaml:"in" json:"in"`
+	Out int `yaml:"out" json:"out"`
+	// Width is the number of channels of v (default 32).
+	Width int `yaml:"width" json:"width"`
+	// Levels is the number of levels L (default 3).
+	Levels int `yaml:"levels" json:"levels"`
+	// KernelHidden are the hidden widths of every κ (default [64]).
+	KernelHidden []int `yaml:"kernel_hidden" json:"kernel_hidden"`
+	// Layers is the number of V-cycle iterations (default 4).
+	Layers int `yaml:"layers" json:"layers"`
+	// Radius is the radius on level 0 (default 0.05); level ℓ uses
+	// Radius·2^ℓ, and a transfer between ℓ and ℓ+1 the coarser one's.
+	Radius float64 `yaml:"radius" json:"radius"`
+	// Projection is the hidden width of the projection (default 128).
+	Projection int `yaml:"projection" json:"projection"`
+	// Activation is an activation of the nn catalogue (default "gelu").
+	Activation string `yaml:"activation" json:"activation"`
+	// Grid is where the grid points lie: "closed" (default) or "periodic".
+	Grid string `yaml:"grid" json:"grid"`
+	// DType is "float32" (default) or "float64".
+	DType string `yaml:"dtype" json:"dtype"`
+}
+
+func (c MultipoleGNOConfig) withDefaults() MultipoleGNOConfig {
+	if c.Width == 0 {
+		c.Width = 32
+	}
+	if c.Levels == 0 {
+		c.Levels = 3
+	}
+	if len(c.KernelHidden) == 0 {
+		c.KernelHidden = []int{64}
+	}
+	if c.Layers == 0 {
+		c.Layers = 4
+	}
+	if c.Radius == 0 {
+		c.Radius = 0.05
+	}
+	if c.Projection == 0 {
+		c.Projection = 128
+	}
+	if c.Activation == "" {
+		c.Activation = "gelu"
+	}
+	if c.Grid == "" {
+		c.Grid = "closed"
+	}
+	if c.DType == "" {
+		c.DType = "float32"
+	}
+	return c
+}
+
+// gno returns the single-level config with the same fields (for
+// validation).
+func (c MultipoleGNOConfig) gno() GNOConfig {
+	return GNOConfig{Dim: c.Dim, In: c.In, Out: c.Out, Width: c.Width, KernelHidden: c.KernelHidden, Layers: c.Layers,
+		Radius: c.Radius, Projection: c.Projection, Activation: c.Activation, Grid: c.Grid, DType: c.DType}
+}
+
+// Validate reports every problem with the configuration.
+func (c MultipoleGNOConfig) Validate() error {
+	c = c.withDefaults()
+	var errs []string
+	if err := c.gno().Validate(); err != nil {
+		errs = append(errs, strings.TrimPrefix(err.Error(), "gno: "))
+	}
+	if c.Levels < 1 {
+		errs = append(errs, fmt.Sprintf("levels %d: want ≥ 1", c.Levels))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("mpgno: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// MultipoleGNO is a multipole graph neural operator. It implements
+// Operator (on grids).
+type MultipoleGNO struct {
+	Config MultipoleGNOConfig
+	Lift   *nn.ChannelLinear
+	// Within[ℓ] is κ of level ℓ; Down[ℓ] and Up[ℓ] transfer between levels
+	// ℓ and ℓ+1.
+	Within, Down, Up []*MLP
+	Skip             []*nn.ChannelLinear
+	Project          *nn.ChannelMLP
+
+	act   nn.Activation
+	dtype tensor.DType
+	grid  GridKind
+
+	mu    sync.Mutex
+	cache map[string]*hierarchy
+}
+
+// hierarchy is the multi-level graph of one grid.
+type hierarchy struct {
+	pts      [][]float64 // coordinates per level
+	idx      [][]int     // level ℓ's points as indices into level 0
+	within   []*Graph
+	down, up []*Graph
+}
+
+// NewMultipoleGNO builds a multipole GNO from cfg with weights drawn from
+// r.
+func NewMultipoleGNO(cfg MultipoleGNOConfig, r *rand.Rand) (*MultipoleGNO, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	dt, _ := tensor.ParseDType(cfg.DType)
+	act, _ := newActivation(cfg.Activation, dt)
+	kind, _ := ParseGridKind(cfg.Grid)
+	m := &MultipoleGNO{Config: cfg, act: act, dtype: dt, grid: kind, cache: map[string]*hierarchy{}}
+	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
+	m.Lift = nn.NewChannelLinear(cfg.In+cfg.Dim, cfg.Width, opts...)
+	widths := slices.Concat([]int{2*cfg.Dim + 2*cfg.In}, cfg.KernelHidden, []int{cfg.Width * cfg.Width})
+	for l := range cfg.Levels {
+		m.Within = append(m.Within, newMLP(widths, act, false, opts...))
+		if l+1 < cfg.Levels {
+			m.Down = append(m.Down, newMLP(widths, act, false, opts...))
+			m.Up = append(m.Up, newMLP(widths, act, false, opts...))
+		}
+	}
+	for range cfg.Layers {
+		m.Skip = append(m.Skip, nn.NewChannelLinear(cfg.Width, cfg.Width, opts...))
+	}
+	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
+	return m, nil
+}
+
+// Visit declares lift.*, within.N.*, down.N.*, up.N.*, skip.N.*,
+// project.*.
+func (m *MultipoleGNO) Visit(v *nn.Visitor) {
+	v.Module("lift", m.Lift)
+	nn.VisitList(v, "within", m.Within)
+	nn.VisitList(v, "down", m.Down)
+	nn.VisitList(v, "up", m.Up)
+	nn.VisitList(v, "skip", m.Skip)
+	v.Module("project", m.Project)
+	v.Module("activation", m.act)
+}
+
+// DType returns the dtype of the model's parameters.
+func (m *MultipoleGNO) DType() tensor.DType { return m.dtype }
+
+// hierarchyOf builds (cached) the levels and graphs of a grid: level ℓ+1
+// keeps the points of level ℓ with even index along every axis.
+func (m *MultipoleGNO) hierarchyOf(sizes []int) *hierarchy {
+	key := fmt.Sprint(sizes)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if h, ok := m.cache[key]; ok {
+		return h
+	}
+	c := m.Config
+	d := len(sizes)
+	coords := make([][]float64, d)
+	for a, s := range sizes {
+		coords[a] = m.grid.Coords(s)
+	}
+	n := 1
+	for _, s := range sizes {
+		n *= s
+	}
+	h := &hierarchy{}
+	sub := make([]int, d)
+	for l := range c.Levels {
+		step := 1 << l
+		var idx []int
+		var pts []float64
+		for p := range n {
+			q, keep := p, true
+			for a := d - 1; a >= 0; a-- {
+				sub[a] = q % sizes[a]
+				q /= sizes[a]
+				if sub[a]%step != 0 {
+					keep = false
+				}
+			}
+			if keep {
+				idx = append(idx, p)
+				for a := range d {
+					pts = append(pts, coords[a][sub[a]])
+				}
+			}
+		}
+		h.idx = append(h.idx, idx)
+		h.pts = append(h.pts, pts)
+		rad := c.Radius * float64(step)
+		h.within = append(h.within, RadiusGraph(pts, d, rad))
+		if l > 0 {
+			fine := h.pts[l-1]
+			h.down = append(h.down, RadiusBipartite(pts, fine, d, rad))
+			h.up = append(h.up, RadiusBipartite(fine, pts, d, rad))
+		}
+	}
+	if len(m.cache) > 8 {
+		clear(m.cache)
+	}
+	m.cache[key] = h
+	return h
+}
+
+// Forward maps x [B, In, n_1, …, n_d] to [B, Out, n_1, …, n_d].
+func (m *MultipoleGNO) Forward(x *tensor.Tensor) *tensor.Tensor {
+	c := m.Config
+	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
+		panic(fmt.Sprintf("mpgno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
+	}
+	if x.DType() != m.dtype {
+		panic(fmt.Sprintf("mpgno: input dtype %v, model %v", x.DType(), m.dtype))
+	}
+	sizes := slices.Clone(x.Shape()[2:])
+	h := m.hierarchyOf(sizes)
+	bs := x.Dim(0)
+	a := tensor.Reshape(x, bs, c.In, -1)
+	L := c.Levels
+	as := make([]*tensor.Tensor, L)
+	for l := range L {
+		as[l] = a
+		if l > 0 {
+			as[l] = tensor.IndexSelect(a, 2, h.idx[l])
+		}
+	}
+	within := make([]*tensor.Tensor, L)
+	down := make([]*tensor.Tensor, L-1)
+	up := make([]*tensor.Tensor, L-1)
+	for l := range L {
+		within[l] = edgeKernels(m.Within[l], c.Width, c.Dim, h.pts[l], h.pts[l], h.within[l], as[l], as[l])
+		if l > 0 {
+			down[l-1] = edgeKernels(m.Down[l-1], c.Width, c.Dim, h.pts[l], h.pts[l-1], h.down[l-1], as[l], as[l-1])
+			up[l-1] = edgeKernels(m.Up[l-1], c.Width, c.Dim, h.pts[l-1], h.pts[l], h.up[l-1], as[l-1], as[l])
+		}
+	}
+	pos := nodeCoords(m.dtype, h.pts[0], c.Dim, bs).In(x.Arena())
+	v := m.Lift.Forward(tensor.Concat(1, a, pos))
+	vs := make([]*tensor.Tensor, L)
+	for i, skip := range m.Skip {
+		vs[0] = v
+		for l := 1; l < L; l++ {
+			vs[l] = integrate(down[l-1], vs[l-1], h.down[l-1], len(h.idx[l]))
+		}
+		u := integrate(within[L-1], vs[L-1], h.within[L-1], len(h.idx[L-1]))
+		for l := L - 2; l >= 0; l-- {
+			u = tensor.Add(integrate(within[l], vs[l], h.within[l], len(h.idx[l])), integrate(up[l], u, h.up[l], len(h.idx[l])))
+		}
+		y := tensor.Add(skip.Forward(v), u)
+		if i < len(m.Skip)-1 {
+			y = m.act.Forward(y)
+		}
+		v = y
+	}
+	out := m.Project.Forward(v)
+	return tensor.Reshape(out, slices.Concat([]int{bs, c.Out}, sizes)...)
+}

@@ -1,0 +1,73 @@
+package operator
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// TestMultipoleGNOOneLevel: with one level the multipole GNO is the GNO
+// (same lifting, kernel, skips and projection give the same output).
+func TestMultipoleGNOOneLevel(t *testing.T) {
+	mc := MultipoleGNOConfig{Dim: 2, In: 1, Out: 1, Width: 3, Levels: 1, KernelHidden: []int{4}, Layers: 2, Radius: 0.3, Projection: 4, DType: "float64"}
+	mp, err := NewMultipoleGNO(mc, rng(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGNO(mc.gno(), rng(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Lift, g.Kernel, g.Skip, g.Project = mp.Lift, mp.Within[0], mp.Skip, mp.Project
+	x := tensor.RandN(rng(3), tensor.Float64, 2, 1, 5, 6)
+	if d := maxAbsDiff(mp.Forward(x).Float64s(), g.Forward(x).Float64s()); d > 1e-12 {
+		t.Fatalf("one-level multipole GNO differs from the GNO by %g", d)
+	}
+}
+
+func TestMultipoleGNOHierarchy(t *testing.T) {
+	mc := MultipoleGNOConfig{Dim: 2, In: 1, Out: 2, Width: 3, Levels: 3, KernelHidden: []int{4}, Layers: 2, Radius: 0.15, Projection: 4}
+	m, err := NewMultipoleGNO(mc, rng(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.hierarchyOf([]int{9, 7})
+	if got := []int{len(h.idx[0]), len(h.idx[1]), len(h.idx[2])}; !slices.Equal(got, []int{63, 20, 6}) {
+		t.Fatalf("level sizes %v, want [63 20 6] (9×7, 5×4, 3×2)", got)
+	}
+	for l := range 2 {
+		for x, d := range h.up[l].Degree {
+			if d == 0 {
+				t.Fatalf("level %d point %d receives nothing from the coarser level", l, x)
+			}
+		}
+	}
+	for _, s := range [][2]int{{9, 7}, {16, 16}} {
+		y := m.Forward(tensor.RandN(rng(2), tensor.Float32, 2, 1, s[0], s[1]))
+		if !slices.Equal(y.Shape(), []int{2, 2, s[0], s[1]}) {
+			t.Fatalf("output %v", y.Shape())
+		}
+	}
+	if _, err := NewMultipoleGNO(MultipoleGNOConfig{Dim: 2, In: 1, Out: 1, Levels: -1}, rng(1)); err == nil {
+		t.Fatal("accepted levels -1")
+	}
+}
+
+func TestMultipoleGNOGradients(t *testing.T) {
+	mc := MultipoleGNOConfig{Dim: 1, In: 1, Out: 1, Width: 2, Levels: 3, KernelHidden: []int{3}, Layers: 2, Radius: 0.2, Projection: 3, Activation: "tanh", DType: "float64"}
+	m, err := NewMultipoleGNO(mc, rng(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.RandN(rng(5), tensor.Float64, 2, 1, 9)
+	w0, w1 := m.Up[1].Layers[0].Weight, m.Down[0].Layers[1].Weight
+	err = tensor.GradCheck(func(xs []*tensor.Tensor) *tensor.Tensor {
+		m.Up[1].Layers[0].Weight, m.Down[0].Layers[1].Weight = xs[1], xs[2]
+		return m.Forward(xs[0])
+	}, []*tensor.Tensor{x, w0, w1}, tensor.CheckOptions{Atol: 1e-6, Rtol: 1e-5})
+	m.Up[1].Layers[0].Weight, m.Down[0].Layers[1].Weight = w0, w1
+	if err != nil {
+		t.Fatal(err)
+	}
+}
