@@ -39,7 +39,8 @@
 // commercial FFTW licence). Building with -tags purego replaces it with a
 // pure-Go implementation on gonum.org/v1/gonum/dsp/fourier (BSD), which
 // links no C at all, works for every length and has the same API and
-// semantics; it is several times slower. Backend reports which is linked.
+// semantics; it is one to two orders of magnitude slower. Backend reports
+// which is linked.
 //
 // # Plans, threads and determinism
 //
