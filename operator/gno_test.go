@@ -164,8 +164,8 @@ func TestGNOFits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, y := helmholtzData(12, 16, 32)
-	before, after := fit(t, m, x, y, 150, 5e-3)
+	x, y := helmholtzData(12, 10, 32)
+	before, after := fit(t, m, x, y, 100, 5e-3)
 	xt, yt := helmholtzData(13, 8, 32)
 	test := relL2(m.Forward(xt).Detach(), yt)
 	t.Logf("rel L2: init %.3f, train %.4f, test %.4f", before, after, test)
