@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/sciml-go/sciml/data"
 	"github.com/sciml-go/sciml/inr"
 	"github.com/sciml-go/sciml/nn"
 )
@@ -52,7 +53,7 @@ relative L2 as it trains. The target is one of
   --png file.png                 an image (grey or RGB, values in [0, 1])
   --image test                   the procedural test scene (--size, default 256)
   --image ns                     a Navier–Stokes vorticity snapshot from our solver (--size, --ns-time)
-  --data file.h5 --sample i --field name   a dataset sample (needs the data package)
+  --data file.h5 --sample i --field input|output   a dataset sample (data.Open)
 --model takes one name or a comma-separated list (or "all"); with --budget every model is
 sized to that many parameters. --from gradient|laplacian fits from the field's derivatives
 (the SIREN Poisson experiment). With --out DIR it writes, per model, the checkpoint
@@ -113,9 +114,37 @@ func inrTarget(cmd *cobra.Command, f inrFitFlags) (inr.Field, string, error) {
 	return loadDataField(f.data, f.sample, f.field)
 }
 
-// loadDataField reads one sample of a dataset field.
-var loadDataField = func(path string, sample int, field string) (inr.Field, string, error) {
-	return inr.Field{}, "", fmt.Errorf("--data %s: reading datasets needs the data package, which this build lacks", path)
+// loadDataField reads sample i of a dataset field ("input" or "output") as
+// a one-channel field: a leading axis of size 1 is dropped, and the
+// remaining 1–3 axes (space, or time and space) are the field's axes.
+func loadDataField(path string, sample int, field string) (inr.Field, string, error) {
+	var fld data.Field
+	switch field {
+	case "input":
+		fld = data.Input
+	case "output":
+		fld = data.Output
+	default:
+		return inr.Field{}, "", fmt.Errorf("--field %q: want input or output", field)
+	}
+	ds, err := data.Open(path)
+	if err != nil {
+		return inr.Field{}, "", err
+	}
+	defer ds.Close()
+	v, err := ds.ReadSample(fld, sample)
+	if err != nil {
+		return inr.Field{}, "", err
+	}
+	shape := ds.Shape(fld)
+	if len(shape) > 1 && shape[0] == 1 {
+		shape = shape[1:]
+	}
+	if len(shape) > 3 {
+		return inr.Field{}, "", fmt.Errorf("--data %s: %s has shape %v; want 1–3 axes", path, field, shape)
+	}
+	f := inr.Field{Shape: shape, Channels: 1, Data: v}
+	return f, fmt.Sprintf("%s sample %d %s", filepath.Base(path), sample, field), f.Check()
 }
 
 func parseSize(s string) ([]int, error) {
