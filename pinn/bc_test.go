@@ -10,7 +10,7 @@ import (
 	"github.com/sciml-go/sciml/tensor"
 )
 
-// helmholtz1D is −u” + u = f on [lo, hi].
+// helmholtz1D is −u_xx + u = f on [lo, hi].
 func helmholtz1D(lo, hi float64, f func(x float64) float64, conds ...*Condition) *Problem {
 	return &Problem{
 		Domain: Box{Lo: []float64{lo}, Hi: []float64{hi}},
@@ -40,7 +40,7 @@ func maxErr(net Net, lo, hi float64, exact func(float64) float64) float64 {
 	return e
 }
 
-// Each boundary-condition type pins down the solution of −u” + u = f:
+// Each boundary-condition type pins down the solution of −u_xx + u = f:
 // with e^x (f = 0) for Dirichlet, Neumann and Robin data on [0, 1], and
 // with sin x (f = 2 sin x) for periodicity on [0, 2π] (which alone fixes
 // the solution since −d²/dx² + 1 is invertible on periodic functions). A

@@ -11,7 +11,7 @@ import (
 	"github.com/sciml-go/sciml/tensor"
 )
 
-// Solve −u” = π² sin πx on [0, 1] with u(0) = u(1) = 0 (exact: sin πx).
+// Solve −u_xx = π² sin πx on [0, 1] with u(0) = u(1) = 0 (exact: sin πx).
 func Example() {
 	p := &pinn.Problem{
 		Domain: pinn.Box{Lo: []float64{0}, Hi: []float64{1}},
