@@ -36,11 +36,11 @@
 // through the network at once: for an affine layer every stream is mapped
 // by W (the bias enters the value only), and for h = σ(a)
 //
-//	h_i = σ'(a) a_i,  h_ij = σ'(a) a_ij + σ''(a) a_i a_j,
+//	h_i = σ′(a) a_i,  h_ij = σ′(a) a_ij + σ′'(a) a_i a_j,
 //
 // with the K streams stacked as [K, N, width] so that each layer is one
 // GEMM; the backward rules of these fused operations are written by hand
-// (using σ”' for the parameter gradient). Both paths give the same loss
+// (using σ‴ for the parameter gradient). Both paths give the same loss
 // and gradients to rounding (tested to 1e-10).
 //
 // # Networks

@@ -59,7 +59,7 @@ const (
 // a_i = ∂a/∂x_i and the requested second derivatives a_ij through the
 // network, layer by layer: an affine layer maps every stream by the same
 // weight (the bias only enters the value), an activation h = σ(a) gives
-// h_i = σ'(a)a_i and h_ij = σ'(a)a_ij + σ”(a)a_i a_j. The streams are
+// h_i = σ′(a)a_i and h_ij = σ′(a)a_ij + σ″(a)a_i a_j. The streams are
 // stacked as [K, N, width] so each layer is one GEMM, and both the affine
 // map and the activation are fused custom operations with hand-written
 // backward rules, so the parameter gradient costs one reverse sweep over

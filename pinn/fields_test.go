@@ -9,7 +9,7 @@ import (
 )
 
 // A one-hidden-layer tanh network u(x) = Σ_j c_j tanh(w_j x + b_j) + c0 has
-// u_x = Σ c_j w_j σ', u_xx = Σ c_j w_j² σ” with σ” = −2σ(1 − σ²).
+// u_x = Σ c_j w_j σ′, u_xx = Σ c_j w_j² σ″ with σ″ = −2σ(1 − σ²).
 func TestSecondDerivativeIsSecond(t *testing.T) {
 	m := NewMLP(MLPConfig{In: 1, Out: 1, Hidden: []int{5}, Seed: 3})
 	w := m.Layers[0].Weight.Float64s()

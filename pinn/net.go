@@ -19,22 +19,22 @@ type Net interface {
 
 // Activation is a smooth scalar activation σ. All returns σ(a) and its
 // first three derivatives, which is what the Taylor (forward-mode)
-// derivative path needs: for h = σ(a), h_i = σ'(a)a_i and
-// h_ij = σ'(a)a_ij + σ”(a)a_i a_j, and the parameter gradient of those
-// needs σ”'. Tensor applies σ with the tensor package's differentiable
+// derivative path needs: for h = σ(a), h_i = σ′(a)a_i and
+// h_ij = σ′(a)a_ij + σ″(a)a_i a_j, and the parameter gradient of those
+// needs σ‴. Tensor applies σ with the tensor package's differentiable
 // ops (the generic nested-autodiff path).
 type Activation struct {
 	Name string
 	All  func(a float64) (f, d1, d2, d3 float64)
-	// FromOutput, when set, gives σ', σ'', σ''' from h = σ(a) alone (tanh:
+	// FromOutput, when set, gives σ′, σ′', σ′'' from h = σ(a) alone (tanh:
 	// 1 − h², −2h(1 − h²), −2(1 − h²)(1 − 3h²)), sparing the backward pass
 	// the transcendental function.
 	FromOutput func(h float64) (d1, d2, d3 float64)
 	Tensor     func(x *tensor.Tensor) *tensor.Tensor
 }
 
-// Tanh is the activation tanh a: σ' = 1 − σ², σ” = −2σσ',
-// σ”' = −2σ'(1 − 3σ²).
+// Tanh is the activation tanh a: σ′ = 1 − σ², σ″ = −2σσ′,
+// σ‴ = −2σ′(1 − 3σ²).
 var Tanh = Activation{
 	Name: "tanh",
 	All: func(a float64) (float64, float64, float64, float64) {
@@ -49,7 +49,7 @@ var Tanh = Activation{
 	Tensor: tensor.Tanh,
 }
 
-// Sin is the activation sin a (σ' = cos, σ” = −sin, σ”' = −cos).
+// Sin is the activation sin a (σ′ = cos, σ″ = −sin, σ‴ = −cos).
 var Sin = Activation{
 	Name: "sin",
 	All: func(a float64) (float64, float64, float64, float64) {

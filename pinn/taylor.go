@@ -157,7 +157,7 @@ func parallel(n, grain int, f func(lo, hi int)) {
 const taylorGrain = 4096
 
 // taylorActivate applies σ to the streams a ([K, N, w]):
-// h = σ(a), h_i = σ'(a)a_i, h_ij = σ'(a)a_ij + σ”(a)a_i a_j.
+// h = σ(a), h_i = σ′(a)a_i, h_ij = σ′(a)a_ij + σ″(a)a_i a_j.
 func taylorActivate(a *tensor.Tensor, act Activation, spec *taylorSpec, n int) *tensor.Tensor {
 	h := tensor.EmptyLike(a)
 	k := a.Dim(0)
@@ -187,7 +187,7 @@ func taylorActivate(a *tensor.Tensor, act Activation, spec *taylorSpec, n int) *
 }
 
 // taylorActivateGrad is the backward of taylorActivate: with s1, s2, s3 =
-// σ', σ”, σ”' at the value stream a,
+// σ′, σ″, σ‴ at the value stream a,
 //
 //	ḡ_a   = g s1 + Σ_i g_i a_i s2 + Σ_ij g_ij (a_ij s2 + a_i a_j s3)
 //	ḡ_a_i = g_i s1 + Σ_{ij ∋ i} g_ij s2 a_(other index)
