@@ -301,7 +301,7 @@ func Square(x *Tensor) *Tensor { return PowScalar(x, 2) }
 // Exp returns eˣ.
 func Exp(x *Tensor) *Tensor {
 	return unary(x, "Exp", unaryKernels{
-		f32: mapK(func(v float32) float32 { return float32(math.Exp(float64(v))) }), f64: mapK(math.Exp),
+		f32: expF32, f64: mapK(math.Exp),
 		c64:  mapK(func(v complex64) complex64 { return complex64(cmplx.Exp(complex128(v))) }),
 		c128: mapK(cmplx.Exp),
 	}, func(g *Tensor, _ []*Tensor, out *Tensor, _ []bool) []*Tensor { return []*Tensor{Mul(g, Conj(out))} })
@@ -323,16 +323,12 @@ func Sqrt(x *Tensor) *Tensor {
 
 // Sin returns sin x.
 func Sin(x *Tensor) *Tensor {
-	return unary(x, "Sin", unaryKernels{f32: sinF32, f64: mapK(math.Sin)}, func(g *Tensor, in []*Tensor, _ *Tensor, _ []bool) []*Tensor {
-		return []*Tensor{Mul(g, Cos(in[0]))}
-	})
+	return sinQ(x, "Sin", 1, 0) // fastmath.go: gradient g·cos x in one fused pass
 }
 
 // Cos returns cos x.
 func Cos(x *Tensor) *Tensor {
-	return unary(x, "Cos", unaryKernels{f32: cosF32, f64: mapK(math.Cos)}, func(g *Tensor, in []*Tensor, _ *Tensor, _ []bool) []*Tensor {
-		return []*Tensor{Neg(Mul(g, Sin(in[0])))}
-	})
+	return sinQ(x, "Cos", 1, 1) // fastmath.go: gradient −g·sin x in one fused pass
 }
 
 // Tanh returns tanh x.
@@ -362,13 +358,15 @@ func tanhBackward(g, y *Tensor) *Tensor {
 
 // Sigmoid returns 1/(1+e^−x).
 func Sigmoid(x *Tensor) *Tensor {
-	return unary(x, "Sigmoid", realK(func(v float64) float64 {
+	k := realK(func(v float64) float64 {
 		if v >= 0 {
 			return 1 / (1 + math.Exp(-v))
 		}
 		e := math.Exp(v)
 		return e / (1 + e)
-	}), func(g *Tensor, _ []*Tensor, out *Tensor, _ []bool) []*Tensor {
+	})
+	k.f32 = sigmoidF32
+	return unary(x, "Sigmoid", k, func(g *Tensor, _ []*Tensor, out *Tensor, _ []bool) []*Tensor {
 		return []*Tensor{Mul(g, Mul(out, AddScalar(Neg(out), 1)))}
 	})
 }

@@ -143,6 +143,37 @@ func reduceSum[T Float](dst, x []T, outer, red, inner int) {
 		})
 		return
 	}
+	if red >= grain && inner <= 1<<12 {
+		// Long columns (the bias gradient Σ_rows g of a layer): fixed
+		// blocks of rb whole rows — read contiguously — are summed into
+		// float64 partials, which are then added in block order. The blocks
+		// depend only on the sizes, so the result does not depend on the
+		// thread count.
+		rb := max(1, (1<<17)/inner)
+		nb := chunks(red, rb)
+		parts := make([]float64, outer*nb*inner)
+		parallelFor(outer*nb, func(t int) {
+			o, b := t/nb, t%nb
+			acc := parts[t*inner : (t+1)*inner]
+			for r := b * rb; r < min(red, (b+1)*rb); r++ {
+				row := x[(o*red+r)*inner : (o*red+r+1)*inner]
+				acc = acc[:len(row)]
+				for i, v := range row {
+					acc[i] += float64(v)
+				}
+			}
+		})
+		for o := range outer {
+			for i := range inner {
+				var s float64
+				for b := range nb {
+					s += parts[(o*nb+b)*inner+i]
+				}
+				dst[o*inner+i] = T(s)
+			}
+		}
+		return
+	}
 	parallelRange(outer*inner, max(1, grain/max(red, 1)), func(lo, hi int) {
 		acc := make([]float64, hi-lo)
 		// walk (o, i) pairs in [lo, hi)

@@ -1,0 +1,46 @@
+package vmath
+
+import (
+	"math"
+	"testing"
+)
+
+// BenchmarkKernels times each kernel set on 16,384 elements (one chunk of
+// a tensor operation, resident in L2), reporting ns per element.
+func BenchmarkKernels(b *testing.B) {
+	n := 1 << 14
+	x := make([]float32, n)
+	g := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%2000)*0.37 - 370
+		g[i] = 0.5
+	}
+	dst := make([]float32, n)
+	run := func(name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				f()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+		})
+	}
+	run("math.Sin", func() {
+		for i, v := range x {
+			dst[i] = float32(math.Sin(float64(v)))
+		}
+	})
+	run("math.Tanh", func() {
+		for i, v := range x {
+			dst[i] = float32(math.Tanh(float64(v) / 100))
+		}
+	})
+	for _, l := range levels() {
+		withLevel(l, func() {
+			run("Sin/"+levelName(l), func() { Sin(dst, x) })
+			run("SinQ-grad/"+levelName(l), func() { SinQ(dst, x, g, 30, 30, 1) })
+			run("Exp/"+levelName(l), func() { Exp(dst, x) })
+			run("Tanh/"+levelName(l), func() { Tanh(dst, x) })
+			run("Sigmoid/"+levelName(l), func() { Sigmoid(dst, x) })
+		})
+	}
+}

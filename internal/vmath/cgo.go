@@ -1,0 +1,205 @@
+//go:build !purego
+
+package vmath
+
+/*
+#cgo CFLAGS: -std=c11 -O3
+#cgo LDFLAGS: -lm
+#pragma GCC optimize("fp-contract=off", "no-trapping-math")
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define VM_BLOCK 512
+#define VM_TRIG_MAX 0x1p27
+#define VM_INLINE static inline __attribute__((always_inline))
+
+// Double-precision constants; see ref.go for their definitions.
+#define VM_ROUND 0x1.8p52
+#define VM_INVPIO2 0x1.45f306dc9c883p-1
+#define VM_PIO2_1 0x1.921fb5p+0
+#define VM_PIO2_2 0x1.110b46p-26
+#define VM_PIO2_3 0x1.1a62633145c07p-54
+#define VM_S1 -0x15555554cbac77.0p-55
+#define VM_S2 0x111110896efbb2.0p-59
+#define VM_S3 -0x1a00f9e2cae774.0p-65
+#define VM_S4 0x16cd878c3b46a7.0p-71
+#define VM_C0 -0x1ffffffd0c5e81.0p-54
+#define VM_C1 0x155553e1053a42.0p-57
+#define VM_C2 -0x16c087e80f1e27.0p-62
+#define VM_C3 0x199342e0ee5069.0p-68
+#define VM_LOG2E 0x1.71547652b82fep+0
+#define VM_LN2HI 0x1.62e42feep-1
+#define VM_LN2LO 0x1.a39ef35793c76p-33
+
+VM_INLINE uint64_t vm_bits(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
+VM_INLINE double vm_from(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
+
+// vm_clamp limits y to [-c, c], keeping NaN.
+VM_INLINE double vm_clamp(double y, double c) {
+	y = y > c ? c : y;
+	return y < -c ? -c : y;
+}
+
+// vm_sinq1 returns sin(y + q·π/2) for |y| <= VM_TRIG_MAX.
+VM_INLINE double vm_sinq1(double y, long q) {
+	double t = y * VM_INVPIO2 + VM_ROUND;
+	double fn = t - VM_ROUND;
+	uint64_t n = vm_bits(t) + (uint64_t)q;
+	double r = y - fn * VM_PIO2_1;
+	r = r - fn * VM_PIO2_2;
+	r = r - fn * VM_PIO2_3;
+	double z = r * r;
+	double w = z * z;
+	double s = r * (1.0 + z * ((VM_S1 + z * VM_S2) + w * (VM_S3 + z * VM_S4)));
+	double c = ((1.0 + z * VM_C0) + w * VM_C1) + (w * z) * (VM_C2 + z * VM_C3);
+	uint64_t m = -(n & 1);
+	uint64_t v = (vm_bits(c) & m) | (vm_bits(s) & ~m);
+	return vm_from(v ^ ((n & 2) << 62));
+}
+
+// vm_sinq_slow is sin(y + q·π/2) for large or non-finite y (libm).
+static double vm_sinq_slow(double y, long q) {
+	double v = (q & 1) ? cos(y) : sin(y);
+	return (q & 2) ? -v : v;
+}
+
+// vm_exp1 returns e^y for |y| <= 120 (or NaN).
+VM_INLINE double vm_exp1(double y) {
+	double t = y * VM_LOG2E + VM_ROUND;
+	double fn = t - VM_ROUND;
+	uint64_t k = vm_bits(t) - vm_bits(VM_ROUND);
+	double r = y - fn * VM_LN2HI;
+	r = r - fn * VM_LN2LO;
+	double p = 0x1.ae64567f544e4p-26;
+	p = p * r + 0x1.27e4fb7789f5cp-22;
+	p = p * r + 0x1.71de3a556c734p-19;
+	p = p * r + 0x1.a01a01a01a01ap-16;
+	p = p * r + 0x1.a01a01a01a01ap-13;
+	p = p * r + 0x1.6c16c16c16c17p-10;
+	p = p * r + 0x1.1111111111111p-7;
+	p = p * r + 0x1.5555555555555p-5;
+	p = p * r + 0x1.5555555555555p-3;
+	p = p * r + 0.5;
+	p = p * r + 1.0;
+	p = p * r + 1.0;
+	return p * vm_from((k + 1023) << 52);
+}
+
+// vm_tanh1 returns tanh y.
+VM_INLINE double vm_tanh1(double y) {
+	double a = fabs(y);
+	a = a > 20.0 ? 20.0 : a;
+	double e = vm_exp1(2.0 * a);
+	double t = 1.0 - 2.0 / (e + 1.0);
+	double z = a * a;
+	double p = a + (a * z) * (-0x1.5555555555555p-2 + z * (0x1.1111111111111p-3 + z * -0x1.ba1ba1ba1ba1cp-5));
+	double v = a < 0.0625 ? p : t;
+	return vm_from(vm_bits(v) | (vm_bits(y) & 0x8000000000000000ull));
+}
+
+#define VM_TARGET
+#define VM_NAME(f) vm_##f##_generic
+#include "kernels.h"
+#undef VM_TARGET
+#undef VM_NAME
+
+#if defined(__x86_64__)
+#define VM_HAVE_AVX2 1
+#define VM_TARGET __attribute__((target("avx2")))
+#define VM_NAME(f) vm_##f##_avx2
+#include "kernels.h"
+#undef VM_TARGET
+#undef VM_NAME
+#else
+#define VM_HAVE_AVX2 0
+static void vm_sinq_avx2(float *d, const float *x, const float *g, long n, double w, double a, long q) { vm_sinq_generic(d, x, g, n, w, a, q); }
+static void vm_exp_avx2(float *d, const float *x, long n) { vm_exp_generic(d, x, n); }
+static void vm_sigmoid_avx2(float *d, const float *x, long n) { vm_sigmoid_generic(d, x, n); }
+static void vm_tanh_avx2(float *d, const float *x, long n) { vm_tanh_generic(d, x, n); }
+#endif
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// Kernel sets, selected once from the CPU features the OS reports.
+const (
+	levelGo = iota
+	levelGeneric
+	levelAVX2
+)
+
+var level = bestLevel()
+
+func bestLevel() int {
+	if C.VM_HAVE_AVX2 != 0 && cpu.X86.HasAVX2 {
+		return levelAVX2
+	}
+	return levelGeneric
+}
+
+func levelName(l int) string {
+	switch l {
+	case levelAVX2:
+		return "C, AVX2"
+	case levelGeneric:
+		return "C, generic"
+	}
+	return "Go"
+}
+
+func fp(s []float32) *C.float {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.float)(unsafe.Pointer(&s[0]))
+}
+
+func sinq(dst, x, g []float32, w, a float64, q int) {
+	switch level {
+	case levelAVX2:
+		C.vm_sinq_avx2(fp(dst), fp(x), fp(g), C.long(len(dst)), C.double(w), C.double(a), C.long(q))
+	case levelGeneric:
+		C.vm_sinq_generic(fp(dst), fp(x), fp(g), C.long(len(dst)), C.double(w), C.double(a), C.long(q))
+	default:
+		sinqGo(dst, x, g, w, a, q)
+	}
+}
+
+func exp(dst, x []float32) {
+	switch level {
+	case levelAVX2:
+		C.vm_exp_avx2(fp(dst), fp(x), C.long(len(dst)))
+	case levelGeneric:
+		C.vm_exp_generic(fp(dst), fp(x), C.long(len(dst)))
+	default:
+		expGo(dst, x)
+	}
+}
+
+func sigmoid(dst, x []float32) {
+	switch level {
+	case levelAVX2:
+		C.vm_sigmoid_avx2(fp(dst), fp(x), C.long(len(dst)))
+	case levelGeneric:
+		C.vm_sigmoid_generic(fp(dst), fp(x), C.long(len(dst)))
+	default:
+		sigmoidGo(dst, x)
+	}
+}
+
+func tanh(dst, x []float32) {
+	switch level {
+	case levelAVX2:
+		C.vm_tanh_avx2(fp(dst), fp(x), C.long(len(dst)))
+	case levelGeneric:
+		C.vm_tanh_generic(fp(dst), fp(x), C.long(len(dst)))
+	default:
+		tanhGo(dst, x)
+	}
+}

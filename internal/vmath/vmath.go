@@ -1,0 +1,57 @@
+package vmath
+
+import "fmt"
+
+// Backend names the kernels in use: "C, AVX2", "C, generic" or "Go".
+func Backend() string { return levelName(level) }
+
+func check(name string, dst []float32, src ...[]float32) {
+	for _, s := range src {
+		if s != nil && len(s) < len(dst) {
+			panic(fmt.Sprintf("vmath.%s: input of length %d for output of length %d", name, len(s), len(dst)))
+		}
+	}
+}
+
+// Sin sets dst[i] = sin x[i] for i < len(dst).
+func Sin(dst, x []float32) {
+	check("Sin", dst, x)
+	sinq(dst, x, nil, 1, 1, 0)
+}
+
+// Cos sets dst[i] = cos x[i] for i < len(dst).
+func Cos(dst, x []float32) {
+	check("Cos", dst, x)
+	sinq(dst, x, nil, 1, 1, 1)
+}
+
+// SinQ sets dst[i] = a·g[i]·sin(w·x[i] + q·π/2) for i < len(dst), where
+// g == nil stands for ones; q is taken modulo 4, so q = 1 gives cos,
+// q = 2 −sin and q = 3 −cos. The product w·x[i] and everything after it
+// are computed in float64, so the result is sin of the exact (double)
+// argument, rounded once to float32.
+//
+// This one kernel is an activation sin(ω·z) (g = nil, a = 1, q = 0), its
+// derivative ω·g·cos(ω·z) (a = ω, q = 1), and every higher derivative.
+func SinQ(dst, x, g []float32, w, a float64, q int) {
+	check("SinQ", dst, x, g)
+	sinq(dst, x, g, w, a, q&3)
+}
+
+// Exp sets dst[i] = e^x[i] for i < len(dst).
+func Exp(dst, x []float32) {
+	check("Exp", dst, x)
+	exp(dst, x)
+}
+
+// Sigmoid sets dst[i] = 1/(1 + e^−x[i]) for i < len(dst).
+func Sigmoid(dst, x []float32) {
+	check("Sigmoid", dst, x)
+	sigmoid(dst, x)
+}
+
+// Tanh sets dst[i] = tanh x[i] for i < len(dst).
+func Tanh(dst, x []float32) {
+	check("Tanh", dst, x)
+	tanh(dst, x)
+}

@@ -1,0 +1,267 @@
+package vmath
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// ulpErr returns |got − want| in units of the float32 ulp at want (the
+// spacing of float32 values around the exact result).
+func ulpErr(got float32, want float64) float64 {
+	if math.IsNaN(want) {
+		if math.IsNaN(float64(got)) {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	if math.IsInf(want, 0) || math.Abs(want) > math.MaxFloat32 {
+		if float64(got) == math.Copysign(math.Inf(1), want) {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	w := float32(want)
+	a := math.Abs(float64(w))
+	var ulp float64
+	if a < 0x1p-126 {
+		ulp = 0x1p-149
+	} else {
+		ulp = float64(math.Nextafter32(float32(a), float32(math.Inf(1)))) - a
+		// at a power of two the spacing below is half the spacing above
+		if e := math.Abs(want); e < a {
+			ulp = a - float64(math.Nextafter32(float32(a), 0))
+		}
+	}
+	return math.Abs(float64(got)-want) / ulp
+}
+
+// edge values every kernel is checked on.
+var edges = []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-38, 1e-20, -1e-7, 0.5, 1, -1, 2, 3,
+	math.Pi, -math.Pi, math.Pi / 2, 87, 88.7, 89, -87, -103, -104, -150, 1e4, -1e4, 1e5, 1e8, -1e8,
+	0x1p27, 0x1p27 + 16, 1e9, -1e9, 1e20, 3e38, -3e38, math.MaxFloat32, -math.MaxFloat32,
+	float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+
+// samples returns n uniform draws from [-r, r], the edges, and for the
+// trigonometric kernels the float32 values nearest to k·π/2 (the hardest
+// cases of the range reduction) for |k·π/2| ≤ r.
+func samples(n int, r float64, trig bool) []float32 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	xs := append([]float32(nil), edges...)
+	for range n {
+		xs = append(xs, float32(r*(2*rng.Float64()-1)))
+	}
+	if trig {
+		for k := 1.0; k*math.Pi/2 <= min(r, 1e4); k++ {
+			v := float32(k * math.Pi / 2)
+			xs = append(xs, v, -v, math.Nextafter32(v, 0), math.Nextafter32(v, 1e30))
+		}
+	}
+	return xs
+}
+
+// The documented error bounds, in float32 ulps: correct rounding (0.5)
+// plus the polynomial error, 2⁻³⁴ absolute for cos and 2⁻³⁷·⁵ relative for
+// sin on |r| ≤ π/4 (< 0.001 ulp), and below 2⁻⁴¹ relative for e^r (< 10⁻⁵
+// ulp).
+const (
+	sinBound = 0.501
+	expBound = 0.50001
+)
+
+type kernel struct {
+	name string
+	f    func(dst, x []float32)
+	ref  func(float64) float64
+	r    float64 // sampling range
+	trig bool
+	max  float64 // documented bound on the error, in float32 ulps
+}
+
+var kernels = []kernel{
+	{"Sin", Sin, math.Sin, 1e4, true, sinBound},
+	{"Cos", Cos, math.Cos, 1e4, true, sinBound},
+	{"Exp", Exp, math.Exp, 110, false, expBound},
+	{"Tanh", Tanh, math.Tanh, 12, false, expBound},
+	{"Sigmoid", Sigmoid, func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }, 110, false, expBound},
+}
+
+// withLevel runs f with the kernel set l.
+func withLevel(l int, f func()) {
+	old := level
+	level = l
+	defer func() { level = old }()
+	f()
+}
+
+func levels() []int {
+	ls := []int{levelGo}
+	for l := levelGo + 1; l <= bestLevel(); l++ {
+		ls = append(ls, l)
+	}
+	return ls
+}
+
+// TestAccuracy checks every kernel on every available kernel set against
+// the float64 function: the error is at most ~0.5 ulp (correct rounding
+// but for the rare results within 2⁻³⁰ ulp of a rounding boundary).
+func TestAccuracy(t *testing.T) {
+	for _, k := range kernels {
+		xs := samples(1<<18, k.r, k.trig)
+		// dense: 2¹⁴ consecutive float32 values from each of a few
+		// starting points, small and large
+		for _, v := range []float32{0x1p-30, 0.01, 0.7, 1, 3, 50, float32(min(k.r, 9000))} {
+			for range 1 << 14 {
+				xs = append(xs, v, -v)
+				v = math.Nextafter32(v, 2*v)
+			}
+		}
+		for _, l := range levels() {
+			got := make([]float32, len(xs))
+			withLevel(l, func() { k.f(got, xs) })
+			worst, at := 0.0, float32(0)
+			for i, x := range xs {
+				e := ulpErr(got[i], k.ref(float64(x)))
+				if math.Abs(float64(x)) > k.r && !math.IsInf(float64(x), 0) && !math.IsNaN(float64(x)) {
+					// outside the stated range: only finiteness and sanity
+					if math.IsNaN(float64(got[i])) {
+						t.Errorf("%s[%s](%g) = NaN", k.name, levelName(l), x)
+					}
+					continue
+				}
+				if e > worst || math.IsNaN(e) {
+					worst, at = e, x
+				}
+			}
+			t.Logf("%s [%s]: max error %.6f ulp at %g over %d points in |x| ≤ %g", k.name, levelName(l), worst, at, len(xs), k.r)
+			if !(worst <= k.max) {
+				t.Errorf("%s [%s]: error %.6f ulp at x=%g exceeds %g", k.name, levelName(l), worst, at, k.max)
+			}
+		}
+	}
+}
+
+// TestEdges checks special values exactly.
+func TestEdges(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	cases := []struct {
+		name string
+		f    func(dst, x []float32)
+		x    float64
+		want float64
+	}{
+		{"Sin", Sin, 0, 0}, {"Sin", Sin, math.Copysign(0, -1), math.Copysign(0, -1)}, {"Sin", Sin, inf, nan}, {"Sin", Sin, -inf, nan}, {"Sin", Sin, nan, nan},
+		{"Cos", Cos, 0, 1}, {"Cos", Cos, inf, nan}, {"Cos", Cos, nan, nan},
+		{"Exp", Exp, 0, 1}, {"Exp", Exp, inf, inf}, {"Exp", Exp, -inf, 0}, {"Exp", Exp, nan, nan}, {"Exp", Exp, 89, inf}, {"Exp", Exp, -110, 0},
+		{"Tanh", Tanh, 0, 0}, {"Tanh", Tanh, math.Copysign(0, -1), math.Copysign(0, -1)}, {"Tanh", Tanh, inf, 1}, {"Tanh", Tanh, -inf, -1}, {"Tanh", Tanh, nan, nan}, {"Tanh", Tanh, 30, 1},
+		{"Sigmoid", Sigmoid, 0, 0.5}, {"Sigmoid", Sigmoid, inf, 1}, {"Sigmoid", Sigmoid, -inf, 0}, {"Sigmoid", Sigmoid, nan, nan}, {"Sigmoid", Sigmoid, -200, 0},
+	}
+	for _, l := range levels() {
+		for _, c := range cases {
+			var got [1]float32
+			withLevel(l, func() { c.f(got[:], []float32{float32(c.x)}) })
+			g := float64(got[0])
+			ok := g == c.want && math.Signbit(g) == math.Signbit(c.want)
+			if math.IsNaN(c.want) {
+				ok = math.IsNaN(g)
+			}
+			if !ok {
+				t.Errorf("%s[%s](%g) = %g, want %g", c.name, levelName(l), c.x, g, c.want)
+			}
+		}
+	}
+}
+
+// TestSinQ checks a·g·sin(w·x + q·π/2) against float64 math, including
+// arguments w·x beyond the fast path's range.
+func TestSinQ(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 1 << 14
+	x := make([]float32, n)
+	g := make([]float32, n)
+	for i := range x {
+		x[i] = float32(20 * (2*rng.Float64() - 1))
+		g[i] = float32(2*rng.Float64() - 1)
+	}
+	x[0], x[1], x[2] = 1e30, float32(math.Inf(1)), 0x1p27/30*1.01
+	for _, l := range levels() {
+		for q := -1; q <= 4; q++ {
+			for _, withG := range []bool{false, true} {
+				w, a := 30.0, -1.5
+				gg := g
+				if !withG {
+					gg = nil
+				}
+				got := make([]float32, n)
+				withLevel(l, func() { SinQ(got, x, gg, w, a, q) })
+				worst := 0.0
+				for i := range x {
+					y := w * float64(x[i])
+					var v float64
+					switch q & 3 {
+					case 0:
+						v = math.Sin(y)
+					case 1:
+						v = math.Cos(y)
+					case 2:
+						v = -math.Sin(y)
+					case 3:
+						v = -math.Cos(y)
+					}
+					f := a
+					if withG {
+						f *= float64(g[i])
+					}
+					worst = max(worst, ulpErr(got[i], f*v))
+				}
+				if !(worst <= sinBound) {
+					t.Errorf("SinQ[%s] q=%d g=%v: error %.6f ulp", levelName(l), q, withG, worst)
+				}
+			}
+		}
+	}
+}
+
+// TestBitwise checks that every kernel set gives the same bits as the
+// pure-Go kernels (so results do not depend on the CPU or build tags),
+// including in place (dst = x) and across block boundaries.
+func TestBitwise(t *testing.T) {
+	xs := samples(1<<16, 200, false)
+	xs = append(xs, samples(1<<12, 2e9, true)...)
+	g := samples(len(xs)-len(edges), 3, false)
+	check := func(name string, f func(dst, x []float32)) {
+		want := make([]float32, len(xs))
+		withLevel(levelGo, func() { f(want, xs) })
+		for _, l := range levels()[1:] {
+			got := make([]float32, len(xs))
+			withLevel(l, func() { f(got, xs) })
+			inplace := append([]float32(nil), xs...)
+			withLevel(l, func() { f(inplace, inplace) })
+			for i := range xs {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+					t.Errorf("%s[%s](%g) = %g (%#x), Go gives %g (%#x)", name, levelName(l), xs[i], got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+					return
+				}
+				if math.Float32bits(inplace[i]) != math.Float32bits(got[i]) && !(got[i] != got[i]) {
+					t.Errorf("%s[%s] in place differs at x=%g", name, levelName(l), xs[i])
+					return
+				}
+			}
+		}
+	}
+	check("Sin", Sin)
+	check("Cos", Cos)
+	check("Exp", Exp)
+	check("Tanh", Tanh)
+	check("Sigmoid", Sigmoid)
+	check("SinQ", func(dst, x []float32) { SinQ(dst, x, g, 30, 0.25, 3) })
+}
+
+func TestLengthPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Sin with a short input did not panic")
+		}
+	}()
+	Sin(make([]float32, 4), make([]float32, 3))
+}

@@ -1,0 +1,240 @@
+package tensor
+
+import (
+	"math"
+	"math/cmplx"
+	"strings"
+	"testing"
+)
+
+// linearRef computes x·wᵀ + b directly in complex128 (real inputs have
+// zero imaginary parts).
+func linearRef(x, w, b *Tensor) []complex128 {
+	in, out := w.shape[1], w.shape[0]
+	xs, ws := asC128(x), asC128(w)
+	var bs []complex128
+	if b != nil {
+		bs = asC128(b)
+	}
+	rows := 1
+	for _, d := range x.shape[:len(x.shape)-1] {
+		rows *= d
+	}
+	y := make([]complex128, rows*out)
+	for r := range rows {
+		for o := range out {
+			var s complex128
+			for i := range in {
+				s += xs[r*in+i] * ws[o*in+i]
+			}
+			if bs != nil {
+				s += bs[o]
+			}
+			y[r*out+o] = s
+		}
+	}
+	return y
+}
+
+func asC128(t *Tensor) []complex128 {
+	out := make([]complex128, t.Numel())
+	switch d := t.data.(type) {
+	case []float32:
+		for i, v := range d {
+			out[i] = complex(float64(v), 0)
+		}
+	case []float64:
+		for i, v := range d {
+			out[i] = complex(v, 0)
+		}
+	case []complex64:
+		for i, v := range d {
+			out[i] = complex128(v)
+		}
+	case []complex128:
+		copy(out, d)
+	}
+	return out
+}
+
+func TestLinearValues(t *testing.T) {
+	cases := []struct {
+		x, w  []int
+		bias  bool
+		dtype DType
+		tol   float64
+	}{
+		{[]int{5, 3}, []int{4, 3}, true, Float64, 1e-14},
+		{[]int{5, 3}, []int{4, 3}, false, Float64, 1e-14},
+		{[]int{2, 3, 7}, []int{6, 7}, true, Float64, 1e-14},
+		{[]int{7}, []int{2, 7}, true, Float64, 1e-14},
+		{[]int{300, 33}, []int{17, 33}, true, Float32, 1e-5}, // large enough to split the GEMM
+		{[]int{4, 0}, []int{3, 0}, true, Float64, 0},         // in = 0: y = b
+		{[]int{4, 0}, []int{3, 0}, false, Float32, 0},        // in = 0, no bias: y = 0
+		{[]int{2, 3}, []int{4, 3}, true, Complex128, 1e-14},
+		{[]int{2, 3}, []int{4, 3}, true, Complex64, 1e-5},
+	}
+	for i, c := range cases {
+		x := RandN(rng(uint64(100+i)), c.dtype, c.x...)
+		w := RandN(rng(uint64(200+i)), c.dtype, c.w...)
+		var b *Tensor
+		if c.bias {
+			b = RandN(rng(uint64(300+i)), c.dtype, c.w[0])
+		}
+		y := Linear(x, w, b)
+		want := append(append([]int(nil), c.x[:len(c.x)-1]...), c.w[0])
+		if !sameShape(y.Shape(), want) || y.DType() != c.dtype {
+			t.Fatalf("case %d: Linear gives %v%v, want %v%v", i, y.DType(), y.Shape(), c.dtype, want)
+		}
+		ref := linearRef(x, w, b)
+		got := asC128(y)
+		for j := range ref {
+			if cmplx.Abs(got[j]-ref[j]) > c.tol*(1+cmplx.Abs(ref[j])) {
+				t.Fatalf("case %d: y[%d] = %v, want %v", i, j, got[j], ref[j])
+			}
+		}
+	}
+}
+
+func TestLinearGradients(t *testing.T) {
+	x, w, b := randT(50, 2, 3, 4), randT(51, 5, 4), randT(52, 5)
+	checkBoth(t, "Linear", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], xs[2]) }, x, w, b)
+	checkBoth(t, "Linear no bias", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], nil) }, randT(53, 6, 4), w)
+	checkBoth(t, "Linear 1-D x", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], xs[2]) }, randT(54, 4), w, b)
+	// Second order through a nonlinearity, as a PINN residual takes it.
+	checkBoth(t, "Tanh∘Linear", func(xs []*Tensor) *Tensor { return Tanh(Linear(xs[0], xs[1], xs[2])) }, x, w, b)
+	xc, wc, bc := RandN(rng(55), Complex128, 3, 4), RandN(rng(56), Complex128, 2, 4), RandN(rng(57), Complex128, 2)
+	check(t, "Linear complex", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], xs[2]) }, xc, wc, bc)
+}
+
+func TestLinearMatchesComposition(t *testing.T) {
+	// Gradients agree with MatMul + Add (the unfused form) to rounding.
+	x, w, b := randT(60, 7, 3), randT(61, 4, 3), randT(62, 4)
+	for _, p := range []*Tensor{x, w, b} {
+		p.SetRequiresGrad(true)
+	}
+	y1 := Linear(x, w, b)
+	y2 := Add(MatMulT(x, w, false, true), b)
+	g1 := Grad([]*Tensor{Sum(Square(y1))}, []*Tensor{x, w, b}, nil, false)
+	g2 := Grad([]*Tensor{Sum(Square(y2))}, []*Tensor{x, w, b}, nil, false)
+	for i := range g1 {
+		a, c := g1[i].Float64s(), g2[i].Float64s()
+		for j := range a {
+			if math.Abs(a[j]-c[j]) > 1e-12*(1+math.Abs(c[j])) {
+				t.Fatalf("gradient %d differs: %v vs %v", i, a, c)
+			}
+		}
+	}
+}
+
+func TestSinLinear(t *testing.T) {
+	x, w, b := randT(70, 3, 4), Scale(randT(71, 5, 4), 0.1), randT(72, 5)
+	const omega = 30.0
+	y := SinLinear(x, w, b, omega)
+	z := linearRef(x, w, b)
+	for i, v := range y.Float64s() {
+		if want := math.Sin(omega * real(z[i])); math.Abs(v-want) > 1e-12 {
+			t.Fatalf("SinLinear[%d] = %v, want %v", i, v, want)
+		}
+	}
+	checkBoth(t, "SinLinear", func(xs []*Tensor) *Tensor { return SinLinear(xs[0], xs[1], xs[2], 3) }, x, w, b)
+	// float32: within the kernel's accuracy of sin(ω·z) for the float32 z.
+	x32, w32, b32 := RandN(rng(73), Float32, 64, 16), RandN(rng(74), Float32, 32, 16), RandN(rng(75), Float32, 32)
+	y32 := SinLinear(x32, w32, b32, omega).Float32s()
+	z32 := Linear(x32, w32, b32).Float32s()
+	for i, v := range y32 {
+		if want := math.Sin(omega * float64(z32[i])); math.Abs(float64(v)-want) > 6e-8 {
+			t.Fatalf("float32 SinLinear[%d] = %v, want %v", i, v, want)
+		}
+	}
+}
+
+func TestLinearPanics(t *testing.T) {
+	w := Zeros(Float64, 3, 4)
+	for name, f := range map[string]func(){
+		"in mismatch":   func() { Linear(Zeros(Float64, 2, 5), w, nil) },
+		"bias mismatch": func() { Linear(Zeros(Float64, 2, 4), w, Zeros(Float64, 4)) },
+		"w not 2-D":     func() { Linear(Zeros(Float64, 2, 4), Zeros(Float64, 4), nil) },
+		"dtype":         func() { Linear(Zeros(Float32, 2, 4), w, nil) },
+	} {
+		func() {
+			defer func() {
+				r := recover()
+				if r == nil || !strings.Contains(r.(string), "tensor.Linear") {
+					t.Errorf("%s: panic %v, want a tensor.Linear message", name, r)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestLinearArenaAndThreads(t *testing.T) {
+	defer SetThreads(0)
+	x := RandN(rng(80), Float32, 2000, 64)
+	w := RandN(rng(81), Float32, 48, 64).SetRequiresGrad(true)
+	b := RandN(rng(82), Float32, 48).SetRequiresGrad(true)
+	ar := NewArena()
+	var ref []float32
+	for _, th := range []int{1, 2, 3} {
+		SetThreads(th)
+		w.SetGrad(nil)
+		b.SetGrad(nil)
+		y := SinLinear(x.In(ar), w, b, 30)
+		if y.Arena() != ar {
+			t.Fatal("SinLinear result not allocated from the input's arena")
+		}
+		Sum(y).Backward()
+		got := append(append(append([]float32(nil), y.Float32s()...), w.Grad().Float32s()...), b.Grad().Float32s()...)
+		ar.Reset()
+		if ref == nil {
+			ref = got
+			continue
+		}
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(ref[i]) {
+				t.Fatalf("threads=%d: value %d differs", th, i)
+			}
+		}
+	}
+}
+
+func TestSumLongColumns(t *testing.T) {
+	// SumAxes over a long leading axis (red ≥ grain) as bias gradients take it.
+	for _, sh := range [][]int{{grain + 5, 130}, {3, grain, 2}} {
+		x := randT(90, sh...)
+		s := SumAxes(x, []int{len(sh) - 2}, false).Float64s()
+		xs := x.Float64s()
+		red, inner := sh[len(sh)-2], sh[len(sh)-1]
+		outer := x.Numel() / (red * inner)
+		for o := range outer {
+			for i := range inner {
+				var want float64
+				for r := range red {
+					want += xs[(o*red+r)*inner+i]
+				}
+				if got := s[o*inner+i]; math.Abs(got-want) > 1e-12*float64(red) {
+					t.Fatalf("shape %v: sum[%d,%d] = %v, want %v", sh, o, i, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestWeightGradChunked(t *testing.T) {
+	defer func(c int) { weightChunk = c }(weightChunk)
+	weightChunk = 4
+	g, x := randT(85, 37, 3), randT(86, 37, 2) // 10 blocks, the last partial
+	want := MatMulT(g, x, true, false).Float64s()
+	got := weightGrad(g, x)
+	if !sameShape(got.Shape(), []int{3, 2}) {
+		t.Fatalf("weightGrad shape %v", got.Shape())
+	}
+	for i, v := range got.Float64s() {
+		if math.Abs(v-want[i]) > 1e-13*(1+math.Abs(want[i])) {
+			t.Fatalf("weightGrad[%d] = %v, want %v", i, v, want[i])
+		}
+	}
+	checkBoth(t, "weightGrad", func(xs []*Tensor) *Tensor { return weightGrad(xs[0], xs[1]) }, g, x)
+	checkBoth(t, "Linear chunked", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], xs[2]) }, randT(87, 2, 19, 3), randT(88, 2, 3), randT(89, 2))
+}
