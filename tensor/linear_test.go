@@ -138,13 +138,18 @@ func TestSinLinear(t *testing.T) {
 		}
 	}
 	checkBoth(t, "SinLinear", func(xs []*Tensor) *Tensor { return SinLinear(xs[0], xs[1], xs[2], 3) }, x, w, b)
-	// float32: within the kernel's accuracy of sin(ω·z) for the float32 z.
+	// float32: sin(fl32(ω·z)) within the kernel's accuracy (< 1 ulp ≤
+	// 6e-8), and bitwise equal to the unfused Sin(Scale(Linear(…), ω)).
 	x32, w32, b32 := RandN(rng(73), Float32, 64, 16), RandN(rng(74), Float32, 32, 16), RandN(rng(75), Float32, 32)
 	y32 := SinLinear(x32, w32, b32, omega).Float32s()
-	z32 := Linear(x32, w32, b32).Float32s()
+	z32 := Linear(x32, w32, b32)
+	u32 := Sin(Scale(z32, omega)).Float32s()
 	for i, v := range y32 {
-		if want := math.Sin(omega * float64(z32[i])); math.Abs(float64(v)-want) > 6e-8 {
+		if want := math.Sin(float64(float32(omega) * z32.Float32s()[i])); math.Abs(float64(v)-want) > 6e-8 {
 			t.Fatalf("float32 SinLinear[%d] = %v, want %v", i, v, want)
+		}
+		if v != u32[i] {
+			t.Fatalf("float32 SinLinear[%d] = %v, unfused form gives %v", i, v, u32[i])
 		}
 	}
 }

@@ -11,23 +11,24 @@ package vmath
 #include <string.h>
 
 #define VM_BLOCK 512
-#define VM_TRIG_MAX 0x1p27
+#define VM_TRIG_MAX 8192.0f
 #define VM_INLINE static inline __attribute__((always_inline))
 
 // Double-precision constants; see ref.go for their definitions.
 #define VM_ROUND 0x1.8p52
-#define VM_INVPIO2 0x1.45f306dc9c883p-1
-#define VM_PIO2_1 0x1.921fb5p+0
-#define VM_PIO2_2 0x1.110b46p-26
-#define VM_PIO2_3 0x1.1a62633145c07p-54
-#define VM_S1 -0x15555554cbac77.0p-55
-#define VM_S2 0x111110896efbb2.0p-59
-#define VM_S3 -0x1a00f9e2cae774.0p-65
-#define VM_S4 0x16cd878c3b46a7.0p-71
-#define VM_C0 -0x1ffffffd0c5e81.0p-54
-#define VM_C1 0x155553e1053a42.0p-57
-#define VM_C2 -0x16c087e80f1e27.0p-62
-#define VM_C3 0x199342e0ee5069.0p-68
+#define VM_FROUND 0x1.8p23f
+#define VM_FINVPIO2 0x1.45f306p-1f
+#define VM_FPIO2_1 0x1.92p+0f
+#define VM_FPIO2_2 0x1.fb4p-12f
+#define VM_FPIO2_3 0x1.444p-24f
+#define VM_FPIO2_4 0x1.68c234p-39f
+#define VM_FS1 -0x1.555556p-3f
+#define VM_FS2 0x1.111108p-7f
+#define VM_FS3 -0x1.a00f64p-13f
+#define VM_FS4 0x1.6ccb5cp-19f
+#define VM_FC1 0x1.55554ap-5f
+#define VM_FC2 -0x1.6c0c18p-10f
+#define VM_FC3 0x1.99e376p-16f
 #define VM_LOG2E 0x1.71547652b82fep+0
 #define VM_LN2HI 0x1.62e42feep-1
 #define VM_LN2LO 0x1.a39ef35793c76p-33
@@ -41,21 +42,36 @@ VM_INLINE double vm_clamp(double y, double c) {
 	return y < -c ? -c : y;
 }
 
-// vm_sinq1 returns sin(y + q·π/2) for |y| <= VM_TRIG_MAX.
-VM_INLINE double vm_sinq1(double y, long q) {
-	double t = y * VM_INVPIO2 + VM_ROUND;
-	double fn = t - VM_ROUND;
-	uint64_t n = vm_bits(t) + (uint64_t)q;
-	double r = y - fn * VM_PIO2_1;
-	r = r - fn * VM_PIO2_2;
-	r = r - fn * VM_PIO2_3;
-	double z = r * r;
-	double w = z * z;
-	double s = r * (1.0 + z * ((VM_S1 + z * VM_S2) + w * (VM_S3 + z * VM_S4)));
-	double c = ((1.0 + z * VM_C0) + w * VM_C1) + (w * z) * (VM_C2 + z * VM_C3);
-	uint64_t m = -(n & 1);
-	uint64_t v = (vm_bits(c) & m) | (vm_bits(s) & ~m);
-	return vm_from(v ^ ((n & 2) << 62));
+VM_INLINE uint32_t vm_bits32(float f) { uint32_t u; memcpy(&u, &f, sizeof u); return u; }
+VM_INLINE float vm_from32(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
+
+// vm_sinqf returns sin(y + q·π/2) for |y| <= VM_TRIG_MAX in float
+// arithmetic: y = n·π/2 + (rh + rl) by Cody–Waite (exact to the last
+// step, whose rounding error rl keeps), then ±sin or ±cos of the reduced
+// argument by minimax polynomials, the quadrant n + q choosing.
+VM_INLINE float vm_sinqf(float y, uint32_t q) {
+	float t = y * VM_FINVPIO2 + VM_FROUND;
+	float fn = t - VM_FROUND;
+	uint32_t n = vm_bits32(t) + q;
+	float r = y - fn * VM_FPIO2_1;
+	r = r - fn * VM_FPIO2_2;
+	float a3 = -(fn * VM_FPIO2_3);
+	float rh = r + a3;
+	float bb = rh - r;
+	float rl = (r - (rh - bb)) + (a3 - bb);
+	rl = rl - fn * VM_FPIO2_4;
+	float z = rh * rh;
+	float ps = (((VM_FS4 * z + VM_FS3) * z + VM_FS2) * z + VM_FS1) * z;
+	float s = rh + (rl + rh * ps);
+	s = rh == 0.0f ? rh : s;
+	float h = 0.5f * z;
+	float t1 = 1.0f - h;
+	float e = (1.0f - t1) - h;
+	float pc = (((VM_FC3 * z + VM_FC2) * z + VM_FC1) * z) * z;
+	float c = t1 + (e + (pc - rh * rl));
+	uint32_t m = -(n & 1);
+	uint32_t v = (vm_bits32(c) & m) | (vm_bits32(s) & ~m);
+	return vm_from32(v ^ ((n & 2) << 30));
 }
 
 // vm_sinq_slow is sin(y + q·π/2) for large or non-finite y (libm).
@@ -113,7 +129,7 @@ VM_INLINE double vm_tanh1(double y) {
 #undef VM_NAME
 #else
 #define VM_HAVE_AVX2 0
-static void vm_sinq_avx2(float *d, const float *x, const float *g, long n, double w, double a, long q) { vm_sinq_generic(d, x, g, n, w, a, q); }
+static void vm_sinq_avx2(float *d, const float *x, const float *g, long n, float w, double a, long q) { vm_sinq_generic(d, x, g, n, w, a, q); }
 static void vm_exp_avx2(float *d, const float *x, long n) { vm_exp_generic(d, x, n); }
 static void vm_sigmoid_avx2(float *d, const float *x, long n) { vm_sigmoid_generic(d, x, n); }
 static void vm_tanh_avx2(float *d, const float *x, long n) { vm_tanh_generic(d, x, n); }
@@ -160,12 +176,12 @@ func fp(s []float32) *C.float {
 	return (*C.float)(unsafe.Pointer(&s[0]))
 }
 
-func sinq(dst, x, g []float32, w, a float64, q int) {
+func sinq(dst, x, g []float32, w float32, a float64, q int) {
 	switch level {
 	case levelAVX2:
-		C.vm_sinq_avx2(fp(dst), fp(x), fp(g), C.long(len(dst)), C.double(w), C.double(a), C.long(q))
+		C.vm_sinq_avx2(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
 	case levelGeneric:
-		C.vm_sinq_generic(fp(dst), fp(x), fp(g), C.long(len(dst)), C.double(w), C.double(a), C.long(q))
+		C.vm_sinq_generic(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
 	default:
 		sinqGo(dst, x, g, w, a, q)
 	}

@@ -10,29 +10,34 @@ import "math"
 
 const (
 	// round is 1.5·2⁵²: adding it to |v| < 2⁵¹ rounds v to an integer
-	// held in the low bits of the mantissa.
-	round = 0x1.8p52
-	// trigMax bounds the arguments of the fast sine path: below it the
-	// reduction by π/2 is accurate to about 2⁻⁷⁰ absolute.
-	trigMax = 0x1p27
+	// held in the low bits of the mantissa; froundf is the float32 analogue.
+	round  = 0x1.8p52
+	fround = 0x1.8p23
 
-	invPio2 = 0x1.45f306dc9c883p-1 // 2/π rounded to double
-	// π/2 = pio2a + pio2b + pio2c with pio2a and pio2b of 25 significant
-	// bits, so n·pio2a and n·pio2b are exact for |n| < 2²⁸ (Cody–Waite).
-	pio2a = 0x1.921fb5p+0
-	pio2b = 0x1.110b46p-26
-	pio2c = 0x1.1a62633145c07p-54
+	// trigMax bounds the arguments of the fast sine path, |y| ≤ 2¹³:
+	// below it n = round(y·2/π) < 2¹³, so n·pio2a, n·pio2b and n·pio2c are
+	// exact (11 significant bits each) and so are the first two steps of
+	// the reduction (Cody–Waite).
+	trigMax = 8192
 
-	// Minimax polynomials on |r| ≤ π/4 (FreeBSD msun k_sinf.c, k_cosf.c):
-	// |sin r/r − s(r)| < 2⁻³⁷·⁵ and |cos r − c(r)| < 2⁻³⁴·¹.
-	s1 = -0x15555554cbac77.0p-55
-	s2 = 0x111110896efbb2.0p-59
-	s3 = -0x1a00f9e2cae774.0p-65
-	s4 = 0x16cd878c3b46a7.0p-71
-	c0 = -0x1ffffffd0c5e81.0p-54
-	c1 = 0x155553e1053a42.0p-57
-	c2 = -0x16c087e80f1e27.0p-62
-	c3 = 0x199342e0ee5069.0p-68
+	invPio2 = 0x1.45f306p-1 // 2/π in float32
+	// π/2 = pio2a + pio2b + pio2c + pio2d + O(2⁻⁶³).
+	pio2a = 0x1.92p+0
+	pio2b = 0x1.fb4p-12
+	pio2c = 0x1.444p-24
+	pio2d = 0x1.68c234p-39
+
+	// Float32 minimax polynomials on |r| ≤ π/4 + 0.002 (fitted for this
+	// package; the coefficients' own error is below 0.07 ulp):
+	// sin r ≈ r + r·z·(s1 + z·(s2 + z·(s3 + z·s4))) and
+	// cos r ≈ 1 − z/2 + z²·(c1 + z·(c2 + z·c3)), z = r².
+	s1 = -0x1.555556p-3
+	s2 = 0x1.111108p-7
+	s3 = -0x1.a00f64p-13
+	s4 = 0x1.6ccb5cp-19
+	c1 = 0x1.55554ap-5
+	c2 = -0x1.6c0c18p-10
+	c3 = 0x1.99e376p-16
 
 	log2e = 0x1.71547652b82fep+0 // 1/ln 2
 	// ln 2 = ln2hi + ln2lo with ln2hi of 32 significant bits (fdlibm).
@@ -58,22 +63,35 @@ const (
 	t7 = -0x1.ba1ba1ba1ba1cp-5
 )
 
-// sinq1 returns sin(y + q·π/2) for |y| ≤ trigMax: y = n·π/2 + r with
-// |r| ≤ π/4, then ±sin r or ±cos r by the quadrant n + q.
-func sinq1(y float64, q int) float64 {
-	t := float64(y*invPio2) + round
-	fn := t - round
-	n := math.Float64bits(t) + uint64(q)
-	r := y - float64(fn*pio2a)
-	r = r - float64(fn*pio2b)
-	r = r - float64(fn*pio2c)
-	z := r * r
-	w := z * z
-	s := r * (1 + float64(z*(float64(s1+float64(z*s2))+float64(w*(s3+float64(z*s4))))))
-	c := ((1 + float64(z*c0)) + float64(w*c1)) + float64((w*z)*(c2+float64(z*c3)))
+// sinqf returns sin(y + q·π/2) for |y| ≤ trigMax in float32 arithmetic:
+// y = n·π/2 + (rh + rl), the reduction exact but for its last step, whose
+// rounding error rl is kept (2Sum); then ±sin or ±cos of the reduced
+// argument by the quadrant n + q.
+func sinqf(y float32, q uint32) float32 {
+	t := float32(y*invPio2) + fround
+	fn := t - fround
+	n := math.Float32bits(t) + q
+	r := y - float32(fn*pio2a)
+	r = r - float32(fn*pio2b)
+	a3 := -float32(fn * pio2c)
+	rh := r + a3
+	bb := rh - r
+	rl := (r - (rh - bb)) + (a3 - bb)
+	rl = rl - float32(fn*pio2d)
+	z := rh * rh
+	ps := float32(float32(float32(float32(float32(float32(float32(s4*z)+s3)*z)+s2)*z)+s1) * z)
+	s := rh + (rl + float32(rh*ps))
+	if rh == 0 {
+		s = rh
+	}
+	h := float32(0.5 * z)
+	t1 := 1 - h
+	e := (1 - t1) - h
+	pc := float32(float32(float32(float32(float32(float32(c3*z)+c2)*z)+c1)*z) * z)
+	c := t1 + (e + (pc - float32(rh*rl)))
 	m := -(n & 1)
-	v := (math.Float64bits(c) & m) | (math.Float64bits(s) &^ m)
-	return math.Float64frombits(v ^ ((n & 2) << 62))
+	v := (math.Float32bits(c) & m) | (math.Float32bits(s) &^ m)
+	return math.Float32frombits(v ^ ((n & 2) << 30))
 }
 
 // sinqSlow is sin(y + q·π/2) for large or non-finite y.
@@ -140,21 +158,27 @@ func tanh1(y float64) float64 {
 	return math.Float64frombits(math.Float64bits(v) | math.Float64bits(y)&(1<<63))
 }
 
-func sinqGo(dst, x, g []float32, w, a float64, q int) {
+func sinqGo(dst, x, g []float32, w float32, a float64, q int) {
 	x = x[:len(dst)]
 	if g != nil {
 		g = g[:len(dst)]
 	}
-	for i, v := range x {
-		y := w * float64(v)
-		f := a
-		if g != nil {
-			f = a * float64(g[i])
-		}
-		if math.Abs(y) <= trigMax {
-			dst[i] = float32(f * sinq1(y, q))
+	plain := g == nil && a == 1
+	for i, xv := range x {
+		y := w * xv
+		var v float32
+		if math.Abs(float64(y)) <= trigMax {
+			v = sinqf(y, uint32(q))
 		} else {
-			dst[i] = float32(f * sinqSlow(y, q))
+			v = float32(sinqSlow(float64(y), q))
+		}
+		switch {
+		case plain:
+			dst[i] = v
+		case g != nil:
+			dst[i] = float32((a * float64(g[i])) * float64(v))
+		default:
+			dst[i] = float32(a * float64(v))
 		}
 	}
 }

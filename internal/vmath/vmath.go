@@ -25,15 +25,14 @@ func Cos(dst, x []float32) {
 	sinq(dst, x, nil, 1, 1, 1)
 }
 
-// SinQ sets dst[i] = a·g[i]·sin(w·x[i] + q·π/2) for i < len(dst), where
-// g == nil stands for ones; q is taken modulo 4, so q = 1 gives cos,
-// q = 2 −sin and q = 3 −cos. The product w·x[i] and everything after it
-// are computed in float64, so the result is sin of the exact (double)
-// argument, rounded once to float32.
+// SinQ sets dst[i] = a·g[i]·sin(y + q·π/2), y = float32(w)·x[i] rounded
+// to float32 (as Scale would), for i < len(dst), where g == nil stands for
+// ones; q is taken modulo 4, so q = 1 gives cos, q = 2 −sin and q = 3
+// −cos. The product a·g[i]·sin(…) is formed in float64 and rounded once.
 //
 // This one kernel is an activation sin(ω·z) (g = nil, a = 1, q = 0), its
 // derivative ω·g·cos(ω·z) (a = ω, q = 1), and every higher derivative.
-func SinQ(dst, x, g []float32, w, a float64, q int) {
+func SinQ(dst, x, g []float32, w float32, a float64, q int) {
 	check("SinQ", dst, x, g)
 	sinq(dst, x, g, w, a, q&3)
 }

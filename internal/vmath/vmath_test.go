@@ -60,12 +60,14 @@ func samples(n int, r float64, trig bool) []float32 {
 	return xs
 }
 
-// The documented error bounds, in float32 ulps: correct rounding (0.5)
-// plus the polynomial error, 2⁻³⁴ absolute for cos and 2⁻³⁷·⁵ relative for
-// sin on |r| ≤ π/4 (< 0.001 ulp), and below 2⁻⁴¹ relative for e^r (< 10⁻⁵
-// ulp).
+// The documented error bounds, in float32 ulps. Sin and cos evaluate in
+// float32 with a two-part reduced argument: below 0.98 ulp over every
+// float32 |x| ≤ 8192 (TestExhaustiveSinCos), and correctly rounded
+// float64 results beyond. Exp, tanh and sigmoid evaluate in float64 and
+// round once: correct rounding (0.5) plus a truncation error below 2⁻⁴¹
+// relative (< 10⁻⁵ ulp).
 const (
-	sinBound = 0.501
+	sinBound = 0.98
 	expBound = 0.50001
 )
 
@@ -183,11 +185,11 @@ func TestSinQ(t *testing.T) {
 		x[i] = float32(20 * (2*rng.Float64() - 1))
 		g[i] = float32(2*rng.Float64() - 1)
 	}
-	x[0], x[1], x[2] = 1e30, float32(math.Inf(1)), 0x1p27/30*1.01
+	x[0], x[1], x[2], x[3] = 1e30, float32(math.Inf(1)), 8192.0/30*1.001, 8192.0/30*0.999
 	for _, l := range levels() {
 		for q := -1; q <= 4; q++ {
 			for _, withG := range []bool{false, true} {
-				w, a := 30.0, -1.5
+				w, a := float32(30), -1.5
 				gg := g
 				if !withG {
 					gg = nil
@@ -196,7 +198,7 @@ func TestSinQ(t *testing.T) {
 				withLevel(l, func() { SinQ(got, x, gg, w, a, q) })
 				worst := 0.0
 				for i := range x {
-					y := w * float64(x[i])
+					y := float64(w * x[i]) // the argument is rounded to float32
 					var v float64
 					switch q & 3 {
 					case 0:
@@ -214,7 +216,11 @@ func TestSinQ(t *testing.T) {
 					}
 					worst = max(worst, ulpErr(got[i], f*v))
 				}
-				if !(worst <= sinBound) {
+				bound := sinBound + 0.5 // the product a·g·sin is rounded once more
+				if !withG && a == 1 {
+					bound = sinBound
+				}
+				if !(worst <= bound) {
 					t.Errorf("SinQ[%s] q=%d g=%v: error %.6f ulp", levelName(l), q, withG, worst)
 				}
 			}
