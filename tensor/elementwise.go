@@ -340,11 +340,7 @@ func Tanh(x *Tensor) *Tensor {
 
 // tanhBackward returns g·(1 − y²), fused, itself differentiable.
 func tanhBackward(g, y *Tensor) *Tensor {
-	k := binaryKernels{
-		f32: makeBin(func(g, y float32) float32 { return g * (1 - y*y) }),
-		f64: makeBin(func(g, y float64) float64 { return g * (1 - y*y) }),
-	}
-	return binary(g, y, "TanhBackward", k, func(gg *Tensor, in []*Tensor, _ *Tensor, needs []bool) []*Tensor {
+	return binary(g, y, "TanhBackward", tanhBackwardK, func(gg *Tensor, in []*Tensor, _ *Tensor, needs []bool) []*Tensor {
 		r := make([]*Tensor, 2)
 		if needs[0] {
 			r[0] = tanhBackward(gg, in[1])

@@ -18,6 +18,21 @@ var (
 	sigmoidF32 = vmath.Sigmoid
 )
 
+// tanhBackwardK are the loops of tanhBackward, g·(1 − y²), written out so
+// that the same-shape case runs without a function call per element.
+var tanhBackwardK = binaryKernels{f32: tanhBackwardLoops[float32](), f64: tanhBackwardLoops[float64]()}
+
+func tanhBackwardLoops[T Float]() binKernels[T] {
+	k := makeBin(func(g, y T) T { return g * (1 - y*y) })
+	k.vv = func(dst, g, y []T) {
+		g, y = g[:len(dst)], y[:len(dst)]
+		for i := range dst {
+			dst[i] = g[i] * (1 - y[i]*y[i])
+		}
+	}
+	return k
+}
+
 // sinQ returns sin(w·x + q·π/2) elementwise (q mod 4: q = 1 is cos(w·x)),
 // recorded as op, in one pass; w·x is rounded to the dtype first, so the
 // result equals Sin(Scale(x, w)) bit for bit. Its gradient is the single

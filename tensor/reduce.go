@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 )
 
 // normAxes returns the sorted, deduplicated, non-negative form of axes.
@@ -109,6 +110,9 @@ func sumRange(x *Tensor, a0, a1 int) *Tensor {
 	}, x)
 }
 
+// partsPool recycles the partial sums of reduceSum's long-column path.
+var partsPool = sync.Pool{New: func() any { return new([]float64) }}
+
 // reduceSum computes dst[o,i] = Σ_r x[o,r,i], accumulating in float64.
 func reduceSum[T Float](dst, x []T, outer, red, inner int) {
 	if inner == 1 {
@@ -151,7 +155,13 @@ func reduceSum[T Float](dst, x []T, outer, red, inner int) {
 		// thread count.
 		rb := max(1, (1<<17)/inner)
 		nb := chunks(red, rb)
-		parts := make([]float64, outer*nb*inner)
+		buf := partsPool.Get().(*[]float64)
+		defer partsPool.Put(buf)
+		if cap(*buf) < outer*nb*inner {
+			*buf = make([]float64, outer*nb*inner)
+		}
+		parts := (*buf)[:outer*nb*inner]
+		clear(parts)
 		parallelFor(outer*nb, func(t int) {
 			o, b := t/nb, t%nb
 			acc := parts[t*inner : (t+1)*inner]
