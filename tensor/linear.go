@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/sciml-go/sciml/internal/blas"
+	"github.com/sciml-go/sciml/internal/vmath"
 )
 
 // Linear returns the affine map of a fully connected layer in PyTorch's
@@ -19,86 +20,275 @@ import (
 // supported; for complex tensors the product is bilinear (no conjugation),
 // like MatMul.
 //
-// Gradients: ∂x = g·w̄, ∂w = gᵀ·x̄ (over all leading axes), ∂b = Σ g over
-// the leading axes — written with MatMulT and SumTo, so they are themselves
+// Gradients: ∂x = g·w̄, ∂w = gᵀ·x̄ and ∂b = Σ g, summed over all leading
+// axes. When no graph of the backward pass is being built and x has many
+// rows (a layer applied to many points, real dtypes), the three are
+// computed together block by block of rows (see linearBackward), so each
+// block of g is read from memory once and stays in cache for the three
+// products; otherwise they are MatMulT and SumTo, which are themselves
 // differentiable (GradGradCheck).
 func Linear(x, w, b *Tensor) *Tensor {
 	in, out := linearDims("Linear", x, w, b)
 	y := linearForward(x, w, b, in, out)
 	return record(y, "Linear", func(g *Tensor, ins []*Tensor, _ *Tensor, needs []bool) []*Tensor {
-		x, w := ins[0], ins[1]
-		g2 := Reshape(g, -1, out)
-		r := make([]*Tensor, 3)
-		if needs[0] {
-			r[0] = Reshape(MatMul(g2, Conj(w)), x.shape...)
+		if r := linearBackward(g, ins, needs, in, out, nil, nil); r != nil {
+			return r
 		}
-		if needs[1] {
-			r[1] = weightGrad(g2, Conj(Reshape(x, -1, in)))
-		}
-		if needs[2] {
-			r[2] = SumTo(g2, out)
-		}
-		return r
+		return linearGrads(g, ins, needs, in, out)
 	}, x, w, b)
 }
 
 // SinLinear returns sin(ω·(x·wᵀ + b)), the layer of a SIREN (Sitzmann et
-// al. 2020) with frequency ω (ω₀ = 30 in the paper). It is Linear followed
-// by one fused pass that evaluates sin(ω·z) with ω·z formed in float64 (so
-// large ω loses nothing to rounding), and whose gradient ω·g·cos(ω·z) is
-// again one fused pass (and so are all higher derivatives). Compared with
-// Sin(Scale(Linear(x, w, b), ω)) it saves a pass forward and three
-// backward, and the storage of two intermediate tensors.
+// al. 2020) with frequency ω (ω₀ = 30 in the paper), for real x, w, b
+// shaped as for Linear. Its value is Sin(Scale(Linear(x, w, b), ω)) (z =
+// x·wᵀ + b and ω·z rounded to the dtype; bitwise the same for the same z,
+// though the GEMM may be blocked differently), but it is one operation:
+//
+//   - forward, block by block of rows: the GEMM of a block is followed at
+//     once by the sine pass while the block is in cache, and the
+//     pre-activation z is kept for the backward pass;
+//   - backward (no graph of it being built, many rows): per block,
+//     ∂z = ω·g·cos(ω·z) in a cache-resident scratch block, then ∂x = ∂z·w,
+//     ∂w += ∂zᵀ·x and ∂b += Σ ∂z — ∂z never goes to memory;
+//   - with a graph of the backward pass (higher derivatives, as PINN
+//     residuals take them), the gradient is written with differentiable
+//     operations on the inputs — z recomputed by Linear, the fused
+//     mulSinQ chain for the sine — so derivatives of every order hold.
+//
+// Compared with the three separate operations it saves five passes over
+// the activations and the storage of two intermediate tensors per step.
 func SinLinear(x, w, b *Tensor, omega float64) *Tensor {
-	return sinQ(Linear(x, w, b), "SinLinear", omega, 0)
-}
-
-// weightChunk is the number of rows per product in weightGrad (a
-// variable for the tests).
-var weightChunk = 4096
-
-// weightGrad returns gᵀ·x for g [rows, out] and x [rows, in], recorded as
-// MatMulT(g, x, true, false). When rows is large (a layer applied to many
-// points) the product is accumulated over fixed blocks of weightChunk rows
-// in order (C = g_kᵀ·x_k + C): each block's operands are read from memory
-// once and stay in cache while BLAS's threads share them, where one call
-// would stream all of x from memory once per thread block. The blocks
-// depend only on the sizes, so the result does not depend on the thread
-// count.
-func weightGrad(g, x *Tensor) *Tensor {
-	rows, out, in := g.shape[0], g.shape[1], x.shape[1]
-	if rows < 4*weightChunk || rows < 8*max(out, in) || (g.dtype != Float32 && g.dtype != Float64) {
-		return MatMulT(g, x, true, false)
+	in, out := linearDims("SinLinear", x, w, b)
+	if x.dtype.IsComplex() {
+		panic(fmt.Sprintf("tensor.SinLinear: dtype %v not supported", x.dtype))
 	}
-	c := alloc(arenaOf(g, x), g.dtype, []int{out, in}, false)
-	switch d := c.data.(type) {
+	rows := x.Numel() / max(in, 1)
+	if in == 0 || rows < 2*linChunk {
+		return sinQ(Linear(x, w, b), "SinLinear", omega, 0)
+	}
+	ar := arenaOf(x, w, b)
+	shape := append(slices.Clone(x.shape[:x.NDim()-1]), out)
+	y := alloc(ar, x.dtype, shape, false)
+	z := alloc(ar, x.dtype, slices.Clone(shape), false).Detach()
+	switch d := y.data.(type) {
 	case []float32:
-		chunkedTN(d, g.Float32s(), x.Float32s(), rows, out, in, blas.Sgemm)
+		wf := float32(omega)
+		blockedForward(d, z.Float32s(), x.Float32s(), w.Float32s(), biasOf[float32](b), rows, in, out, blas.SgemmBatched,
+			func(dst, src []float32) { vmath.SinQ(dst, src, nil, wf, 1, 0) })
 	case []float64:
-		chunkedTN(d, g.Float64s(), x.Float64s(), rows, out, in, blas.Dgemm)
+		blockedForward(d, z.Float64s(), x.Float64s(), w.Float64s(), biasOf[float64](b), rows, in, out, blas.DgemmBatched,
+			func(dst, src []float64) { sinQ64(dst, src, nil, omega, 1, 0) })
 	}
-	return record(c, "MatMul", func(gg *Tensor, ins []*Tensor, _ *Tensor, needs []bool) []*Tensor {
-		r := make([]*Tensor, 2)
-		if needs[0] {
-			r[0] = MatMulT(ins[1], gg, false, true)
+	return record(y, "SinLinear", func(g *Tensor, ins []*Tensor, _ *Tensor, needs []bool) []*Tensor {
+		dz := &dzKernels{
+			f32: func(dst, g, z []float32) { vmath.SinQ(dst, z, g, float32(omega), omega, 1) },
+			f64: func(dst, g, z []float64) { sinQ64(dst, z, g, omega, omega, 1) },
 		}
-		if needs[1] {
-			r[1] = MatMul(ins[0], gg)
+		if r := linearBackward(g, ins, needs, in, out, dz, z); r != nil {
+			return r
 		}
-		return r
-	}, g, x)
+		// Differentiable form: z is recomputed from the inputs (never the
+		// detached z of the forward pass), so a graph built through this
+		// rule is exact.
+		zz := Linear(ins[0], ins[1], ins[2])
+		return linearGrads(mulSinQ(g, zz, omega, omega, 1), ins, needs, in, out)
+	}, x, w, b)
 }
 
-func chunkedTN[T Float](c, g, x []T, rows, out, in int,
-	gemm func(tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
-	for r0 := 0; r0 < rows; r0 += weightChunk {
-		k := min(weightChunk, rows-r0)
-		var beta T
-		if r0 > 0 {
-			beta = 1
-		}
-		gemm(true, false, out, in, k, 1, g[r0*out:], out, x[r0*in:], in, beta, c, in)
+// linearGrads returns the gradients of Linear for the output gradient g,
+// written with differentiable operations.
+func linearGrads(g *Tensor, ins []*Tensor, needs []bool, in, out int) []*Tensor {
+	x, w := ins[0], ins[1]
+	g2 := Reshape(g, -1, out)
+	r := make([]*Tensor, 3)
+	if needs[0] {
+		r[0] = Reshape(MatMul(g2, Conj(w)), x.shape...)
 	}
+	if needs[1] {
+		r[1] = MatMulT(g2, Conj(Reshape(x, -1, in)), true, false)
+	}
+	if needs[2] {
+		r[2] = SumTo(g2, out)
+	}
+	return r
+}
+
+// Row blocking of the fused kernels (variables for the tests): a block of
+// linBlock rows of a 256-wide layer is 256 KiB in float32, and a task of
+// linChunk rows is the unit of parallel work. Both depend only on the
+// sizes, never on the thread count, so results are bitwise identical for
+// any GOMAXPROCS.
+var (
+	linBlock = 256
+	linChunk = 4096
+)
+
+// blockedForward sets z = x·wᵀ + b and y = act(z) for rows [0, rows),
+// block by block, so act reads each block of z from cache.
+func blockedForward[T Float](y, z, x, w, b []T, rows, in, out int, gemm batchedGemm[T], act func(dst, src []T)) {
+	parallelFor(chunks(rows, linChunk), func(c int) {
+		for r0 := c * linChunk; r0 < min(rows, (c+1)*linChunk); r0 += linBlock {
+			r1 := min(rows, r0+linBlock, (c+1)*linChunk)
+			zb := z[r0*out : r1*out]
+			var beta T
+			if b != nil {
+				for r := range r1 - r0 {
+					copy(zb[r*out:(r+1)*out], b)
+				}
+				beta = 1
+			}
+			gemm(false, true, r1-r0, out, in, 1, x[r0*in:], in, 0, w, in, 0, beta, zb, out, 0, 1)
+			act(y[r0*out:r1*out], zb)
+		}
+	})
+}
+
+// dzKernels compute the gradient of an activation's input, dst = dz(g, z),
+// elementwise on blocks.
+type dzKernels struct {
+	f32 func(dst, g, z []float32)
+	f64 func(dst, g, z []float64)
+}
+
+// batchedGemm is the signature of blas.SgemmBatched and DgemmBatched; with
+// count 1 they run one product on the calling goroutine.
+type batchedGemm[T Float] func(tA, tB bool, m, n, k int, alpha T, a []T, lda, sa int, b []T, ldb, sb int, beta T, c []T, ldc, sc, count int)
+
+// linearBackward computes the gradients of Linear (dz == nil: ∂z = g) or
+// of an activation of it (∂z = dz(g, z) elementwise, on blocks of g and z)
+// block by block of rows: per block ∂x = ∂z·w, ∂w += ∂zᵀ·x and ∂b += Σ ∂z,
+// with ∂z in a scratch block when it is computed. The partial sums of ∂w
+// and ∂b are kept per task (linChunk rows) and added in task order. It
+// returns nil — the caller then uses the differentiable form — when a
+// graph of the backward pass is being built (some operand requires
+// gradients), for complex dtypes, or for few rows.
+func linearBackward(g *Tensor, ins []*Tensor, needs []bool, in, out int, dz *dzKernels, z *Tensor) []*Tensor {
+	x, w, b := ins[0], ins[1], ins[2]
+	if g.dtype.IsComplex() || in == 0 || out == 0 || x.Numel()/in < 2*linChunk || recording(g, x, w, b) {
+		return nil
+	}
+	rows := x.Numel() / in
+	ar := arenaOf(g, x, w)
+	r := make([]*Tensor, 3)
+	nc := chunks(rows, linChunk)
+	var gx, gwParts *Tensor
+	if needs[0] {
+		gx = alloc(ar, x.dtype, slices.Clone(x.shape), false)
+		r[0] = gx
+	}
+	if needs[1] {
+		gwParts = alloc(ar, x.dtype, []int{nc, out, in}, false)
+	}
+	var gbParts *Tensor
+	if needs[2] && b != nil {
+		gbParts = alloc(ar, Float64, []int{nc, out}, true)
+	}
+	var scratch *Tensor
+	if dz != nil {
+		scratch = alloc(ar, x.dtype, []int{nc, linBlock * out}, false)
+	}
+	switch x.dtype {
+	case Float32:
+		var k func(dst, g, z []float32)
+		if dz != nil {
+			k = dz.f32
+		}
+		blockedBackward(rows, in, out, g.Float32s(), x.Float32s(), w.Float32s(), dataOf[float32](gx), dataOf[float32](gwParts),
+			dataOf[float64](gbParts), dataOf[float32](scratch), dataOf[float32](z), k, blas.SgemmBatched)
+	case Float64:
+		var k func(dst, g, z []float64)
+		if dz != nil {
+			k = dz.f64
+		}
+		blockedBackward(rows, in, out, g.Float64s(), x.Float64s(), w.Float64s(), dataOf[float64](gx), dataOf[float64](gwParts),
+			dataOf[float64](gbParts), dataOf[float64](scratch), dataOf[float64](z), k, blas.DgemmBatched)
+	}
+	if needs[1] {
+		r[1] = sumParts(ar, gwParts, nc, out, in)
+	}
+	if gbParts != nil {
+		r[2] = sumParts(ar, gbParts, nc, out, 1)
+		if x.dtype != Float64 {
+			r[2] = castTo(ar, r[2], x.dtype)
+		}
+		r[2] = Reshape(r[2], out)
+	}
+	return r
+}
+
+func dataOf[T Scalar](t *Tensor) []T {
+	if t == nil {
+		return nil
+	}
+	return t.data.([]T)
+}
+
+func blockedBackward[T Float](rows, in, out int, g, x, w, gx, gwParts []T, gbParts []float64, scratch, z []T,
+	dz func(dst, g, z []T), gemm batchedGemm[T]) {
+	parallelFor(chunks(rows, linChunk), func(c int) {
+		first := true
+		for r0 := c * linChunk; r0 < min(rows, (c+1)*linChunk); r0 += linBlock {
+			r1 := min(rows, r0+linBlock, (c+1)*linChunk)
+			n := r1 - r0
+			d := g[r0*out : r1*out]
+			if dz != nil {
+				s := scratch[c*linBlock*out : c*linBlock*out+n*out]
+				dz(s, d, z[r0*out:r1*out])
+				d = s
+			}
+			if gx != nil {
+				gemm(false, false, n, in, out, 1, d, out, 0, w, in, 0, 0, gx[r0*in:], in, 0, 1)
+			}
+			if gwParts != nil {
+				var beta T
+				if !first {
+					beta = 1
+				}
+				gemm(true, false, out, in, n, 1, d, out, 0, x[r0*in:], in, 0, beta, gwParts[c*out*in:], in, 0, 1)
+			}
+			if gbParts != nil {
+				acc := gbParts[c*out : (c+1)*out]
+				for r := range n {
+					row := d[r*out : (r+1)*out]
+					for i, v := range row {
+						acc[i] += float64(v)
+					}
+				}
+			}
+			first = false
+		}
+	})
+}
+
+// sumParts returns Σ_c parts[c] (parts of shape [nc, m, n]) added in
+// order c = 0, 1, …, as a tensor of shape [m, n].
+func sumParts(ar *Arena, parts *Tensor, nc, m, n int) *Tensor {
+	out := alloc(ar, parts.dtype, []int{m, n}, false)
+	switch d := out.data.(type) {
+	case []float32:
+		addParts(d, parts.Float32s(), nc)
+	case []float64:
+		addParts(d, parts.Float64s(), nc)
+	}
+	return out
+}
+
+func addParts[T Float](dst, parts []T, nc int) {
+	m := len(dst)
+	copy(dst, parts[:m])
+	for c := 1; c < nc; c++ {
+		addVV(dst, dst, parts[c*m:(c+1)*m])
+	}
+}
+
+// castTo converts a float64 tensor to float32 (not recorded).
+func castTo(ar *Arena, t *Tensor, d DType) *Tensor {
+	out := alloc(ar, d, slices.Clone(t.shape), false)
+	dst, src := out.Float32s(), t.Float64s()
+	for i, v := range src {
+		dst[i] = float32(v)
+	}
+	return out
 }
 
 // linearDims checks the operands of Linear and returns (in, out).

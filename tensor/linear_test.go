@@ -176,7 +176,7 @@ func TestLinearPanics(t *testing.T) {
 
 func TestLinearArenaAndThreads(t *testing.T) {
 	defer SetThreads(0)
-	x := RandN(rng(80), Float32, 2000, 64)
+	x := RandN(rng(80), Float32, 2*linChunk+300, 64) // blocked kernels
 	w := RandN(rng(81), Float32, 48, 64).SetRequiresGrad(true)
 	b := RandN(rng(82), Float32, 48).SetRequiresGrad(true)
 	ar := NewArena()
@@ -226,20 +226,76 @@ func TestSumLongColumns(t *testing.T) {
 	}
 }
 
-func TestWeightGradChunked(t *testing.T) {
-	defer func(c int) { weightChunk = c }(weightChunk)
-	weightChunk = 4
-	g, x := randT(85, 37, 3), randT(86, 37, 2) // 10 blocks, the last partial
-	want := MatMulT(g, x, true, false).Float64s()
-	got := weightGrad(g, x)
-	if !sameShape(got.Shape(), []int{3, 2}) {
-		t.Fatalf("weightGrad shape %v", got.Shape())
-	}
-	for i, v := range got.Float64s() {
-		if math.Abs(v-want[i]) > 1e-13*(1+math.Abs(want[i])) {
-			t.Fatalf("weightGrad[%d] = %v, want %v", i, v, want[i])
+// withBlocks runs f with tiny row blocks, so that small inputs take the
+// blocked kernels of Linear and SinLinear.
+func withBlocks(block, chunk int, f func()) {
+	b, c := linBlock, linChunk
+	linBlock, linChunk = block, chunk
+	defer func() { linBlock, linChunk = b, c }()
+	f()
+}
+
+func TestLinearBlocked(t *testing.T) {
+	withBlocks(3, 7, func() { // tasks of 7 rows in blocks of 3, 3, 1
+		x, w, b := randT(110, 2, 16, 4), randT(111, 5, 4), randT(112, 5) // 32 rows
+		checkBoth(t, "Linear blocked", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], xs[2]) }, x, w, b)
+		check(t, "Linear blocked, no bias", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], nil) }, x, w)
+		checkBoth(t, "SinLinear blocked", func(xs []*Tensor) *Tensor { return SinLinear(xs[0], xs[1], xs[2], 2.5) }, x, w, b)
+		check(t, "SinLinear blocked, no bias", func(xs []*Tensor) *Tensor { return SinLinear(xs[0], xs[1], nil, 2.5) }, x, w)
+		// Only some gradients wanted (the first layer: x is data).
+		check(t, "SinLinear blocked, w and b", func(xs []*Tensor) *Tensor { return SinLinear(x, xs[0], xs[1], 2.5) }, w, b)
+		check(t, "Tanh∘Linear blocked", func(xs []*Tensor) *Tensor { return Tanh(Linear(xs[0], xs[1], xs[2])) }, x, w, b)
+	})
+}
+
+// TestBlockedMatchesComposition runs the blocked kernels at their real
+// sizes against the unfused operations.
+func TestBlockedMatchesComposition(t *testing.T) {
+	for _, dt := range []DType{Float32, Float64} {
+		rows := 2*linChunk + 123
+		x := RandN(rng(120), dt, rows, 24)
+		w := Scale(RandN(rng(121), dt, 40, 24), 0.2).SetRequiresGrad(true)
+		b := RandN(rng(122), dt, 40).SetRequiresGrad(true)
+		xr := x.Clone().SetRequiresGrad(true)
+		const omega = 30.0
+		y := SinLinear(xr, w, b, omega)
+		if y.Op() != "SinLinear" {
+			t.Fatalf("%v: SinLinear of %d rows recorded %q", dt, rows, y.Op())
+		}
+		u := Sin(Scale(Add(MatMulT(xr, w, false, true), b), omega))
+		// The GEMMs are blocked differently, so z may differ by rounding,
+		// which ω magnifies: |Δy| ≤ ω·|Δz| + 2 ulp, with the standard GEMM
+		// bound |Δz| ≤ 2·k·ε·Σᵢ|x||w| (+|b|), k = 24.
+		eps := 0x1p-53
+		if dt == Float32 {
+			eps = 0x1p-24
+		}
+		sabs := Add(MatMulT(Abs(x), Abs(w.Detach()), false, true), Abs(b.Detach())).ToFloat64s()
+		yv, uv := y.ToFloat64s(), u.ToFloat64s()
+		for i := range yv {
+			ytol := omega*2*24*eps*sabs[i] + 4*eps
+			if math.Abs(yv[i]-uv[i]) > ytol {
+				t.Fatalf("%v: SinLinear[%d] = %v, Sin(Scale(MatMul + b)) = %v", dt, i, yv[i], uv[i])
+			}
+		}
+		gy := RandN(rng(123), dt, rows, 40)
+		g1 := Grad([]*Tensor{y}, []*Tensor{xr, w, b}, []*Tensor{gy}, false)
+		g2 := Grad([]*Tensor{u}, []*Tensor{xr, w, b}, []*Tensor{gy}, false)
+		tol := 1e-12
+		if dt == Float32 {
+			tol = 1e-4
+		}
+		for k := range g1 {
+			a, c := g1[k].ToFloat64s(), g2[k].ToFloat64s()
+			scale := 0.0
+			for _, v := range c {
+				scale = max(scale, math.Abs(v))
+			}
+			for i := range a {
+				if math.Abs(a[i]-c[i]) > tol*scale {
+					t.Fatalf("%v: gradient %d [%d] = %v, unfused %v (scale %v)", dt, k, i, a[i], c[i], scale)
+				}
+			}
 		}
 	}
-	checkBoth(t, "weightGrad", func(xs []*Tensor) *Tensor { return weightGrad(xs[0], xs[1]) }, g, x)
-	checkBoth(t, "Linear chunked", func(xs []*Tensor) *Tensor { return Linear(xs[0], xs[1], xs[2]) }, randT(87, 2, 19, 3), randT(88, 2, 3), randT(89, 2))
 }

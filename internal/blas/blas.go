@@ -218,6 +218,10 @@ func batched[T element](name string, tA, tB bool, m, n, k int, alpha T, a []T, l
 	}
 	last := count - 1
 	checkGemm(name, tA, tB, m, n, k, len(a)-last*sa, lda, len(b)-last*sb, ldb, len(c)-last*sc, ldc)
+	if count == 1 { // one product on this goroutine, without allocating
+		call(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	one := func(i int) {
 		call(tA, tB, m, n, k, alpha, a[i*sa:], lda, b[i*sb:], ldb, beta, c[i*sc:], ldc)
 	}

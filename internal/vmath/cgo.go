@@ -14,7 +14,7 @@ package vmath
 #define VM_TRIG_MAX 8192.0f
 #define VM_INLINE static inline __attribute__((always_inline))
 
-// Double-precision constants; see ref.go for their definitions.
+// Constants; see ref.go for their definitions.
 #define VM_ROUND 0x1.8p52
 #define VM_FROUND 0x1.8p23f
 #define VM_FINVPIO2 0x1.45f306p-1f
