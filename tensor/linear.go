@@ -209,7 +209,7 @@ func linearBackward(g *Tensor, ins []*Tensor, needs []bool, in, out int, dz *dzK
 	if gbParts != nil {
 		r[2] = sumParts(ar, gbParts, nc, out, 1)
 		if x.dtype != Float64 {
-			r[2] = castTo(ar, r[2], x.dtype)
+			r[2] = float64To32(ar, r[2])
 		}
 		r[2] = Reshape(r[2], out)
 	}
@@ -281,9 +281,9 @@ func addParts[T Float](dst, parts []T, nc int) {
 	}
 }
 
-// castTo converts a float64 tensor to float32 (not recorded).
-func castTo(ar *Arena, t *Tensor, d DType) *Tensor {
-	out := alloc(ar, d, slices.Clone(t.shape), false)
+// float64To32 converts a float64 tensor to float32 (not recorded).
+func float64To32(ar *Arena, t *Tensor) *Tensor {
+	out := alloc(ar, Float32, slices.Clone(t.shape), false)
 	dst, src := out.Float32s(), t.Float64s()
 	for i, v := range src {
 		dst[i] = float32(v)
