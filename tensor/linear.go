@@ -69,16 +69,27 @@ func SinLinear(x, w, b *Tensor, omega float64) *Tensor {
 	ar := arenaOf(x, w, b)
 	shape := append(slices.Clone(x.shape[:x.NDim()-1]), out)
 	y := alloc(ar, x.dtype, shape, false)
-	z := alloc(ar, x.dtype, slices.Clone(shape), false).Detach()
+	// z is kept for the backward pass; without one (inference) it only
+	// needs a scratch block per task.
+	keep := recording(x, w, b)
+	zshape := []int{chunks(rows, linChunk), linBlock * out}
+	if keep {
+		zshape = slices.Clone(shape)
+	}
+	z := alloc(ar, x.dtype, zshape, false)
 	switch d := y.data.(type) {
 	case []float32:
 		wf := float32(omega)
-		blockedForward(d, z.Float32s(), x.Float32s(), w.Float32s(), biasOf[float32](b), rows, in, out, blas.SgemmBatched,
+		blockedForward(d, z.Float32s(), keep, x.Float32s(), w.Float32s(), biasOf[float32](b), rows, in, out, blas.SgemmBatched,
 			func(dst, src []float32) { vmath.SinQ(dst, src, nil, wf, 1, 0) })
 	case []float64:
-		blockedForward(d, z.Float64s(), x.Float64s(), w.Float64s(), biasOf[float64](b), rows, in, out, blas.DgemmBatched,
+		blockedForward(d, z.Float64s(), keep, x.Float64s(), w.Float64s(), biasOf[float64](b), rows, in, out, blas.DgemmBatched,
 			func(dst, src []float64) { sinQ64(dst, src, nil, omega, 1, 0) })
 	}
+	if !keep {
+		return y
+	}
+	z = z.Detach()
 	return record(y, "SinLinear", func(g *Tensor, ins []*Tensor, _ *Tensor, needs []bool) []*Tensor {
 		dz := &dzKernels{
 			f32: func(dst, g, z []float32) { vmath.SinQ(dst, z, g, float32(omega), omega, 1) },
@@ -124,12 +135,16 @@ var (
 )
 
 // blockedForward sets z = x·wᵀ + b and y = act(z) for rows [0, rows),
-// block by block, so act reads each block of z from cache.
-func blockedForward[T Float](y, z, x, w, b []T, rows, in, out int, gemm batchedGemm[T], act func(dst, src []T)) {
+// block by block, so act reads each block of z from cache. With keep, z
+// holds all rows; otherwise it is one scratch block per task.
+func blockedForward[T Float](y, z []T, keep bool, x, w, b []T, rows, in, out int, gemm batchedGemm[T], act func(dst, src []T)) {
 	parallelFor(chunks(rows, linChunk), func(c int) {
 		for r0 := c * linChunk; r0 < min(rows, (c+1)*linChunk); r0 += linBlock {
 			r1 := min(rows, r0+linBlock, (c+1)*linChunk)
-			zb := z[r0*out : r1*out]
+			zb := z[c*linBlock*out : c*linBlock*out+(r1-r0)*out]
+			if keep {
+				zb = z[r0*out : r1*out]
+			}
 			var beta T
 			if b != nil {
 				for r := range r1 - r0 {

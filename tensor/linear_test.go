@@ -245,6 +245,19 @@ func TestLinearBlocked(t *testing.T) {
 		// Only some gradients wanted (the first layer: x is data).
 		check(t, "SinLinear blocked, w and b", func(xs []*Tensor) *Tensor { return SinLinear(x, xs[0], xs[1], 2.5) }, w, b)
 		check(t, "Tanh∘Linear blocked", func(xs []*Tensor) *Tensor { return Tanh(Linear(xs[0], xs[1], xs[2])) }, x, w, b)
+		// Inference (nothing requires gradients): same values, nothing recorded.
+		want := SinLinear(x.Detach().SetRequiresGrad(true), w, b, 2.5).Float64s()
+		ar := NewArena()
+		ar.SetGrad(false)
+		y := SinLinear(x.In(ar), w, b, 2.5)
+		if y.RequiresGrad() {
+			t.Fatal("SinLinear in a no-grad arena recorded")
+		}
+		for i, v := range y.Float64s() {
+			if v != want[i] {
+				t.Fatalf("inference SinLinear[%d] = %v, want %v", i, v, want[i])
+			}
+		}
 	})
 }
 
