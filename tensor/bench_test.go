@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,7 +181,8 @@ func TestMLPBench(t *testing.T) {
 // TestMLPBenchReport prints the reference MLP steps in the JSON format of
 // `sciml bench` (median and minimum of SCIML_BENCH_RUNS ≥ 10 steps after
 // two warm-up steps), for docs/performance.md; the PyTorch counterpart is
-// docs/bench/mlp_torch.py. It runs only when SCIML_BENCH is set:
+// docs/bench/mlp_torch.py. It runs only when SCIML_BENCH is set
+// (SCIML_BENCH_ACTS=sin,tanh selects the activations):
 //
 //	SCIML_BENCH=1 GOMAXPROCS=2 go test -run MLPBenchReport -v ./tensor
 func TestMLPBenchReport(t *testing.T) {
@@ -188,7 +190,11 @@ func TestMLPBenchReport(t *testing.T) {
 		t.Skip("set SCIML_BENCH=1 to run")
 	}
 	runs, _ := strconv.Atoi(os.Getenv("SCIML_BENCH_RUNS"))
-	for _, act := range []string{"sin", "tanh"} {
+	acts := []string{"sin", "tanh"}
+	if a := os.Getenv("SCIML_BENCH_ACTS"); a != "" {
+		acts = strings.Split(a, ",")
+	}
+	for _, act := range acts {
 		m, err := NewMLPBench(MLPBenchConfig{Activation: act})
 		if err != nil {
 			t.Fatal(err)
