@@ -76,6 +76,7 @@ func benchCmd() *cobra.Command {
 	var o benchOptions
 	var asJSON bool
 	var sets []string
+	var dim string
 	cmd := &cobra.Command{
 		Use:   "bench <name>",
 		Short: "Run a named benchmark (warm-up, then median and minimum of the timed runs)",
@@ -96,6 +97,9 @@ func benchCmd() *cobra.Command {
 					return fmt.Errorf("--set %q: want key=value", s)
 				}
 				o.args[k] = v
+			}
+			if dim != "" {
+				o.args["dim"] = dim
 			}
 			if o.threads > 0 {
 				runtime.GOMAXPROCS(o.threads)
@@ -131,6 +135,7 @@ func benchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.runs, "runs", 10, "timed runs after warm-up (at least 10)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per line")
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "benchmark-specific option key=value (repeatable)")
+	cmd.Flags().StringVar(&dim, "dim", "", "grid dimension of benchmarks that have several (fno: 1 or 2; same as --set dim=)")
 	return cmd
 }
 
