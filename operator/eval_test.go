@@ -17,7 +17,7 @@ import (
 // identity is the operator x ↦ x.
 type identity struct{}
 
-func (identity) Visit(*nn.Visitor)                        {}
+func (identity) Visit(*nn.Visitor)                       {}
 func (identity) Forward(x *tensor.Tensor) *tensor.Tensor { return tensor.Scale(x, 1) }
 
 // affine is a normaliser x ↦ a·x + b.
@@ -29,7 +29,7 @@ func (n affine) Encode(x *tensor.Tensor) *tensor.Tensor {
 func (n affine) Decode(x *tensor.Tensor) *tensor.Tensor {
 	return tensor.Scale(tensor.AddScalar(x, -n.b), 1/n.a)
 }
-func (affine) State() map[string]*tensor.Tensor            { return nil }
+func (affine) State() map[string]*tensor.Tensor          { return nil }
 func (affine) LoadState(map[string]*tensor.Tensor) error { return nil }
 
 // scaled returns targets y (4 samples, 2 channels, 8 points) and inputs
