@@ -246,7 +246,8 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	return c
 }
 
-// Validate reports every invalid field, each named by its YAML key.
+// Validate reports every invalid field, each named by its YAML key, one
+// per line.
 func (c TrainConfig) Validate() error {
 	c = c.WithDefaults()
 	var errs []string
@@ -278,7 +279,7 @@ func (c TrainConfig) Validate() error {
 		bad("loss", "%v", err)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("train: %s", strings.Join(errs, "; "))
+		return fmt.Errorf("train: %s", strings.Join(errs, "\n"))
 	}
 	return nil
 }
@@ -309,7 +310,7 @@ func (c OptimizerConfig) build(params []*tensor.Tensor) (nn.Optimizer, error) {
 			return nil, fmt.Errorf("betas %v: want two values", c.Betas)
 		}
 		if c.Momentum != 0 || c.Nesterov {
-			return nil, fmt.Errorf("momentum and nesterov are SGD's; %s has betas", c.Name)
+			return nil, fmt.Errorf("momentum and nesterov are SGD's, not %s's", c.Name)
 		}
 		if err := ac.Validate(); err != nil {
 			return nil, err
@@ -321,7 +322,7 @@ func (c OptimizerConfig) build(params []*tensor.Tensor) (nn.Optimizer, error) {
 	case "sgd":
 		sc := nn.SGDConfig{LR: lr, Momentum: c.Momentum, Nesterov: c.Nesterov, WeightDecay: wd}
 		if len(c.Betas) > 0 || c.Eps != 0 {
-			return nil, fmt.Errorf("betas and eps are Adam's; sgd has momentum")
+			return nil, fmt.Errorf("betas and eps are Adam's, not sgd's")
 		}
 		if err := sc.Validate(); err != nil {
 			return nil, err

@@ -23,7 +23,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd(), generateCmd(), inspectCmd(), mergeCmd())
+	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd(), generateCmd(), inspectCmd(), mergeCmd(), runCmd(), trainCmd(), evalCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "sciml:", err)
 		os.Exit(1)

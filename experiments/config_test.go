@@ -1,0 +1,184 @@
+package experiments
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sciml-go/sciml/fno"
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
+)
+
+// TestEmbeddedConfigs checks that every embedded experiment and profile
+// loads, and that the paper profiles are the paper's setup: its models
+// (with the published parameter counts), data sizes and training recipe.
+func TestEmbeddedConfigs(t *testing.T) {
+	want := map[string]struct {
+		params, batch, step, nTrain, nTest, res int
+		rel                                     float64
+	}{
+		"burgers-fno": {549569, 20, 50, 1000, 100, 1024, 0.016},
+		"darcy-fno":   {2368001, 20, 100, 1000, 100, 85, 0.0108},
+		"ns-fno2d":    {414517, 20, 100, 1000, 200, 64, 0.0128},
+		"ns-fno3d":    {6558537, 10, 100, 1000, 200, 64, 0.0086},
+	}
+	names := Names()
+	if !slices.Equal(names, []string{"burgers-fno", "darcy-fno", "ns-fno2d", "ns-fno3d"}) {
+		t.Fatalf("embedded experiments %v", names)
+	}
+	for _, name := range names {
+		src, _ := Source(name)
+		if got := ProfileNames(src); !slices.Equal(got, []string{"paper", "quick"}) {
+			t.Errorf("%s: profiles %v, want paper and quick", name, got)
+		}
+		for _, profile := range []string{"", "paper", "quick"} {
+			cfg, err := Load(name, profile)
+			if err != nil {
+				t.Fatalf("%s %q: %v", name, profile, err)
+			}
+			if cfg.Expect == nil {
+				t.Errorf("%s %q: no stated error", name, profile)
+			}
+			m, err := cfg.Model.Build(rand.New(rand.NewPCG(1, 2)))
+			if err != nil {
+				t.Fatalf("%s %q: %v", name, profile, err)
+			}
+			if profile == "quick" {
+				continue
+			}
+			w := want[name]
+			tc := cfg.Train.WithDefaults()
+			if n := nn.CountParams(m); n != w.params {
+				t.Errorf("%s %q: %d parameters, want %d", name, profile, n, w.params)
+			}
+			if tc.Epochs != 500 || tc.BatchSize != w.batch || tc.Optimizer.Name != "adam" || tc.Optimizer.LR != 1e-3 ||
+				*tc.Optimizer.WeightDecay != 1e-4 || tc.Schedule.Name != "step" || tc.Schedule.StepSize != w.step ||
+				tc.Schedule.Gamma != 0.5 || tc.Loss.Name != "rel_l2" || tc.Loss.Reduction != "sum" {
+				t.Errorf("%s %q: training recipe %+v", name, profile, tc)
+			}
+			if cfg.Data.NTrain != w.nTrain || cfg.Data.NTest != w.nTest || cfg.Data.Resolution != w.res {
+				t.Errorf("%s %q: %d/%d samples at %d", name, profile, cfg.Data.NTrain, cfg.Data.NTest, cfg.Data.Resolution)
+			}
+			if cfg.Expect.RelL2 != w.rel {
+				t.Errorf("%s %q: expected error %v, want the paper's %v", name, profile, cfg.Expect.RelL2, w.rel)
+			}
+		}
+	}
+}
+
+func TestProfileMerge(t *testing.T) {
+	cfg, err := Load("burgers-fno", "quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := cfg.Data.Generate
+	// Overridden by the profile.
+	if g.N != 250 || g.Resolution != 1024 || g.Burgers.SolveResolution != 1024 || cfg.Data.Resolution != 256 || cfg.Profile != "quick" {
+		t.Errorf("profile values: %+v %+v", g, cfg.Data)
+	}
+	// Kept from the document (siblings of overridden keys) and defaults.
+	spec := cfg.Model.Spec.(fno.Config)
+	if g.Burgers.Viscosity != 0.1 || g.Burgers.Sigma != 25 || spec.Layers != 4 || spec.Grid != "periodic" ||
+		cfg.Train.Schedule.Gamma != 0.5 || cfg.Train.Optimizer.WeightDecay == nil || *cfg.Train.Optimizer.WeightDecay != 1e-4 {
+		t.Errorf("kept values: %+v %+v %+v", g.Burgers, spec, cfg.Train)
+	}
+}
+
+func TestStrictDecodingErrors(t *testing.T) {
+	base := `name: x
+data:
+  generate: {pde: burgers, n: 10, resolution: 64, burgers: {solve_resolution: 64}}
+  n_train: 8
+  n_test: 2
+model:
+  type: fno
+  dim: 1
+  in: 1
+  out: 1
+  width: 4
+  modes: [2]
+train:
+  epochs: 2
+`
+	cases := []struct {
+		name, src, profile string
+		want               []string
+	}{
+		{"ok", base, "", nil},
+		{"unknown top key", base + "trian: {}\n", "", []string{"f.yaml:15", `unknown key "trian" in the config`}},
+		{"unknown train key", strings.Replace(base, "epochs: 2", "epoch: 2", 1), "", []string{"f.yaml:14", `unknown key "epoch" in train`}},
+		{"unknown nested key", base + "  optimizer: {lrr: 1}\n", "", []string{"f.yaml:15", `"lrr" in train.optimizer`}},
+		{"unknown model key", strings.Replace(base, "width: 4", "widht: 4", 1), "", []string{"f.yaml:11", `"widht" in model`}},
+		{"unknown generate key", strings.Replace(base, "n: 10,", "m: 10,", 1), "", []string{"f.yaml:3", `"m" in data.generate`}},
+		{"unknown model type", strings.Replace(base, "type: fno", "type: gno", 1), "", []string{"f.yaml:7", `unknown type "gno"`}},
+		{"wrong type", strings.Replace(base, "epochs: 2", "epochs: two", 1), "", []string{"f.yaml:14", "two"}},
+		{"invalid value", strings.Replace(base, "epochs: 2", "epochs: -2", 1), "", []string{"f.yaml:14", "train.epochs"}},
+		{"invalid generate value", strings.Replace(base, "n: 10,", "n: 10, seed: -1,", 1), "", []string{"f.yaml:3", "data.generate.seed"}},
+		{"invalid model", strings.Replace(base, "dim: 1", "dim: 5", 1), "", []string{"f.yaml:6", "model", "dim 5"}},
+		{"too many samples", strings.Replace(base, "n_train: 8", "n_train: 9", 1), "", []string{"exceed the 10 samples"}},
+		{"unknown profile", base, "fast", []string{`no profile "fast"`}},
+		{"profile error", base + "profiles:\n  p:\n    train: {epochs: 0.5}\n", "p", []string{"f.yaml:17", "train.epochs: 0.5 is not an integer"}},
+		{"no data", "name: x\nmodel: {type: fno}\n", "", []string{"data: give a dataset file"}},
+	}
+	for _, c := range cases {
+		_, err := Decode([]byte(c.src), "f.yaml", c.profile)
+		if c.want == nil {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+// TestResolvedConfigRoundTrip checks that the resolved YAML and JSON (what
+// config.yaml and checkpoints hold) decode to the same config.
+func TestResolvedConfigRoundTrip(t *testing.T) {
+	for _, name := range Names() {
+		cfg, err := Load(name, "quick")
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := cfg.YAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := cfg.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, src := range [][]byte{y, j} {
+			got, err := Decode(src, "resolved", "")
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", name, err, src)
+			}
+			again, err := got.YAML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(again) != string(y) {
+				t.Errorf("%s: round trip\n%s\nwant\n%s", name, again, y)
+			}
+		}
+	}
+}
+
+func TestRegisterModelTwicePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic")
+		}
+	}()
+	RegisterModel("fno", func(c fno.Config, r *rand.Rand) (operator.Operator, error) { return fno.New(c, r) })
+}

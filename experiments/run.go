@@ -1,0 +1,504 @@
+package experiments
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/sciml-go/sciml/data"
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
+)
+
+// Options control a run; none of them changes its numbers.
+type Options struct {
+	// Dir is the run directory (default runs/<name>-<profile>).
+	Dir string
+	// DataDir is where generated datasets are cached (default
+	// DefaultDataDir()).
+	DataDir string
+	// Resume continues from Dir/model.safetensors. Without it an existing
+	// checkpoint there is an error, unless Force is set.
+	Resume bool
+	// Force starts over in a directory that holds a previous run.
+	Force bool
+	// Workers is the number of samples generated at once (default
+	// GOMAXPROCS).
+	Workers int
+	// Progress receives progress bars (on a terminal) and per-epoch lines
+	// (nil: silent).
+	Progress io.Writer
+	// Log receives notes (nil: none).
+	Log *slog.Logger
+	// Command is the command line, for the report.
+	Command string
+}
+
+// Timing is the wall time of a run's phases, in seconds.
+type Timing struct {
+	Data   float64 `json:"data"`
+	Train  float64 `json:"train"`
+	Eval   float64 `json:"eval"`
+	Report float64 `json:"report"`
+	Total  float64 `json:"total"`
+}
+
+// Outcome compares a run's error with its config's expectation.
+type Outcome struct {
+	Resolution int     `json:"resolution"`
+	Want       float64 `json:"want"`
+	Got        float64 `json:"got"`
+	Met        bool    `json:"met"`
+}
+
+// Result is what a run did.
+type Result struct {
+	Config   *Config
+	Dir      string
+	DataPath string
+	// Params is the model's parameter count (complex weights as two).
+	Params int
+	// Dim is the number of spatial axes of the data.
+	Dim int
+	// Train is the trainer's result.
+	Train *operator.Result
+	// Eval holds the evaluations after training, in the configured order.
+	Eval []operator.ResolutionResult
+	// Expect is the comparison with Config.Expect (nil without one).
+	Expect *Outcome
+	Timing Timing
+	// Report is the path of report.md ("" for Train).
+	Report string
+}
+
+// TestError returns the mean relative L2 test error at resolution res
+// (input and output), and whether it was evaluated.
+func (r *Result) TestError(res int) (float64, bool) {
+	for _, e := range r.Eval {
+		if e.Resolution == res && e.InputResolution == res {
+			return e.RelL2, true
+		}
+	}
+	return 0, false
+}
+
+// Files a run writes in its directory, besides the trainer's.
+const (
+	ConfigFile = "config.yaml"
+	EvalFile   = "eval.json"
+	ReportFile = "report.md"
+	PlotsDir   = "plots"
+)
+
+// EnsureData returns the path of the experiment's dataset, generating it
+// first when it is not in dataDir (an interrupted generation resumes).
+// Data.Path, when set, is returned as is.
+func EnsureData(ctx context.Context, cfg *Config, dataDir string, workers int, progress io.Writer, log *slog.Logger) (string, error) {
+	if cfg.Data.Path != "" {
+		return cfg.Data.Path, nil
+	}
+	if dataDir == "" {
+		dataDir = DefaultDataDir()
+	}
+	spec := cfg.Data.Generate.GenerateSpec
+	path := DataPath(dataDir, spec)
+	if _, err := os.Stat(path); err == nil {
+		if log != nil {
+			log.Info("dataset cached", "path", path)
+		}
+		return path, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	if progress != nil {
+		fmt.Fprintf(progress, "generating %d %s samples at %d points per axis into %s\n", spec.N, spec.PDE, spec.Resolution, path)
+	}
+	var bar *progressbar.ProgressBar
+	opts := data.Options{Workers: workers, Resume: true, Overwrite: true, CommandLine: "sciml run " + cfg.Name}
+	if progress != nil && isTerminal(progress) {
+		opts.Progress = func(pr data.Progress) {
+			if bar == nil {
+				bar = progressbar.NewOptions(pr.TotalUnits, progressbar.OptionSetWriter(progress),
+					progressbar.OptionSetDescription("generating "+pr.Unit+"s"), progressbar.OptionShowCount(),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30),
+					progressbar.OptionThrottle(100*time.Millisecond))
+			}
+			bar.Set(pr.Units)
+		}
+	}
+	err := data.Generate(ctx, spec, path, opts)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// isTerminal reports whether w is a character device.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Train generates the data if needed and trains the model, evaluating at
+// the training resolution each epoch: what `sciml train` does. The run
+// directory gets config.yaml, metrics.jsonl and model.safetensors.
+func Train(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
+	res, p, err := train(ctx, cfg, opts)
+	if p != nil {
+		p.close()
+	}
+	return res, err
+}
+
+func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, error) {
+	start := time.Now()
+	res := &Result{Config: cfg, Dir: opts.Dir}
+	if res.Dir == "" {
+		res.Dir = cfg.runDir()
+	}
+	ck := filepath.Join(res.Dir, operator.CheckpointFile)
+	resume := ""
+	if _, err := os.Stat(ck); err == nil {
+		switch {
+		case opts.Resume:
+			resume = ck
+		case opts.Force:
+			for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, EvalFile, ReportFile} {
+				os.Remove(filepath.Join(res.Dir, f))
+			}
+		default:
+			return nil, nil, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", res.Dir, ck)
+		}
+	} else if opts.Resume && opts.Log != nil {
+		opts.Log.Info("nothing to resume; starting afresh", "dir", res.Dir)
+	}
+	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	y, err := cfg.YAML()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(filepath.Join(res.Dir, ConfigFile), y, 0o644); err != nil {
+		return nil, nil, err
+	}
+
+	res.DataPath, err = EnsureData(ctx, cfg, opts.DataDir, opts.Workers, opts.Progress, opts.Log)
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Timing.Data = time.Since(start).Seconds()
+
+	p, err := newPipeline(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	testPath, testStart, testEnd := res.DataPath, cfg.Data.Generate.N-cfg.Data.NTest, 0
+	if cfg.Data.Path != "" {
+		testStart = -cfg.Data.NTest // counted from the end once the file is open
+	}
+	if cfg.Data.TestPath != "" {
+		testPath, testStart, testEnd = cfg.Data.TestPath, 0, cfg.Data.NTest
+	}
+	if testStart < 0 {
+		n, err := fileLen(testPath)
+		if err != nil {
+			return nil, p, err
+		}
+		testStart, testEnd = n+testStart, n
+	} else if testEnd == 0 {
+		testEnd = testStart + cfg.Data.NTest
+	}
+	if err := p.open(res.DataPath, testPath, testStart, testEnd); err != nil {
+		return nil, p, err
+	}
+	res.Params = nn.CountParams(p.base)
+	res.Dim = p.test.SpatialRank()
+	trainL, err := p.trainLoader()
+	if err != nil {
+		return nil, p, fmt.Errorf("training data: %w", err)
+	}
+	testL, err := p.testLoader(p.trainRes, p.trainRes)
+	if err != nil {
+		return nil, p, fmt.Errorf("test data: %w", err)
+	}
+	if resume == "" {
+		if err := p.fitNormalizers(); err != nil {
+			return nil, p, err
+		}
+	} else if err := p.resumeNormalizers(resume); err != nil {
+		return nil, p, err
+	}
+	rc, err := cfg.JSON()
+	if err != nil {
+		return nil, p, err
+	}
+	tr := &operator.Trainer{
+		Model: p.model, Config: cfg.Train, Train: trainL,
+		Test:      []operator.EvalSet{{Name: fmt.Sprintf("s=%d", p.trainRes), Data: testL}},
+		InputNorm: p.inNorm, OutputNorm: p.outNorm,
+		Grid: p.grid, H1: cfg.Eval.H1 && cfg.Data.Task.Kind != "space_time",
+		Dir: res.Dir, Resume: resume, RunConfig: rc,
+		Meta:     map[string]string{"experiment": cfg.Name, "profile": cfg.Profile, "model_type": cfg.Model.Type},
+		Progress: opts.Progress, Log: opts.Log,
+	}
+	t0 := time.Now()
+	res.Train, err = tr.Run(ctx)
+	res.Timing.Train = time.Since(t0).Seconds()
+	res.Timing.Total = time.Since(start).Seconds()
+	return res, p, err
+}
+
+// resumeNormalizers restores the normalisers' kinds from a checkpoint
+// (the trainer loads their statistics).
+func (p *pipeline) resumeNormalizers(ck string) error {
+	c, err := nn.LoadCheckpoint(ck)
+	if err != nil {
+		return err
+	}
+	return p.loadNormalizers(c.Extra)
+}
+
+func fileLen(path string) (int, error) {
+	ds, err := data.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer ds.Close()
+	return ds.Len(), nil
+}
+
+// Run runs an experiment end to end: generates the data if missing,
+// trains, evaluates at every configured resolution (and zero-shot
+// super-resolution), and writes eval.json, report.md and plots/*.png in
+// the run directory. An interrupted run (Ctrl-C) leaves a checkpoint;
+// rerun with Resume to continue.
+func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
+	start := time.Now()
+	res, p, err := train(ctx, cfg, opts)
+	if p != nil {
+		defer p.close()
+	}
+	if err != nil {
+		return res, err
+	}
+	t0 := time.Now()
+	if res.Eval, err = p.evaluateAll(ctx, opts.Progress); err != nil {
+		return res, err
+	}
+	res.Timing.Eval = time.Since(t0).Seconds()
+	if e := cfg.Expect; e != nil {
+		r := e.Resolution
+		if r == 0 {
+			r = p.trainRes
+		}
+		got, ok := res.TestError(r)
+		if !ok {
+			if got, err = p.evaluateOne(ctx, r); err != nil {
+				return res, fmt.Errorf("expect: %w", err)
+			}
+		}
+		res.Expect = &Outcome{Resolution: r, Want: e.RelL2, Got: got, Met: got <= e.RelL2}
+	}
+	t0 = time.Now()
+	b, _ := json.MarshalIndent(struct {
+		Params int                         `json:"params"`
+		Eval   []operator.ResolutionResult `json:"eval"`
+		Expect *Outcome                    `json:"expect,omitempty"`
+		Timing Timing                      `json:"timing"`
+	}{res.Params, res.Eval, res.Expect, res.Timing}, "", "  ")
+	if err := os.WriteFile(filepath.Join(res.Dir, EvalFile), append(b, '\n'), 0o644); err != nil {
+		return res, err
+	}
+	res.Timing.Report = time.Since(t0).Seconds()
+	res.Timing.Total = time.Since(start).Seconds()
+	if err := writeReport(res, p, opts); err != nil {
+		return res, fmt.Errorf("report: %w", err)
+	}
+	res.Timing.Report = time.Since(t0).Seconds()
+	res.Timing.Total = time.Since(start).Seconds()
+	return res, nil
+}
+
+// evaluateOne evaluates at one resolution.
+func (p *pipeline) evaluateOne(ctx context.Context, res int) (float64, error) {
+	m, err := p.evaluate(ctx, res, res)
+	return m.RelL2, err
+}
+
+// evaluateAll runs the configured evaluations.
+func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer) ([]operator.ResolutionResult, error) {
+	var out []operator.ResolutionResult
+	run := func(in, o int) error {
+		t := time.Now()
+		m, err := p.evaluate(ctx, in, o)
+		if err != nil {
+			return fmt.Errorf("evaluate at %s: %w", label(in, o, p.dim), err)
+		}
+		r := operator.ResolutionResult{Resolution: o, InputResolution: in, Metrics: m, Seconds: time.Since(t).Seconds()}
+		out = append(out, r)
+		if progress != nil {
+			fmt.Fprintf(progress, "test %-22s relative L2 %.5f", label(in, o, p.dim), m.RelL2)
+			if m.H1 != 0 {
+				fmt.Fprintf(progress, "  H1 %.5f", m.H1)
+			}
+			fmt.Fprintf(progress, "  (%d samples, %.1fs)\n", m.Samples, r.Seconds)
+		}
+		return nil
+	}
+	for _, r := range p.evalResolutions() {
+		if err := run(r, r); err != nil {
+			return out, err
+		}
+	}
+	for _, s := range p.cfg.Eval.SuperResolution {
+		if err := run(s.Input, s.Output); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// label names an evaluation grid.
+func label(in, out, dim int) string {
+	d := dim
+	if d > 2 {
+		d = 2 // space-time: the spatial axes
+	}
+	l := operator.GridLabel(out, d)
+	if in != out {
+		l = operator.GridLabel(in, d) + " → " + l
+	}
+	return l
+}
+
+// EvalRequest is an evaluation of a trained model (`sciml eval`).
+type EvalRequest struct {
+	// Checkpoint is the model.safetensors of a run.
+	Checkpoint string
+	// Data is the test file; empty: the run's own test samples (its
+	// dataset found in DataDir, or its data.path).
+	Data string
+	// Start and End select samples [Start, End) of Data (End 0: all).
+	Start, End int
+	// Resolutions to evaluate at and SuperResolution pairs (both nil:
+	// the run's configured evaluations; otherwise only these).
+	Resolutions     []int
+	SuperResolution []SuperResolution
+	// H1 adds the relative H¹ error.
+	H1 bool
+	// DataDir is where the run's generated dataset is cached.
+	DataDir string
+	// BatchSize of the evaluation (default 20).
+	BatchSize int
+}
+
+// Evaluation is the result of EvalCheckpoint.
+type Evaluation struct {
+	// Config is the run's config, as the checkpoint holds it.
+	Config *Config
+	// Dim is the number of spatial axes of the data.
+	Dim int
+	// Results holds one row per evaluation.
+	Results []operator.ResolutionResult
+}
+
+// EvalCheckpoint evaluates the model of a checkpoint written by a run,
+// rebuilt from the config the checkpoint holds. progress, when not nil,
+// gets a line per evaluation.
+func EvalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*Evaluation, error) {
+	ev, err := evalCheckpoint(ctx, req, progress)
+	if err != nil {
+		return nil, fmt.Errorf("eval %s: %w", req.Checkpoint, err)
+	}
+	return ev, nil
+}
+
+func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*Evaluation, error) {
+	ck, err := nn.LoadCheckpoint(req.Checkpoint)
+	if err != nil {
+		return nil, err
+	}
+	if len(ck.Config) == 0 {
+		return nil, fmt.Errorf("%s holds no experiment config; it was not written by sciml run/train", req.Checkpoint)
+	}
+	cfg, err := Decode(ck.Config, req.Checkpoint+" (config)", "")
+	if err != nil {
+		return nil, err
+	}
+	path, start, end := req.Data, req.Start, req.End
+	if path == "" {
+		switch {
+		case cfg.Data.TestPath != "":
+			path, start, end = cfg.Data.TestPath, 0, cfg.Data.NTest
+		case cfg.Data.Path != "":
+			n, err := fileLen(cfg.Data.Path)
+			if err != nil {
+				return nil, err
+			}
+			path, start, end = cfg.Data.Path, n-cfg.Data.NTest, n
+		default:
+			dir := req.DataDir
+			if dir == "" {
+				dir = DefaultDataDir()
+			}
+			path = DataPath(dir, cfg.Data.Generate.GenerateSpec)
+			start, end = cfg.Data.Generate.N-cfg.Data.NTest, cfg.Data.Generate.N
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("the run's dataset %s is not there; give the test data (--data)", path)
+			}
+		}
+	}
+	if req.Resolutions != nil || req.SuperResolution != nil {
+		cfg.Eval.Resolutions, cfg.Eval.SuperResolution = req.Resolutions, req.SuperResolution
+		if req.Resolutions == nil {
+			cfg.Eval.Resolutions = []int{} // only the super-resolution pairs
+		}
+	}
+	cfg.Eval.H1 = cfg.Eval.H1 || req.H1
+	if req.BatchSize > 0 {
+		cfg.Eval.BatchSize = req.BatchSize
+	}
+	p, err := newPipeline(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+	if err := p.open("", path, start, end); err != nil {
+		return nil, err
+	}
+	if err := nn.LoadStateDict(p.base, ck.Model); err != nil {
+		return nil, err
+	}
+	if err := p.loadNormalizers(ck.Extra); err != nil {
+		return nil, err
+	}
+	out, err := p.evaluateAll(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	return &Evaluation{Config: cfg, Dim: p.test.SpatialRank(), Results: out}, nil
+}
+
+// threadsNote describes the parallelism for reports.
+func threadsNote() string {
+	return fmt.Sprintf("GOMAXPROCS %d, %d CPUs, %s/%s", runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+}

@@ -1,0 +1,147 @@
+package experiments
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
+)
+
+// runTiny runs a test config end to end in a temporary directory.
+func runTiny(t *testing.T, name, profile string) (*Result, Options) {
+	t.Helper()
+	cfg, err := Load(filepath.Join("testdata", name+".yaml"), profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	opts := Options{Dir: filepath.Join(t.TempDir(), "run"), DataDir: filepath.Join(t.TempDir(), "data"), Workers: 2, Progress: &out}
+	res, err := Run(context.Background(), cfg, opts)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, out.String())
+	}
+	t.Logf("%s %q: %+v", name, profile, res.Timing)
+	return res, opts
+}
+
+// TestTinyBurgersRun runs a small Burgers experiment end to end and checks
+// the stated error is reached, the files of the run, the flatness of the
+// error across resolutions, evaluation from the checkpoint, and that a
+// resumed run of a finished one changes nothing.
+func TestTinyBurgersRun(t *testing.T) {
+	res, opts := runTiny(t, "tiny-burgers", "")
+	if res.Expect == nil || !res.Expect.Met {
+		t.Errorf("stated error not reached: %+v", res.Expect)
+	}
+	for _, f := range []string{ConfigFile, operator.MetricsFile, operator.CheckpointFile, EvalFile, ReportFile,
+		"plots/loss.png", "plots/resolution.png", "plots/samples.png"} {
+		if st, err := os.Stat(filepath.Join(res.Dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	report, _ := os.ReadFile(res.Report)
+	for _, want := range []string{"# tiny-burgers", "| 64 | 12 |", "| 64 → 256 | 12 |", "**met**", "## Config", "![", "## Timings"} {
+		if !bytes.Contains(report, []byte(want)) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	// Discretization invariance: the error at 32…256 stays near the one at
+	// the training resolution 64; super-resolution matches the 256 row.
+	e64, _ := res.TestError(64)
+	for _, r := range res.Eval {
+		t.Logf("%d → %d: relative L2 %.4f, H1 %.4f", r.InputResolution, r.Resolution, r.RelL2, r.H1)
+		if r.Samples != 12 || !(r.RelL2 < 1.25*e64) || !(r.H1 > 0) {
+			t.Errorf("%d → %d: %+v (error at 64: %.4f)", r.InputResolution, r.Resolution, r.Metrics, e64)
+		}
+	}
+	// The checkpoint alone rebuilds the model and gives the same numbers.
+	ev, err := EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		DataDir: opts.DataDir, Resolutions: []int{64, 256}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Dim != 1 || len(ev.Results) != 2 {
+		t.Fatalf("evaluation %+v", ev)
+	}
+	for _, r := range ev.Results {
+		want, _ := res.TestError(r.Resolution)
+		if r.RelL2 != want {
+			t.Errorf("eval from the checkpoint at %d: %v, run: %v", r.Resolution, r.RelL2, want)
+		}
+	}
+	// On other samples of the file (training ones here), given as --data.
+	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		Data: res.DataPath, Start: 0, End: 10, Resolutions: []int{128}}, nil)
+	if err != nil || ev.Results[0].Samples != 10 {
+		t.Fatalf("eval on --data: %+v, %v", ev, err)
+	}
+
+	// A directory with a run is not overwritten without --resume/--force.
+	if _, err := Run(context.Background(), res.Config, opts); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Errorf("second run in the same directory: %v", err)
+	}
+	// Resuming a finished run trains no more and reproduces the numbers.
+	opts.Resume = true
+	again, err := Run(context.Background(), res.Config, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Train.History) != res.Config.Train.Epochs || again.Train.Steps != res.Train.Steps {
+		t.Errorf("resumed finished run: %d epochs, %d steps", len(again.Train.History), again.Train.Steps)
+	}
+	for i, r := range again.Eval {
+		if r.Metrics != res.Eval[i].Metrics {
+			t.Errorf("resumed finished run: %+v, was %+v", r.Metrics, res.Eval[i].Metrics)
+		}
+	}
+}
+
+// TestTinyDarcyRun checks a 2-D run with pointwise normalisers evaluated
+// on a finer grid than the training one (the statistics interpolated) and
+// by zero-shot super-resolution, and its stated error.
+func TestTinyDarcyRun(t *testing.T) {
+	res, _ := runTiny(t, "tiny-darcy", "")
+	if res.Expect == nil || !res.Expect.Met {
+		t.Errorf("stated error not reached: %+v", res.Expect)
+	}
+	e29, _ := res.TestError(29)
+	for _, r := range res.Eval {
+		t.Logf("%d → %d: relative L2 %.4f, H1 %.4f", r.InputResolution, r.Resolution, r.RelL2, r.H1)
+		if !(r.RelL2 < 1.5*e29) {
+			t.Errorf("%d → %d: relative L2 %.4f vs %.4f at the training resolution", r.InputResolution, r.Resolution, r.RelL2, e29)
+		}
+	}
+	ck, err := nn.LoadCheckpoint(filepath.Join(res.Dir, operator.CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := ck.Extra["input_norm.mean"]; m == nil || m.NDim() != 3 || m.Dim(2) != 29 {
+		t.Errorf("checkpoint's input normaliser: %v", ck.Extra)
+	}
+}
+
+// TestTinyNavierStokesTasks runs the rollout (FNO-2D) and space-time
+// (FNO-3D) tasks on a few short trajectories.
+func TestTinyNavierStokesTasks(t *testing.T) {
+	for _, profile := range []string{"", "space_time"} {
+		res, _ := runTiny(t, "tiny-ns", profile)
+		last := res.Train.Final()
+		if last.Epoch != 3 || math.IsNaN(last.TrainLoss) {
+			t.Errorf("%q: final epoch %+v", profile, last)
+		}
+		for _, r := range res.Eval {
+			if r.Samples != 2 || !(r.RelL2 > 0 && r.RelL2 < 2) {
+				t.Errorf("%q: %d → %d: %+v", profile, r.InputResolution, r.Resolution, r.Metrics)
+			}
+		}
+		if profile == "space_time" && len(res.Eval) != 3 {
+			t.Errorf("space-time evaluations %+v", res.Eval)
+		}
+	}
+}
