@@ -30,9 +30,11 @@ test: deps fmt vet
 	$(GO) test ./...
 	$(GO) test -tags purego $(PUREGO_PKGS)
 
+# The main job: generate a small Burgers dataset (cached), train an FNO,
+# evaluate it at four resolutions, write runs/burgers-fno-quick/report.md.
 demo: build
 	./$(BIN) version
-	./$(BIN) demo
+	./$(BIN) run burgers-fno --profile quick --force -o runs/burgers-fno-quick
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/blas/ ./internal/fft/
