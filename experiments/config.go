@@ -459,7 +459,8 @@ func ProfileNames(src []byte) []string {
 }
 
 // merge overrides the mapping dst with src: mappings merge key by key,
-// anything else is replaced.
+// anything else is replaced — and so is a mapping whose "type" differs
+// (a profile that switches the model to another type).
 func merge(dst, src *yaml.Node) {
 	for i := 0; i+1 < len(src.Content); i += 2 {
 		k, v := src.Content[i], src.Content[i+1]
@@ -467,7 +468,7 @@ func merge(dst, src *yaml.Node) {
 		for j := 0; j+1 < len(dst.Content); j += 2 {
 			if dst.Content[j].Value == k.Value {
 				found = true
-				if dst.Content[j+1].Kind == yaml.MappingNode && v.Kind == yaml.MappingNode {
+				if dst.Content[j+1].Kind == yaml.MappingNode && v.Kind == yaml.MappingNode && sameType(dst.Content[j+1], v) {
 					merge(dst.Content[j+1], v)
 				} else {
 					dst.Content[j+1] = v
@@ -479,6 +480,20 @@ func merge(dst, src *yaml.Node) {
 			dst.Content = append(dst.Content, k, v)
 		}
 	}
+}
+
+// sameType reports whether two mappings do not name different "type"s.
+func sameType(a, b *yaml.Node) bool {
+	get := func(n *yaml.Node) string {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "type" {
+				return n.Content[i+1].Value
+			}
+		}
+		return ""
+	}
+	tb := get(b)
+	return tb == "" || tb == get(a)
 }
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()

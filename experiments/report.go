@@ -386,11 +386,16 @@ func plotSamples2D(pred, y *tensor.Tensor, k int, field func(*tensor.Tensor, int
 			}
 			pal.SetMin(0)
 			pal.SetMax(1)
-			hm := plotter.NewHeatMap(gridZ{v, shape[0], shape[1]}, pal.Palette(255))
+			colors := pal.Palette(255)
+			hm := plotter.NewHeatMap(gridZ{v, shape[0], shape[1]}, colors)
 			if hi <= lo {
 				hi = lo + 1e-12
 			}
 			hm.Min, hm.Max = lo, hi
+			// Values beyond the truth's range take the end colours.
+			c := colors.Colors()
+			hm.Underflow, hm.Overflow = c[0], c[len(c)-1]
+			hm.Rasterized = true
 			pl.Add(hm)
 			pl.HideAxes()
 			return pl

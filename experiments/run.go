@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,7 +29,8 @@ type Options struct {
 	// DefaultDataDir()).
 	DataDir string
 	// Resume continues from Dir/model.safetensors. Without it an existing
-	// checkpoint there is an error, unless Force is set.
+	// checkpoint there is an error, unless Force is set or it is the end
+	// of the same run (which is then evaluated again).
 	Resume bool
 	// Force starts over in a directory that holds a previous run.
 	Force bool
@@ -126,7 +128,8 @@ func EnsureData(ctx context.Context, cfg *Config, dataDir string, workers int, p
 	}
 	var bar *progressbar.ProgressBar
 	opts := data.Options{Workers: workers, Resume: true, Overwrite: true, CommandLine: "sciml run " + cfg.Name}
-	if progress != nil && isTerminal(progress) {
+	switch {
+	case progress != nil && isTerminal(progress):
 		opts.Progress = func(pr data.Progress) {
 			if bar == nil {
 				bar = progressbar.NewOptions(pr.TotalUnits, progressbar.OptionSetWriter(progress),
@@ -135,6 +138,17 @@ func EnsureData(ctx context.Context, cfg *Config, dataDir string, workers int, p
 					progressbar.OptionThrottle(100*time.Millisecond))
 			}
 			bar.Set(pr.Units)
+		}
+	case progress != nil:
+		// A line at every tenth of the work.
+		t0, next := time.Now(), 1
+		opts.Progress = func(pr data.Progress) {
+			if pr.TotalUnits > 0 && pr.Units*10 >= next*pr.TotalUnits {
+				for pr.Units*10 >= next*pr.TotalUnits {
+					next++
+				}
+				fmt.Fprintf(progress, "generated %d of %d %ss (%.0f s)\n", pr.Units, pr.TotalUnits, pr.Unit, time.Since(t0).Seconds())
+			}
 		}
 	}
 	err := data.Generate(ctx, spec, path, opts)
@@ -183,6 +197,12 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 		case opts.Force:
 			for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, EvalFile, ReportFile} {
 				os.Remove(filepath.Join(res.Dir, f))
+			}
+		case finished(ck, cfg):
+			// The same run, finished: evaluate and report it again.
+			resume = ck
+			if opts.Progress != nil {
+				fmt.Fprintf(opts.Progress, "%s holds this run, finished; evaluating it again (--force trains anew)\n", res.Dir)
 			}
 		default:
 			return nil, nil, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", res.Dir, ck)
@@ -265,6 +285,16 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	res.Timing.Train = time.Since(t0).Seconds()
 	res.Timing.Total = time.Since(start).Seconds()
 	return res, p, err
+}
+
+// finished reports whether the checkpoint ck is the end of a run of cfg.
+func finished(ck string, cfg *Config) bool {
+	c, err := nn.LoadCheckpoint(ck)
+	if err != nil || c.Meta["status"] != "done" {
+		return false
+	}
+	j, err := cfg.JSON()
+	return err == nil && bytes.Equal(j, c.Config)
 }
 
 // resumeNormalizers restores the normalisers' kinds from a checkpoint

@@ -82,16 +82,27 @@ func TestTinyBurgersRun(t *testing.T) {
 		t.Fatalf("eval on --data: %+v, %v", ev, err)
 	}
 
-	// A directory with a run is not overwritten without --resume/--force.
-	if _, err := Run(context.Background(), res.Config, opts); err == nil || !strings.Contains(err.Error(), "--resume") {
-		t.Errorf("second run in the same directory: %v", err)
+	// A directory with another run is not overwritten without
+	// --resume/--force.
+	other := *res.Config
+	other.Train.Epochs++
+	if _, err := Run(context.Background(), &other, opts); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Errorf("another run in the same directory: %v", err)
 	}
-	// Resuming a finished run trains no more and reproduces the numbers.
-	opts.Resume = true
-	again, err := Run(context.Background(), res.Config, opts)
-	if err != nil {
-		t.Fatal(err)
+	// Running a finished run again, or resuming it, trains no more and
+	// reproduces the numbers.
+	for _, resume := range []bool{false, true} {
+		opts.Resume = resume
+		again, err := Run(context.Background(), res.Config, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSame(t, res, again)
 	}
+}
+
+func checkSame(t *testing.T, res, again *Result) {
+	t.Helper()
 	if len(again.Train.History) != res.Config.Train.Epochs || again.Train.Steps != res.Train.Steps {
 		t.Errorf("resumed finished run: %d epochs, %d steps", len(again.Train.History), again.Train.Steps)
 	}
@@ -142,6 +153,20 @@ func TestTinyNavierStokesTasks(t *testing.T) {
 		}
 		if profile == "space_time" && len(res.Eval) != 3 {
 			t.Errorf("space-time evaluations %+v", res.Eval)
+		}
+	}
+}
+
+// TestOtherModelType runs the Darcy test with an MgNO (a profile switching
+// the model type): the runner is not tied to the FNO.
+func TestOtherModelType(t *testing.T) {
+	res, _ := runTiny(t, "tiny-darcy", "mgno")
+	if res.Config.Model.Type != "mgno" || len(res.Train.History) != 3 || len(res.Eval) != 2 {
+		t.Errorf("mgno run: %s, %d epochs, %d evaluations", res.Config.Model.Type, len(res.Train.History), len(res.Eval))
+	}
+	for _, r := range res.Eval {
+		if !(r.RelL2 > 0 && r.RelL2 < 1) {
+			t.Errorf("%d → %d: %+v", r.InputResolution, r.Resolution, r.Metrics)
 		}
 	}
 }

@@ -110,6 +110,10 @@ func Evaluate(ctx context.Context, m Operator, batches iter.Seq2[Batch, error], 
 		if b.Input.Dim(0) != b.Output.Dim(0) {
 			return res, fmt.Errorf("operator: Evaluate: batch of %d inputs and %d outputs", b.Input.Dim(0), b.Output.Dim(0))
 		}
+		if _, ok := m.(SuperResolver); !ok && !slices.Equal(b.Input.Shape()[2:], b.Output.Shape()[2:]) {
+			return res, fmt.Errorf("operator: Evaluate: inputs on a %v grid, targets on %v: zero-shot super-resolution needs a model that samples its output on another grid (a SuperResolver such as fno.FNO), not %T",
+				b.Input.Shape()[2:], b.Output.Shape()[2:], m)
+		}
 		pred := predictIn(ar, m, b.Input, b.Output.Shape()[2:], opts.InputNorm, opts.OutputNorm)
 		y := b.Output.Detach().In(ar)
 		if !slices.Equal(pred.Shape(), y.Shape()) {

@@ -194,3 +194,13 @@ func TestWriteTable(t *testing.T) {
 		t.Errorf("table\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestEvaluateSuperResolutionNeedsSuperResolver(t *testing.T) {
+	x, _, _ := scaled()
+	y := tensor.Zeros(tensor.Float64, 4, 2, 16)
+	l := &operator.SliceLoader{Input: x, Output: y, BatchSize: 4}
+	_, err := operator.Evaluate(context.Background(), identity{}, l.Batches(0), operator.EvalOptions{})
+	if err == nil || !strings.Contains(err.Error(), "zero-shot super-resolution needs") {
+		t.Errorf("error %v", err)
+	}
+}
