@@ -1,0 +1,27 @@
+package experiments_test
+
+import (
+	"fmt"
+
+	"github.com/sciml-go/sciml/experiments"
+)
+
+// ExampleLoad reads an embedded experiment with a profile applied; Run
+// (or `sciml run burgers-fno --profile quick`) would generate its data,
+// train, evaluate at every resolution and write the report.
+func ExampleLoad() {
+	cfg, err := experiments.Load("burgers-fno", "quick")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Name, cfg.Profile, cfg.Model.Type)
+	fmt.Println("samples:", cfg.Data.NTrain, "train,", cfg.Data.NTest, "test, trained at", cfg.Data.Resolution)
+	fmt.Println("evaluated at:", cfg.Eval.Resolutions)
+	fmt.Println("expected relative L2 ≤", cfg.Expect.RelL2)
+	// Output:
+	// burgers-fno quick fno
+	// samples: 200 train, 50 test, trained at 256
+	// evaluated at: [128 256 512 1024]
+	// expected relative L2 ≤ 0.015
+}
