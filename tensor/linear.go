@@ -45,11 +45,13 @@ func Linear(x, w, b *Tensor) *Tensor {
 // though the GEMM may be blocked differently), but it is one operation:
 //
 //   - forward, block by block of rows: the GEMM of a block is followed at
-//     once by the sine pass while the block is in cache, and the
-//     pre-activation z is kept for the backward pass;
+//     once by the sine pass while the block is in cache; that pass also
+//     yields cos(ω·z) (the reduction is shared), which is kept for the
+//     backward pass instead of z;
 //   - backward (no graph of it being built, many rows): per block,
-//     ∂z = ω·g·cos(ω·z) in a cache-resident scratch block, then ∂x = ∂z·w,
-//     ∂w += ∂zᵀ·x and ∂b += Σ ∂z — ∂z never goes to memory;
+//     ∂z = ω·g·cos(ω·z) in a cache-resident scratch block, with ∂b += Σ ∂z
+//     in the same pass, then ∂x = ∂z·w and ∂w += ∂zᵀ·x — ∂z never goes to
+//     memory;
 //   - with a graph of the backward pass (higher derivatives, as PINN
 //     residuals take them), the gradient is written with differentiable
 //     operations on the inputs — z recomputed by Linear, the fused
@@ -69,41 +71,80 @@ func SinLinear(x, w, b *Tensor, omega float64) *Tensor {
 	ar := arenaOf(x, w, b)
 	shape := append(slices.Clone(x.shape[:x.NDim()-1]), out)
 	y := alloc(ar, x.dtype, shape, false)
-	// z is kept for the backward pass; without one (inference) it only
-	// needs a scratch block per task.
+	// The pre-activation z lives in one scratch block per task. For the
+	// backward pass the forward keeps c = cos(ω·z) (evaluated with the sine
+	// at almost no cost), so the gradient needs no trigonometry; without a
+	// backward pass (inference) nothing is kept.
 	keep := recording(x, w, b)
-	zshape := []int{chunks(rows, linChunk), linBlock * out}
+	nc := chunks(rows, linChunk)
+	z := alloc(ar, x.dtype, []int{nc, linBlock * out}, false)
+	var c *Tensor
 	if keep {
-		zshape = slices.Clone(shape)
+		c = alloc(ar, x.dtype, slices.Clone(shape), false)
 	}
-	z := alloc(ar, x.dtype, zshape, false)
 	switch d := y.data.(type) {
 	case []float32:
 		wf := float32(omega)
-		blockedForward(d, z.Float32s(), keep, x.Float32s(), w.Float32s(), biasOf[float32](b), rows, in, out, blas.SgemmBatched,
-			func(dst, src []float32) { vmath.SinQ(dst, src, nil, wf, 1, 0) })
+		cs := dataOf[float32](c)
+		blockedForward(d, z.Float32s(), x.Float32s(), w.Float32s(), biasOf[float32](b), rows, in, out, blas.SgemmBatched,
+			func(dst, src []float32, r0 int) {
+				if cs == nil {
+					vmath.SinQ(dst, src, nil, wf, 1, 0)
+				} else {
+					vmath.SinCos(dst, cs[r0*out:r0*out+len(dst)], src, wf)
+				}
+			})
 	case []float64:
-		blockedForward(d, z.Float64s(), keep, x.Float64s(), w.Float64s(), biasOf[float64](b), rows, in, out, blas.DgemmBatched,
-			func(dst, src []float64) { sinQ64(dst, src, nil, omega, 1, 0) })
+		cs := dataOf[float64](c)
+		blockedForward(d, z.Float64s(), x.Float64s(), w.Float64s(), biasOf[float64](b), rows, in, out, blas.DgemmBatched,
+			func(dst, src []float64, r0 int) {
+				sinQ64(dst, src, nil, omega, 1, 0)
+				if cs != nil {
+					sinQ64(cs[r0*out:r0*out+len(dst)], src, nil, omega, 1, 1)
+				}
+			})
 	}
 	if !keep {
 		return y
 	}
-	z = z.Detach()
+	c = c.Detach()
 	return record(y, "SinLinear", func(g *Tensor, ins []*Tensor, _ *Tensor, needs []bool) []*Tensor {
+		// Fused: ∂z = ω·g·cos(ω·z) from the kept cosine, with the bias
+		// gradient summed in the same pass.
 		dz := &dzKernels{
-			f32: func(dst, g, z []float32) { vmath.SinQ(dst, z, g, float32(omega), omega, 1) },
-			f64: func(dst, g, z []float64) { sinQ64(dst, z, g, omega, omega, 1) },
+			f32: func(dst, g, c []float32, acc []float64) { vmath.MulColSum(dst, g, c, out, omega, acc) },
+			f64: func(dst, g, c []float64, acc []float64) { mulColSum64(dst, g, c, out, omega, acc) },
 		}
-		if r := linearBackward(g, ins, needs, in, out, dz, z); r != nil {
+		if r := linearBackward(g, ins, needs, in, out, dz, c); r != nil {
 			return r
 		}
 		// Differentiable form: z is recomputed from the inputs (never the
-		// detached z of the forward pass), so a graph built through this
+		// detached c of the forward pass), so a graph built through this
 		// rule is exact.
 		zz := Linear(ins[0], ins[1], ins[2])
 		return linearGrads(mulSinQ(g, zz, omega, omega, 1), ins, needs, in, out)
 	}, x, w, b)
+}
+
+// mulColSum64 is vmath.MulColSum in float64: dst = a·g·c, acc += rows.
+func mulColSum64(dst, g, c []float64, cols int, a float64, acc []float64) {
+	g, c = g[:len(dst)], c[:len(dst)]
+	for i := range dst {
+		dst[i] = (a * g[i]) * c[i]
+	}
+	if acc != nil {
+		colSum64(acc, dst, cols)
+	}
+}
+
+// colSum64 adds the rows of x (cols columns) to acc.
+func colSum64(acc, x []float64, cols int) {
+	acc = acc[:cols]
+	for r := 0; r+cols <= len(x); r += cols {
+		for j, v := range x[r : r+cols] {
+			acc[j] += v
+		}
+	}
 }
 
 // linearGrads returns the gradients of Linear for the output gradient g,
@@ -134,17 +175,14 @@ var (
 	linChunk = 4096
 )
 
-// blockedForward sets z = x·wᵀ + b and y = act(z) for rows [0, rows),
-// block by block, so act reads each block of z from cache. With keep, z
-// holds all rows; otherwise it is one scratch block per task.
-func blockedForward[T Float](y, z []T, keep bool, x, w, b []T, rows, in, out int, gemm batchedGemm[T], act func(dst, src []T)) {
+// blockedForward sets y = act(x·wᵀ + b) for rows [0, rows), block by
+// block: z, one scratch block of linBlock rows per task, holds the GEMM's
+// result while act (given the block's first row r0) reads it from cache.
+func blockedForward[T Float](y, z, x, w, b []T, rows, in, out int, gemm batchedGemm[T], act func(dst, z []T, r0 int)) {
 	parallelFor(chunks(rows, linChunk), func(c int) {
 		for r0 := c * linChunk; r0 < min(rows, (c+1)*linChunk); r0 += linBlock {
 			r1 := min(rows, r0+linBlock, (c+1)*linChunk)
 			zb := z[c*linBlock*out : c*linBlock*out+(r1-r0)*out]
-			if keep {
-				zb = z[r0*out : r1*out]
-			}
 			var beta T
 			if b != nil {
 				for r := range r1 - r0 {
@@ -153,16 +191,17 @@ func blockedForward[T Float](y, z []T, keep bool, x, w, b []T, rows, in, out int
 				beta = 1
 			}
 			gemm(false, true, r1-r0, out, in, 1, x[r0*in:], in, 0, w, in, 0, beta, zb, out, 0, 1)
-			act(y[r0*out:r1*out], zb)
+			act(y[r0*out:r1*out], zb, r0)
 		}
 	})
 }
 
-// dzKernels compute the gradient of an activation's input, dst = dz(g, z),
-// elementwise on blocks.
+// dzKernels compute the gradient of an activation's input on a block,
+// dst = dz(g, aux) elementwise (aux: what the forward pass kept), and add
+// the rows of dst to acc unless it is nil.
 type dzKernels struct {
-	f32 func(dst, g, z []float32)
-	f64 func(dst, g, z []float64)
+	f32 func(dst, g, aux []float32, acc []float64)
+	f64 func(dst, g, aux []float64, acc []float64)
 }
 
 // batchedGemm is the signature of blas.SgemmBatched and DgemmBatched; with
@@ -170,14 +209,14 @@ type dzKernels struct {
 type batchedGemm[T Float] func(tA, tB bool, m, n, k int, alpha T, a []T, lda, sa int, b []T, ldb, sb int, beta T, c []T, ldc, sc, count int)
 
 // linearBackward computes the gradients of Linear (dz == nil: ∂z = g) or
-// of an activation of it (∂z = dz(g, z) elementwise, on blocks of g and z)
-// block by block of rows: per block ∂x = ∂z·w, ∂w += ∂zᵀ·x and ∂b += Σ ∂z,
-// with ∂z in a scratch block when it is computed. The partial sums of ∂w
+// of an activation of it (∂z = dz(g, aux) elementwise, on blocks of g and
+// aux) block by block of rows: per block ∂x = ∂z·w, ∂w += ∂zᵀ·x and
+// ∂b += Σ ∂z, with ∂z in a scratch block when it is computed. The partial sums of ∂w
 // and ∂b are kept per task (linChunk rows) and added in task order. It
 // returns nil — the caller then uses the differentiable form — when a
 // graph of the backward pass is being built (some operand requires
 // gradients), for complex dtypes, or for few rows.
-func linearBackward(g *Tensor, ins []*Tensor, needs []bool, in, out int, dz *dzKernels, z *Tensor) []*Tensor {
+func linearBackward(g *Tensor, ins []*Tensor, needs []bool, in, out int, dz *dzKernels, aux *Tensor) []*Tensor {
 	x, w, b := ins[0], ins[1], ins[2]
 	if g.dtype.IsComplex() || in == 0 || out == 0 || x.Numel()/in < 2*linChunk || recording(g, x, w, b) {
 		return nil
@@ -204,19 +243,19 @@ func linearBackward(g *Tensor, ins []*Tensor, needs []bool, in, out int, dz *dzK
 	}
 	switch x.dtype {
 	case Float32:
-		var k func(dst, g, z []float32)
+		var k func(dst, g, aux []float32, acc []float64)
 		if dz != nil {
 			k = dz.f32
 		}
 		blockedBackward(rows, in, out, g.Float32s(), x.Float32s(), w.Float32s(), dataOf[float32](gx), dataOf[float32](gwParts),
-			dataOf[float64](gbParts), dataOf[float32](scratch), dataOf[float32](z), k, blas.SgemmBatched)
+			dataOf[float64](gbParts), dataOf[float32](scratch), dataOf[float32](aux), k, vmath.ColSum, blas.SgemmBatched)
 	case Float64:
-		var k func(dst, g, z []float64)
+		var k func(dst, g, aux []float64, acc []float64)
 		if dz != nil {
 			k = dz.f64
 		}
 		blockedBackward(rows, in, out, g.Float64s(), x.Float64s(), w.Float64s(), dataOf[float64](gx), dataOf[float64](gwParts),
-			dataOf[float64](gbParts), dataOf[float64](scratch), dataOf[float64](z), k, blas.DgemmBatched)
+			dataOf[float64](gbParts), dataOf[float64](scratch), dataOf[float64](aux), k, colSum64, blas.DgemmBatched)
 	}
 	if needs[1] {
 		r[1] = sumParts(ar, gwParts, nc, out, in)
@@ -238,9 +277,13 @@ func dataOf[T Scalar](t *Tensor) []T {
 	return t.data.([]T)
 }
 
-func blockedBackward[T Float](rows, in, out int, g, x, w, gx, gwParts []T, gbParts []float64, scratch, z []T,
-	dz func(dst, g, z []T), gemm batchedGemm[T]) {
+func blockedBackward[T Float](rows, in, out int, g, x, w, gx, gwParts []T, gbParts []float64, scratch, aux []T,
+	dz func(dst, g, aux []T, acc []float64), colSum func(acc []float64, x []T, cols int), gemm batchedGemm[T]) {
 	parallelFor(chunks(rows, linChunk), func(c int) {
+		var acc []float64
+		if gbParts != nil {
+			acc = gbParts[c*out : (c+1)*out]
+		}
 		first := true
 		for r0 := c * linChunk; r0 < min(rows, (c+1)*linChunk); r0 += linBlock {
 			r1 := min(rows, r0+linBlock, (c+1)*linChunk)
@@ -248,8 +291,10 @@ func blockedBackward[T Float](rows, in, out int, g, x, w, gx, gwParts []T, gbPar
 			d := g[r0*out : r1*out]
 			if dz != nil {
 				s := scratch[c*linBlock*out : c*linBlock*out+n*out]
-				dz(s, d, z[r0*out:r1*out])
+				dz(s, d, aux[r0*out:r1*out], acc)
 				d = s
+			} else if acc != nil {
+				colSum(acc, d, out)
 			}
 			if gx != nil {
 				gemm(false, false, n, in, out, 1, d, out, 0, w, in, 0, 0, gx[r0*in:], in, 0, 1)
@@ -260,15 +305,6 @@ func blockedBackward[T Float](rows, in, out int, g, x, w, gx, gwParts []T, gbPar
 					beta = 1
 				}
 				gemm(true, false, out, in, n, 1, d, out, 0, x[r0*in:], in, 0, beta, gwParts[c*out*in:], in, 0, 1)
-			}
-			if gbParts != nil {
-				acc := gbParts[c*out : (c+1)*out]
-				for r := range n {
-					row := d[r*out : (r+1)*out]
-					for i, v := range row {
-						acc[i] += float64(v)
-					}
-				}
 			}
 			first = false
 		}

@@ -45,14 +45,14 @@ VM_INLINE double vm_clamp(double y, double c) {
 VM_INLINE uint32_t vm_bits32(float f) { uint32_t u; memcpy(&u, &f, sizeof u); return u; }
 VM_INLINE float vm_from32(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
 
-// vm_sinqf returns sin(y + q·π/2) for |y| <= VM_TRIG_MAX in float
-// arithmetic: y = n·π/2 + (rh + rl) by Cody–Waite (exact to the last
-// step, whose rounding error rl keeps), then ±sin or ±cos of the reduced
-// argument by minimax polynomials, the quadrant n + q choosing.
-VM_INLINE float vm_sinqf(float y, uint32_t q) {
+// vm_sincos_raw reduces y (|y| <= VM_TRIG_MAX) in float arithmetic:
+// y = n·π/2 + (rh + rl) by Cody–Waite (exact to the last step, whose
+// rounding error rl keeps), and returns the minimax sin and cos of the
+// reduced argument in *s and *c and the quadrant n.
+VM_INLINE uint32_t vm_sincos_raw(float y, float *sp, float *cp) {
 	float t = y * VM_FINVPIO2 + VM_FROUND;
 	float fn = t - VM_FROUND;
-	uint32_t n = vm_bits32(t) + q;
+	uint32_t n = vm_bits32(t);
 	float r = y - fn * VM_FPIO2_1;
 	r = r - fn * VM_FPIO2_2;
 	float a3 = -(fn * VM_FPIO2_3);
@@ -63,15 +63,27 @@ VM_INLINE float vm_sinqf(float y, uint32_t q) {
 	float z = rh * rh;
 	float ps = (((VM_FS4 * z + VM_FS3) * z + VM_FS2) * z + VM_FS1) * z;
 	float s = rh + (rl + rh * ps);
-	s = rh == 0.0f ? rh : s;
+	*sp = rh == 0.0f ? rh : s;
 	float h = 0.5f * z;
 	float t1 = 1.0f - h;
 	float e = (1.0f - t1) - h;
 	float pc = (((VM_FC3 * z + VM_FC2) * z + VM_FC1) * z) * z;
-	float c = t1 + (e + (pc - rh * rl));
+	*cp = t1 + (e + (pc - rh * rl));
+	return n;
+}
+
+// vm_quadrant returns sin(r + n·π/2) from s = sin r and c = cos r.
+VM_INLINE float vm_quadrant(float s, float c, uint32_t n) {
 	uint32_t m = -(n & 1);
 	uint32_t v = (vm_bits32(c) & m) | (vm_bits32(s) & ~m);
 	return vm_from32(v ^ ((n & 2) << 30));
+}
+
+// vm_sinqf returns sin(y + q·π/2) for |y| <= VM_TRIG_MAX.
+VM_INLINE float vm_sinqf(float y, uint32_t q) {
+	float s, c;
+	uint32_t n = vm_sincos_raw(y, &s, &c);
+	return vm_quadrant(s, c, n + q);
 }
 
 // vm_sinq_slow is sin(y + q·π/2) for large or non-finite y (libm).
@@ -133,6 +145,9 @@ static void vm_sinq_avx2(float *d, const float *x, const float *g, long n, float
 static void vm_exp_avx2(float *d, const float *x, long n) { vm_exp_generic(d, x, n); }
 static void vm_sigmoid_avx2(float *d, const float *x, long n) { vm_sigmoid_generic(d, x, n); }
 static void vm_tanh_avx2(float *d, const float *x, long n) { vm_tanh_generic(d, x, n); }
+static void vm_sincos_avx2(float *s, float *c, const float *x, long n, float w) { vm_sincos_generic(s, c, x, n, w); }
+static void vm_mulcolsum_avx2(float *d, const float *g, const float *c, long rows, long cols, double a, double *acc) { vm_mulcolsum_generic(d, g, c, rows, cols, a, acc); }
+static void vm_colsum_avx2(double *acc, const float *x, long rows, long cols) { vm_colsum_generic(acc, x, rows, cols); }
 #endif
 */
 import "C"
@@ -184,6 +199,48 @@ func sinq(dst, x, g []float32, w float32, a float64, q int) {
 		C.vm_sinq_generic(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
 	default:
 		sinqGo(dst, x, g, w, a, q)
+	}
+}
+
+func sincos(s, c, x []float32, w float32) {
+	switch level {
+	case levelAVX2:
+		C.vm_sincos_avx2(fp(s), fp(c), fp(x), C.long(len(s)), C.float(w))
+	case levelGeneric:
+		C.vm_sincos_generic(fp(s), fp(c), fp(x), C.long(len(s)), C.float(w))
+	default:
+		sincosGo(s, c, x, w)
+	}
+}
+
+func dp(s []float64) *C.double {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.double)(unsafe.Pointer(&s[0]))
+}
+
+func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
+	rows := len(dst) / max(cols, 1)
+	switch level {
+	case levelAVX2:
+		C.vm_mulcolsum_avx2(fp(dst), fp(g), fp(c), C.long(rows), C.long(cols), C.double(a), dp(acc))
+	case levelGeneric:
+		C.vm_mulcolsum_generic(fp(dst), fp(g), fp(c), C.long(rows), C.long(cols), C.double(a), dp(acc))
+	default:
+		mulColSumGo(dst, g, c, cols, a, acc)
+	}
+}
+
+func colSum(acc []float64, x []float32, cols int) {
+	rows := len(x) / max(cols, 1)
+	switch level {
+	case levelAVX2:
+		C.vm_colsum_avx2(dp(acc), fp(x), C.long(rows), C.long(cols))
+	case levelGeneric:
+		C.vm_colsum_generic(dp(acc), fp(x), C.long(rows), C.long(cols))
+	default:
+		colSumGo(acc, x, cols)
 	}
 }
 

@@ -44,6 +44,67 @@ VM_TARGET void VM_NAME(sinq)(float *dst, const float *x, const float *g, long n,
 	}
 }
 
+// VM_NAME(sincos) sets s[i] = sin y and c[i] = cos y, y = fl32(w·x[i]),
+// bitwise as sinq with q = 0 and q = 1.
+VM_TARGET void VM_NAME(sincos)(float *so, float *co, const float *x, long n, float w) {
+	float y[VM_BLOCK], sv[VM_BLOCK], cv[VM_BLOCK];
+	for (long i0 = 0; i0 < n; i0 += VM_BLOCK) {
+		long m = n - i0 < VM_BLOCK ? n - i0 : VM_BLOCK;
+		long bad = 0;
+		for (long i = 0; i < m; i++) {
+			float yi = w * x[i0 + i];
+			y[i] = yi;
+			bad |= !(fabsf(yi) <= VM_TRIG_MAX);
+			float s, c;
+			uint32_t q = vm_sincos_raw(yi, &s, &c);
+			sv[i] = vm_quadrant(s, c, q);
+			cv[i] = vm_quadrant(s, c, q + 1);
+		}
+		if (bad) {
+			for (long i = 0; i < m; i++) {
+				if (!(fabsf(y[i]) <= VM_TRIG_MAX)) {
+					sv[i] = (float)vm_sinq_slow((double)y[i], 0);
+					cv[i] = (float)vm_sinq_slow((double)y[i], 1);
+				}
+			}
+		}
+		memcpy(so + i0, sv, (size_t)m * sizeof(float));
+		memcpy(co + i0, cv, (size_t)m * sizeof(float));
+	}
+}
+
+// VM_NAME(mulcolsum) sets dst = fl32(a·g·c) elementwise over a rows×cols
+// block and, when acc is not NULL, adds the rows of dst to acc (in
+// float64, row by row).
+VM_TARGET void VM_NAME(mulcolsum)(float *dst, const float *g, const float *c, long rows, long cols, double a, double *acc) {
+	for (long r = 0; r < rows; r++) {
+		float *d = dst + r * cols;
+		const float *gr = g + r * cols, *cr = c + r * cols;
+		if (acc) {
+			for (long j = 0; j < cols; j++) {
+				float v = (float)((a * (double)gr[j]) * (double)cr[j]);
+				d[j] = v;
+				acc[j] = acc[j] + (double)v;
+			}
+		} else {
+			for (long j = 0; j < cols; j++) {
+				d[j] = (float)((a * (double)gr[j]) * (double)cr[j]);
+			}
+		}
+	}
+}
+
+// VM_NAME(colsum) adds the rows of the rows×cols block x to acc (in
+// float64, row by row).
+VM_TARGET void VM_NAME(colsum)(double *acc, const float *x, long rows, long cols) {
+	for (long r = 0; r < rows; r++) {
+		const float *xr = x + r * cols;
+		for (long j = 0; j < cols; j++) {
+			acc[j] = acc[j] + (double)xr[j];
+		}
+	}
+}
+
 // VM_NAME(exp) sets dst[i] = e^x[i].
 VM_TARGET void VM_NAME(exp)(float *dst, const float *x, long n) {
 	for (long i = 0; i < n; i++) {

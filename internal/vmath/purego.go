@@ -18,3 +18,11 @@ func sinq(dst, x, g []float32, w float32, a float64, q int) { sinqGo(dst, x, g, 
 func exp(dst, x []float32)                                  { expGo(dst, x) }
 func sigmoid(dst, x []float32)                              { sigmoidGo(dst, x) }
 func tanh(dst, x []float32)                                 { tanhGo(dst, x) }
+
+func sincos(s, c, x []float32, w float32) { sincosGo(s, c, x, w) }
+
+func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
+	mulColSumGo(dst, g, c, cols, a, acc)
+}
+
+func colSum(acc []float64, x []float32, cols int) { colSumGo(acc, x, cols) }

@@ -63,14 +63,14 @@ const (
 	t7 = -0x1.ba1ba1ba1ba1cp-5
 )
 
-// sinqf returns sin(y + q·π/2) for |y| ≤ trigMax in float32 arithmetic:
-// y = n·π/2 + (rh + rl), the reduction exact but for its last step, whose
-// rounding error rl is kept (2Sum); then ±sin or ±cos of the reduced
-// argument by the quadrant n + q.
-func sinqf(y float32, q uint32) float32 {
+// sincosRaw reduces y (|y| ≤ trigMax) in float32 arithmetic: y = n·π/2 +
+// (rh + rl), the reduction exact but for its last step, whose rounding
+// error rl is kept (2Sum); it returns the minimax sin and cos of the
+// reduced argument and the quadrant n.
+func sincosRaw(y float32) (s, c float32, n uint32) {
 	t := float32(y*invPio2) + fround
 	fn := t - fround
-	n := math.Float32bits(t) + q
+	n = math.Float32bits(t)
 	r := y - float32(fn*pio2a)
 	r = r - float32(fn*pio2b)
 	a3 := -float32(fn * pio2c)
@@ -80,7 +80,7 @@ func sinqf(y float32, q uint32) float32 {
 	rl = rl - float32(fn*pio2d)
 	z := rh * rh
 	ps := float32(float32(float32(float32(float32(float32(float32(s4*z)+s3)*z)+s2)*z)+s1) * z)
-	s := rh + (rl + float32(rh*ps))
+	s = rh + (rl + float32(rh*ps))
 	if rh == 0 {
 		s = rh
 	}
@@ -88,10 +88,21 @@ func sinqf(y float32, q uint32) float32 {
 	t1 := 1 - h
 	e := (1 - t1) - h
 	pc := float32(float32(float32(float32(float32(float32(c3*z)+c2)*z)+c1)*z) * z)
-	c := t1 + (e + (pc - float32(rh*rl)))
+	c = t1 + (e + (pc - float32(rh*rl)))
+	return s, c, n
+}
+
+// quadrant returns sin(r + n·π/2) from s = sin r and c = cos r.
+func quadrant(s, c float32, n uint32) float32 {
 	m := -(n & 1)
 	v := (math.Float32bits(c) & m) | (math.Float32bits(s) &^ m)
 	return math.Float32frombits(v ^ ((n & 2) << 30))
+}
+
+// sinqf returns sin(y + q·π/2) for |y| ≤ trigMax.
+func sinqf(y float32, q uint32) float32 {
+	s, c, n := sincosRaw(y)
+	return quadrant(s, c, n+q)
 }
 
 // sinqSlow is sin(y + q·π/2) for large or non-finite y.
@@ -179,6 +190,41 @@ func sinqGo(dst, x, g []float32, w float32, a float64, q int) {
 			dst[i] = float32((a * float64(g[i])) * float64(v))
 		default:
 			dst[i] = float32(a * float64(v))
+		}
+	}
+}
+
+func sincosGo(so, co, x []float32, w float32) {
+	x, co = x[:len(so)], co[:len(so)]
+	for i, xv := range x {
+		y := w * xv
+		if math.Abs(float64(y)) <= trigMax {
+			s, c, n := sincosRaw(y)
+			so[i], co[i] = quadrant(s, c, n), quadrant(s, c, n+1)
+		} else {
+			so[i], co[i] = float32(sinqSlow(float64(y), 0)), float32(sinqSlow(float64(y), 1))
+		}
+	}
+}
+
+func mulColSumGo(dst, g, c []float32, cols int, a float64, acc []float64) {
+	g, c = g[:len(dst)], c[:len(dst)]
+	for r := 0; r < len(dst); r += cols {
+		for j := range cols {
+			v := float32((a * float64(g[r+j])) * float64(c[r+j]))
+			dst[r+j] = v
+			if acc != nil {
+				acc[j] = acc[j] + float64(v)
+			}
+		}
+	}
+}
+
+func colSumGo(acc []float64, x []float32, cols int) {
+	for r := 0; r+cols <= len(x); r += cols {
+		row := x[r : r+cols]
+		for j, v := range row {
+			acc[j] = acc[j] + float64(v)
 		}
 	}
 }

@@ -37,6 +37,37 @@ func SinQ(dst, x, g []float32, w float32, a float64, q int) {
 	sinq(dst, x, g, w, a, q&3)
 }
 
+// SinCos sets s[i] = sin y and c[i] = cos y with y = float32(w)·x[i]
+// rounded to float32, for i < len(s): bitwise the results of
+// SinQ(s, x, nil, w, 1, 0) and SinQ(c, x, nil, w, 1, 1) at little more
+// than the cost of one (the reduction and both polynomials are shared).
+func SinCos(s, c, x []float32, w float32) {
+	check("SinCos", s, c, x)
+	sincos(s, c, x, w)
+}
+
+// MulColSum sets dst[i] = a·g[i]·c[i] (formed in float64, rounded once)
+// for i < len(dst), where dst, g and c are row-major blocks with cols
+// columns, and when acc is not nil adds each row of dst to acc[:cols] in
+// float64, row after row. With c = cos(ω·z) from SinCos and a = ω it is
+// the gradient of sin(ω·z) and, summed, the gradient of a bias.
+func MulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
+	check("MulColSum", dst, g, c)
+	if cols <= 0 || len(dst)%cols != 0 || (acc != nil && len(acc) < cols) {
+		panic(fmt.Sprintf("vmath.MulColSum: %d elements in rows of %d, accumulator of %d", len(dst), cols, len(acc)))
+	}
+	mulColSum(dst, g, c, cols, a, acc)
+}
+
+// ColSum adds each row of the row-major block x (cols columns) to
+// acc[:cols] in float64, row after row.
+func ColSum(acc []float64, x []float32, cols int) {
+	if cols <= 0 || len(x)%cols != 0 || len(acc) < cols {
+		panic(fmt.Sprintf("vmath.ColSum: %d elements in rows of %d, accumulator of %d", len(x), cols, len(acc)))
+	}
+	colSum(acc, x, cols)
+}
+
 // Exp sets dst[i] = e^x[i] for i < len(dst).
 func Exp(dst, x []float32) {
 	check("Exp", dst, x)

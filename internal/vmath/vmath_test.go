@@ -261,6 +261,9 @@ func TestBitwise(t *testing.T) {
 	check("Tanh", Tanh)
 	check("Sigmoid", Sigmoid)
 	check("SinQ", func(dst, x []float32) { SinQ(dst, x, g, 30, 0.25, 3) })
+	check("SinCos/sin", func(dst, x []float32) { SinCos(dst, make([]float32, len(dst)), x, 30) })
+	check("SinCos/cos", func(dst, x []float32) { SinCos(make([]float32, len(dst)), dst, x, 30) })
+	check("MulColSum", func(dst, x []float32) { MulColSum(dst, g[:len(dst)], x, 1, 0.3, make([]float64, 1)) })
 }
 
 func TestLengthPanics(t *testing.T) {
@@ -270,4 +273,86 @@ func TestLengthPanics(t *testing.T) {
 		}
 	}()
 	Sin(make([]float32, 4), make([]float32, 3))
+}
+
+// TestSinCos checks that SinCos gives exactly the bits of SinQ with q = 0
+// and q = 1 (which TestAccuracy and TestSinQ check against float64 math),
+// on every kernel set, fast and slow paths.
+func TestSinCos(t *testing.T) {
+	xs := samples(1<<14, 400, true)
+	for _, l := range levels() {
+		for _, w := range []float32{1, 30, -2.5} {
+			s, c := make([]float32, len(xs)), make([]float32, len(xs))
+			ws, wc := make([]float32, len(xs)), make([]float32, len(xs))
+			withLevel(l, func() {
+				SinCos(s, c, xs, w)
+				SinQ(ws, xs, nil, w, 1, 0)
+				SinQ(wc, xs, nil, w, 1, 1)
+			})
+			for i := range xs {
+				if !sameBits(s[i], ws[i]) || !sameBits(c[i], wc[i]) {
+					t.Fatalf("SinCos[%s](w=%g, %g) = (%g, %g), SinQ gives (%g, %g)", levelName(l), w, xs[i], s[i], c[i], ws[i], wc[i])
+				}
+			}
+		}
+	}
+}
+
+func sameBits(a, b float32) bool {
+	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
+}
+
+// TestMulColSum checks the product and the column sums against a direct
+// float64 computation, with and without an accumulator.
+func TestMulColSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	rows, cols := 37, 19
+	g := make([]float32, rows*cols)
+	c := make([]float32, rows*cols)
+	for i := range g {
+		g[i] = float32(rng.NormFloat64())
+		c[i] = float32(2*rng.Float64() - 1)
+	}
+	for _, l := range levels() {
+		dst := make([]float32, len(g))
+		acc := make([]float64, cols)
+		acc[3] = 1.5 // adds to what is there
+		acc2 := make([]float64, cols)
+		dst2 := make([]float32, len(g))
+		withLevel(l, func() {
+			MulColSum(dst, g, c, cols, 30, acc)
+			MulColSum(dst2, g, c, cols, 30, nil)
+			ColSum(acc2, dst, cols)
+		})
+		want := make([]float64, cols)
+		want[3] = 1.5
+		for r := range rows {
+			for j := range cols {
+				i := r*cols + j
+				v := float32(30 * float64(g[i]) * float64(c[i]))
+				if dst[i] != v || dst2[i] != v {
+					t.Fatalf("MulColSum[%s][%d] = %g / %g, want %g", levelName(l), i, dst[i], dst2[i], v)
+				}
+				want[j] += float64(v)
+			}
+		}
+		for j := range cols {
+			if acc[j] != want[j] || acc2[j]+map[bool]float64{true: 1.5}[j == 3] != want[j] {
+				t.Fatalf("column sums[%s][%d] = %v, %v, want %v", levelName(l), j, acc[j], acc2[j], want[j])
+			}
+		}
+	}
+	for name, f := range map[string]func(){
+		"ragged":    func() { MulColSum(make([]float32, 10), make([]float32, 10), make([]float32, 10), 3, 1, nil) },
+		"short acc": func() { ColSum(make([]float64, 2), make([]float32, 9), 3) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
 }
