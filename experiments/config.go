@@ -32,6 +32,10 @@ var configFS embed.FS
 // training recipe, the evaluation and the error it is expected to reach.
 // Load reads one, applying a profile.
 type Config struct {
+	// Kind is the kind of experiment: "operator" (or empty) for operator
+	// learning, which this type describes; configs of other kinds
+	// (RegisterKind) have their own types.
+	Kind string `yaml:"kind,omitempty"`
 	// Name names the experiment (the runs directory defaults to it).
 	Name string `yaml:"name"`
 	// Description says what it reproduces.
@@ -343,29 +347,35 @@ func Load(nameOrPath, profile string) (*Config, error) {
 // Parse is Load without the validation, for callers that change the
 // config first (then call Validate).
 func Parse(nameOrPath, profile string) (*Config, error) {
-	var src []byte
-	label := nameOrPath
+	src, label, err := ReadSource(nameOrPath)
+	if err != nil {
+		return nil, err
+	}
+	return decode(src, label, profile)
+}
+
+// ReadSource returns the YAML of an experiment — the name of an embedded
+// one or a file — and the label that names it in messages.
+func ReadSource(nameOrPath string) (src []byte, label string, err error) {
+	label = nameOrPath
 	if strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml") || strings.ContainsRune(nameOrPath, os.PathSeparator) {
 		b, err := os.ReadFile(nameOrPath)
 		if err != nil {
-			return nil, fmt.Errorf("experiment: %w", err)
+			return nil, "", fmt.Errorf("experiment: %w", err)
 		}
-		src = b
-	} else {
-		b, err := Source(nameOrPath)
-		if err != nil {
-			if _, serr := os.Stat(nameOrPath); serr == nil {
-				b, err = os.ReadFile(nameOrPath)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("experiment: %w", err)
-			}
-		} else {
-			label = "experiments/configs/" + nameOrPath + ".yaml"
-		}
-		src = b
+		return b, label, nil
 	}
-	return decode(src, label, profile)
+	b, err := Source(nameOrPath)
+	if err != nil {
+		if _, serr := os.Stat(nameOrPath); serr == nil {
+			b, err = os.ReadFile(nameOrPath)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("experiment: %w", err)
+		}
+		return b, label, nil
+	}
+	return b, "experiments/configs/" + nameOrPath + ".yaml", nil
 }
 
 var lineRE = regexp.MustCompile(`line (\d+): `)
@@ -383,7 +393,26 @@ func Decode(src []byte, label, profile string) (*Config, error) {
 }
 
 func decode(src []byte, label, profile string) (*Config, error) {
-	fail := func(err error) (*Config, error) {
+	var c Config
+	lines, err := DecodeStrict(src, label, profile, &c)
+	if err != nil {
+		return nil, err
+	}
+	c.src, c.lines = label, lines
+	if profile != "" {
+		c.Profile = profile
+	}
+	return &c, nil
+}
+
+// DecodeStrict decodes the YAML config src into out (a pointer to a
+// struct with yaml tags) after merging the profile's overrides (the
+// top-level "profiles" mapping; "" applies none). Unknown keys and wrong
+// types are errors naming label, the line and the key. It returns the
+// line of each key path ("train.optimizer.lr"), for messages of later
+// validation. Every kind of experiment decodes its config with it.
+func DecodeStrict(src []byte, label, profile string, out any) (map[string]int, error) {
+	fail := func(err error) (map[string]int, error) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
 		msg = lineRE.ReplaceAllString(msg, label+":$1: ")
@@ -392,6 +421,10 @@ func decode(src []byte, label, profile string) (*Config, error) {
 			msg = label + ": " + msg
 		}
 		return nil, errors.New("experiment: " + msg)
+	}
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("experiments.DecodeStrict: out is %T, want a pointer to a struct", out))
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
@@ -428,19 +461,15 @@ func decode(src []byte, label, profile string) (*Config, error) {
 		}
 		merge(doc, p)
 	}
-	if err := checkKnown(doc, reflect.TypeOf(Config{}), ""); err != nil {
+	if err := checkKnown(doc, rv.Elem().Type(), ""); err != nil {
 		return fail(err)
 	}
-	var c Config
-	if err := doc.Decode(&c); err != nil {
+	if err := doc.Decode(out); err != nil {
 		return fail(err)
 	}
-	c.src, c.lines = label, map[string]int{}
-	collectLines(doc, "", c.lines)
-	if profile != "" {
-		c.Profile = profile
-	}
-	return &c, nil
+	lines := map[string]int{}
+	collectLines(doc, "", lines)
+	return lines, nil
 }
 
 // ProfileNames returns the profiles a config source defines.
@@ -627,10 +656,15 @@ func collectLines(n *yaml.Node, prefix string, lines map[string]int) {
 
 // where returns "file:line: " for a key path (or its closest parent
 // present in the source), or "" when unknown.
-func (c *Config) where(key string) string {
+func (c *Config) where(key string) string { return Where(c.src, c.lines, key) }
+
+// Where returns "label:line: " for the key path (or the nearest enclosing
+// key that has a line), or "" when none has: the prefix of a validation
+// message about that key.
+func Where(label string, lines map[string]int, key string) string {
 	for k := key; k != ""; {
-		if l, ok := c.lines[k]; ok {
-			return fmt.Sprintf("%s:%d: ", c.src, l)
+		if l, ok := lines[k]; ok {
+			return fmt.Sprintf("%s:%d: ", label, l)
 		}
 		i := strings.LastIndexByte(k, '.')
 		if i < 0 {
@@ -650,6 +684,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Name == "" {
 		bad("name", "missing")
+	}
+	if c.Kind != "" && c.Kind != KindOperator {
+		bad("kind", "%q is not an operator experiment (this config type describes kind %q)", c.Kind, KindOperator)
 	}
 	d := &c.Data
 	if d.Path == "" && d.Generate.PDE == "" {

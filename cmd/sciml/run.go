@@ -68,7 +68,8 @@ func experimentList() string {
 	var b strings.Builder
 	for _, n := range experiments.Names() {
 		src, _ := experiments.Source(n)
-		fmt.Fprintf(&b, "  %-12s profiles: %s\n", n, strings.Join(experiments.ProfileNames(src), ", "))
+		kind, _ := experiments.KindOf(src, n)
+		fmt.Fprintf(&b, "  %-16s %-9s profiles: %s\n", n, kind, strings.Join(experiments.ProfileNames(src), ", "))
 	}
 	return b.String()
 }
@@ -84,11 +85,35 @@ func runCmd() *cobra.Command {
 			"model.safetensors and plots/*.png in the run directory.\n\nEmbedded experiments:\n" + experimentList(),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			src, label, err := experiments.ReadSource(args[0])
+			if err != nil {
+				return err
+			}
+			kind, err := experiments.KindOf(src, label)
+			if err != nil {
+				return err
+			}
+			if k, ok := experiments.LookupKind(kind); ok {
+				if show {
+					y, err := k.Resolve(src, label, f.profile)
+					if err != nil {
+						return err
+					}
+					_, err = out.Write(y)
+					return err
+				}
+				summary, err := k.Run(cmd.Context(), src, label, f.profile, f.options(cmd))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(out, strings.TrimRight(summary, "\n"))
+				return nil
+			}
 			cfg, err := experiments.Load(args[0], f.profile)
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			if show {
 				y, err := cfg.YAML()
 				if err != nil {
