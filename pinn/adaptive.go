@@ -60,8 +60,12 @@ func ResidualSquares(p *Problem, net Net, x *tensor.Tensor, mode Mode) *tensor.T
 }
 
 // lossTerms returns the names and the unweighted loss terms: the residual
-// (causally weighted when configured), then each condition.
+// (causally weighted when configured), then each condition; a
+// *PINNsFormer has its own (PINNsFormer.LossTerms: every pseudo-timestep).
 func (t *Trainer) lossTerms(x *tensor.Tensor) ([]string, []*tensor.Tensor) {
+	if pf, ok := t.Net.(*PINNsFormer); ok {
+		return pf.LossTerms(t.Problem, x, t.Config.Causal)
+	}
 	var names []string
 	var terms []*tensor.Tensor
 	if p := t.Problem; p.Residual != nil {

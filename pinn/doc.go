@@ -47,6 +47,14 @@
 //
 // MLP (tanh or sine activations, Xavier-normal initialisation) and
 // Transformed, an output transform T(x, u) for hard constraints.
+// PINNsFormer (Zhao, Ding & Prakash 2024) turns each point into the
+// pseudo-sequence (x, t + iΔt), i = 0…K−1, and maps it through a linear
+// embedding, an encoder and a decoder of multi-head attention layers and
+// an output MLP, with the wavelet activation w1·sin z + w2·cos z; the
+// Trainer gives it the published loss, on every pseudo-timestep. KAN
+// stacks Kolmogorov–Arnold layers (B-spline or Chebyshev basis). NetConfig
+// (with Build and Validate) and NetByName select and size any of them by
+// name, for configuration files.
 //
 // # Training
 //
