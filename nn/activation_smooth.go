@@ -3,7 +3,9 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 
+	"github.com/sciml-go/sciml/internal/vmath"
 	"github.com/sciml-go/sciml/tensor"
 )
 
@@ -19,6 +21,55 @@ const maxDeriv = 16
 type smoothFn struct {
 	name string
 	d    func(k int, u float64) float64
+	// fast32, with fastOrders > 0, is a float32 kernel for the orders
+	// k < fastOrders: dst[i] = g[i]·F^(k)(x[i]) (g nil: ones), used when
+	// the function is applied unscaled (a = c = 1, s = 0).
+	fast32     func(k int, dst, x, g []float32)
+	fastOrders int
+}
+
+// fast reports whether F^(k) of x, unscaled, has a float32 kernel.
+func (f *smoothFn) fast(x *tensor.Tensor, k int) bool {
+	return k < f.fastOrders && x.DType() == tensor.Float32
+}
+
+// opName names the k-th derivative of F.
+func (f *smoothFn) opName(k int) string {
+	if k == 0 {
+		return f.name
+	}
+	return fmt.Sprintf("%s^(%d)", f.name, k)
+}
+
+// applyFast returns F^(k)(x) from the float32 kernel; its backward is the
+// fused g·F^(k+1)(x).
+func (f *smoothFn) applyFast(x *tensor.Tensor, k int) *tensor.Tensor {
+	return tensor.Map(x, f.opName(k),
+		func(dst, src []float32) { f.fast32(k, dst, src, nil) }, nil,
+		func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, _ []bool) []*tensor.Tensor {
+			return []*tensor.Tensor{f.gradMul(g, in[0], k+1)}
+		})
+}
+
+// gradMul returns g·F^(k)(x), in one fused pass when there is a float32
+// kernel for order k; its own backward is (gg·F^(k)(x), gg·g·F^(k+1)(x)),
+// so derivatives of every order stay exact.
+func (f *smoothFn) gradMul(g, x *tensor.Tensor, k int) *tensor.Tensor {
+	if k == 0 || !f.fast(x, k) || g.DType() != x.DType() || !slices.Equal(g.Shape(), x.Shape()) {
+		return tensor.Mul(g, f.apply(x, 1, 1, 0, k))
+	}
+	return tensor.MapPair(g, x, f.opName(k)+"·g",
+		func(dst, gg, xx []float32) { f.fast32(k, dst, xx, gg) }, nil,
+		func(gg *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, needs []bool) []*tensor.Tensor {
+			out := make([]*tensor.Tensor, 2)
+			if needs[0] {
+				out[0] = f.gradMul(gg, in[1], k)
+			}
+			if needs[1] {
+				out[1] = f.gradMul(tensor.Mul(gg, in[0]), in[1], k+1)
+			}
+			return out
+		})
 }
 
 // apply returns the k-th derivative of x ↦ a·F(c·x + s), that is
@@ -27,11 +78,11 @@ func (f *smoothFn) apply(x *tensor.Tensor, a, c, s float64, k int) *tensor.Tenso
 	if k > maxDeriv {
 		panic(fmt.Sprintf("nn: derivative of order %d of %s is not available (at most %d)", k, f.name, maxDeriv))
 	}
-	m := a * math.Pow(c, float64(k))
-	op := f.name
-	if k > 0 {
-		op = fmt.Sprintf("%s^(%d)", f.name, k)
+	if a == 1 && c == 1 && s == 0 && f.fast(x, k) {
+		return f.applyFast(x, k)
 	}
+	m := a * math.Pow(c, float64(k))
+	op := f.opName(k)
 	d := f.d
 	return tensor.Map(x, op,
 		func(dst, src []float32) {
@@ -95,11 +146,11 @@ func constMap(x *tensor.Tensor, op string, f func(float64) float64) *tensor.Tens
 // The smooth functions of the catalogue.
 var (
 	// sigmoidFn is σ(u) = 1/(1 + e^−u).
-	sigmoidFn = &smoothFn{"Sigmoid", sigD}
+	sigmoidFn = &smoothFn{name: "Sigmoid", d: sigD}
 	// softplusFn is ln(1 + eᵘ); its derivatives are σ's.
-	softplusFn = &smoothFn{"Softplus", func(k int, u float64) float64 { return sigD(k-1, u) }}
+	softplusFn = &smoothFn{name: "Softplus", d: func(k int, u float64) float64 { return sigD(k-1, u) }}
 	// siluFn is u·σ(u).
-	siluFn = &smoothFn{"SiLU", func(k int, u float64) float64 {
+	siluFn = &smoothFn{name: "SiLU", d: func(k int, u float64) float64 {
 		switch k {
 		case 0:
 			return u * sigD(0, u)
@@ -110,26 +161,34 @@ var (
 		return u*sigD(k, u) + float64(k)*sigD(k-1, u)
 	}}
 	// normCDFFn is Φ(u), the standard normal distribution function.
-	normCDFFn = &smoothFn{"NormCDF", normCDFD}
+	normCDFFn = &smoothFn{name: "NormCDF", d: normCDFD}
 	// geluFn is u·Φ(u).
-	geluFn = &smoothFn{"GELU", func(k int, u float64) float64 {
+	// Its float32 value and first derivative come from vmath's kernels
+	// (float64 inside, correctly rounded but in rare near-ties).
+	geluFn = &smoothFn{name: "GELU", d: func(k int, u float64) float64 {
 		if k == 0 {
 			return u * normCDFD(0, u)
 		}
 		return u*normCDFD(k, u) + float64(k)*normCDFD(k-1, u)
-	}}
+	}, fast32: func(k int, dst, x, g []float32) {
+		if k == 0 { // g is nil: gradMul fuses orders ≥ 1 only
+			vmath.GELU(dst, x)
+			return
+		}
+		vmath.GELUGrad(dst, x, g)
+	}, fastOrders: 2}
 	// gaussReLUFn is E[max(u + Z, 0)] = u·Φ(u) + φ(u), ReLU smoothed by a
 	// standard Gaussian; its derivative is Φ.
-	gaussReLUFn = &smoothFn{"GaussReLU", func(k int, u float64) float64 {
+	gaussReLUFn = &smoothFn{name: "GaussReLU", d: func(k int, u float64) float64 {
 		if k == 0 {
 			return u*normCDFD(0, u) + normPDF(u)
 		}
 		return normCDFD(k-1, u)
 	}}
 	// sinFn is sin u.
-	sinFn = &smoothFn{"Sin", sinD}
+	sinFn = &smoothFn{name: "Sin", d: sinD}
 	// snakeFn is u + sin²u (Snake with a = 1).
-	snakeFn = &smoothFn{"Snake", func(k int, u float64) float64 {
+	snakeFn = &smoothFn{name: "Snake", d: func(k int, u float64) float64 {
 		if k == 0 {
 			s := math.Sin(u)
 			return u + s*s
@@ -141,7 +200,7 @@ var (
 		return v
 	}}
 	// gaussFn is exp(−u²).
-	gaussFn = &smoothFn{"Gaussian", func(k int, u float64) float64 {
+	gaussFn = &smoothFn{name: "Gaussian", d: func(k int, u float64) float64 {
 		v := hermiteH(k, u) * math.Exp(-u*u)
 		if k%2 == 1 {
 			v = -v
@@ -149,12 +208,12 @@ var (
 		return v
 	}}
 	// sincFn is sin(u)/u (1 at 0).
-	sincFn = &smoothFn{"Sinc", sincD}
+	sincFn = &smoothFn{name: "Sinc", d: sincD}
 )
 
 // eluFn is u for u > 0 and α(eᵘ − 1) otherwise, times scale (SELU).
 func eluFn(alpha, scale float64) *smoothFn {
-	return &smoothFn{"ELU", func(k int, u float64) float64 {
+	return &smoothFn{name: "ELU", d: func(k int, u float64) float64 {
 		if u > 0 {
 			switch k {
 			case 0:

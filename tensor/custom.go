@@ -1,5 +1,7 @@
 package tensor
 
+import "fmt"
+
 // BackwardFunc is the backward rule of a custom operation: given the
 // gradient g of the operation's output, its inputs in and its output out,
 // it returns the gradients of the inputs (nil for those with needs[i]
@@ -54,4 +56,38 @@ func Map2(a, b *Tensor, op string, f32 func(x, y float32) float32, f64 func(x, y
 		return binary(a, b, op, k, nil)
 	}
 	return binary(a, b, op, k, backwardFn(bwd))
+}
+
+// MapPair applies an elementwise kernel in slice form to two tensors of
+// the same dtype and shape (no broadcasting): f32 and f64 fill dst from
+// the chunks a and b of the inputs (either may be nil when that dtype is
+// unsupported). The kernels run on chunks in parallel, with boundaries
+// that depend only on the size. bwd may be nil for an operation without
+// gradient.
+func MapPair(a, b *Tensor, op string, f32 func(dst, a, b []float32), f64 func(dst, a, b []float64), bwd BackwardFunc) *Tensor {
+	if a.dtype != b.dtype || !sameShape(a.shape, b.shape) {
+		panic(fmt.Sprintf("tensor.%s: inputs %v %v and %v %v differ (MapPair needs equal dtypes and shapes)", op, a.dtype, a.shape, b.dtype, b.shape))
+	}
+	out := empty(arenaOf(a, b), a.dtype, a.shape...)
+	n := a.Numel()
+	ok := false
+	switch d := out.data.(type) {
+	case []float32:
+		if ok = f32 != nil; ok {
+			x, y := a.Float32s(), b.Float32s()
+			parallelRange(n, grain, func(lo, hi int) { f32(d[lo:hi], x[lo:hi], y[lo:hi]) })
+		}
+	case []float64:
+		if ok = f64 != nil; ok {
+			x, y := a.Float64s(), b.Float64s()
+			parallelRange(n, grain, func(lo, hi int) { f64(d[lo:hi], x[lo:hi], y[lo:hi]) })
+		}
+	}
+	if !ok {
+		panic(fmt.Sprintf("tensor.%s: dtype %v not supported", op, a.dtype))
+	}
+	if bwd == nil {
+		return out
+	}
+	return record(out, op, backwardFn(bwd), a, b)
 }

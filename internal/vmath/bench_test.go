@@ -29,6 +29,11 @@ func BenchmarkKernels(b *testing.B) {
 			dst[i] = float32(math.Sin(float64(v)))
 		}
 	})
+	run("math.Erf-GELU", func() {
+		for i, v := range x {
+			dst[i] = float32(float64(v) * 0.5 * (1 + math.Erf(float64(v)/math.Sqrt2)))
+		}
+	})
 	run("math.Tanh", func() {
 		for i, v := range x {
 			dst[i] = float32(math.Tanh(float64(v) / 100))
@@ -41,6 +46,8 @@ func BenchmarkKernels(b *testing.B) {
 			run("Exp/"+levelName(l), func() { Exp(dst, x) })
 			run("Tanh/"+levelName(l), func() { Tanh(dst, x) })
 			run("Sigmoid/"+levelName(l), func() { Sigmoid(dst, x) })
+			run("GELU/"+levelName(l), func() { GELU(dst, x) })
+			run("GELUGrad/"+levelName(l), func() { GELUGrad(dst, x, g) })
 		})
 	}
 }

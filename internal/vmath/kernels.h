@@ -125,3 +125,37 @@ VM_TARGET void VM_NAME(tanh)(float *dst, const float *x, long n) {
 		dst[i] = (float)vm_tanh1((double)x[i]);
 	}
 }
+
+// VM_NAME(gelu) sets y[i] = x·Φ(x), x = x[i] (x below −16 counts as −16:
+// the result underflows to −0 either way, and −∞ gives −0, not NaN).
+VM_TARGET void VM_NAME(gelu)(float *y, const float *x, long n) {
+	for (long i = 0; i < n; i++) {
+		double xi = (double)x[i];
+		double pdf;
+		double p = vm_ncdf(xi, &pdf);
+		double m = xi < -16.0 ? -16.0 : xi;
+		y[i] = (float)(m * p);
+	}
+}
+
+// VM_NAME(gelugrad) sets d[i] = g[i]·(Φ(x) + x·φ(x)), x = x[i] clamped to
+// [−16, 16] in the second term (g may be NULL: ones).
+VM_TARGET void VM_NAME(gelugrad)(float *d, const float *x, const float *g, long n) {
+	if (g) {
+		for (long i = 0; i < n; i++) {
+			double xi = (double)x[i];
+			double pdf;
+			double p = vm_ncdf(xi, &pdf);
+			double m = xi < -16.0 ? -16.0 : (xi > 16.0 ? 16.0 : xi);
+			d[i] = (float)((double)g[i] * (p + m * pdf));
+		}
+	} else {
+		for (long i = 0; i < n; i++) {
+			double xi = (double)x[i];
+			double pdf;
+			double p = vm_ncdf(xi, &pdf);
+			double m = xi < -16.0 ? -16.0 : (xi > 16.0 ? 16.0 : xi);
+			d[i] = (float)(p + m * pdf);
+		}
+	}
+}

@@ -26,3 +26,6 @@ func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
 }
 
 func colSum(acc []float64, x []float32, cols int) { colSumGo(acc, x, cols) }
+
+func gelu(y, x []float32)        { geluGo(y, x) }
+func geluGrad(d, x, g []float32) { geluGradGo(d, x, g) }

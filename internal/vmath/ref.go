@@ -249,3 +249,90 @@ func tanhGo(dst, x []float32) {
 		dst[i] = float32(tanh1(float64(v)))
 	}
 }
+
+// The normal distribution function Φ for the GELU kernels: see vm_ncdf in
+// cgo.go. gq0 … gq14 are the coefficients of Q(t) = erfcx(z)/t,
+// t = 1/(1 + z/2), in s = (t − 0.575)/0.425 (lowest degree first).
+const (
+	sqrt1_2    = 0x1.6a09e667f3bcdp-1
+	invSqrt2Pi = 0x1.9884533d43651p-2
+	gqScale    = 0x1.2d2d2d2d2d2d3p+1
+	gq0        = 0x1.218cec80f9e94p-1
+	gq1        = 0x1.507a54a7c8f51p-2
+	gq2        = 0x1.b135e1364480fp-4
+	gq3        = 0x1.c0baec5004b86p-8
+	gq4        = -0x1.afee4587aa66dp-8
+	gq5        = -0x1.8e9cee9ba6f00p-11
+	gq6        = 0x1.5f9c3915f6513p-11
+	gq7        = 0x1.62a6ce2d61e3cp-17
+	gq8        = -0x1.4f4c435f3c5d9p-14
+	gq9        = 0x1.f27a2779c8eaap-17
+	gq10       = 0x1.dbdf3b2e075b8p-18
+	gq11       = -0x1.03b86f4a4569fp-18
+	gq12       = 0x1.6268e8897cc50p-25
+	gq13       = 0x1.dda51639ceb3ep-22
+	gq14       = -0x1.9ed298b145150p-24
+)
+
+// ncdf returns Φ(x) and φ(min(|x|, 16)), exactly as vm_ncdf.
+func ncdf(x float64) (p, pdf float64) {
+	a := math.Abs(x)
+	if a > 16 {
+		a = 16
+	}
+	z := a * sqrt1_2
+	t := 1 / (1 + float64(0.5*z))
+	s := (t - 0.575) * gqScale
+	q := float64(-0x1.9ed298b145150p-24)
+	q = float64(q*s) + gq13
+	q = float64(q*s) + gq12
+	q = float64(q*s) + gq11
+	q = float64(q*s) + gq10
+	q = float64(q*s) + gq9
+	q = float64(q*s) + gq8
+	q = float64(q*s) + gq7
+	q = float64(q*s) + gq6
+	q = float64(q*s) + gq5
+	q = float64(q*s) + gq4
+	q = float64(q*s) + gq3
+	q = float64(q*s) + gq2
+	q = float64(q*s) + gq1
+	q = float64(q*s) + gq0
+	e := exp1(-float64(0.5 * float64(a*a)))
+	h := float64(0.5*t) * float64(e*q)
+	pdf = e * invSqrt2Pi
+	if x < 0 {
+		return h, pdf
+	}
+	return 1 - h, pdf
+}
+
+func geluGo(y, x []float32) {
+	x = x[:len(y)]
+	for i, v := range x {
+		xi := float64(v)
+		p, _ := ncdf(xi)
+		m := xi
+		if xi < -16 {
+			m = -16
+		}
+		y[i] = float32(m * p)
+	}
+}
+
+func geluGradGo(d, x, g []float32) {
+	x = x[:len(d)]
+	for i, v := range x {
+		xi := float64(v)
+		p, pdf := ncdf(xi)
+		m := min(max(xi, -16), 16)
+		if xi != xi {
+			m = xi
+		}
+		dv := p + float64(m*pdf)
+		if g != nil {
+			dv = float64(g[i]) * dv
+		}
+		d[i] = float32(dv)
+	}
+}

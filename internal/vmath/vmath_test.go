@@ -86,6 +86,24 @@ var kernels = []kernel{
 	{"Exp", Exp, math.Exp, 110, false, expBound},
 	{"Tanh", Tanh, math.Tanh, 12, false, expBound},
 	{"Sigmoid", Sigmoid, func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }, 110, false, expBound},
+	{"GELU", GELU, refGELU, 16, false, geluBound},
+}
+
+// geluBound is GELU's error bound: Φ is evaluated to a relative error
+// below 1e-11 (2·10⁻⁴ ulp), then the product is rounded once.
+const geluBound = 0.5002
+
+// refGELU is x·Φ(x) in float64 from math.Erfc (no cancellation for x < 0).
+func refGELU(x float64) float64 {
+	if x < -40 {
+		return math.Copysign(0, -1) // x·Φ(x) → −0 (and −∞·0 is NaN)
+	}
+	return x * 0.5 * math.Erfc(-x/math.Sqrt2)
+}
+
+// refGELUGrad is Φ(x) + x·φ(x).
+func refGELUGrad(x float64) float64 {
+	return 0.5*math.Erfc(-x/math.Sqrt2) + x*math.Exp(-x*x/2)/math.Sqrt(2*math.Pi)
 }
 
 // withLevel runs f with the kernel set l.
@@ -157,6 +175,10 @@ func TestEdges(t *testing.T) {
 		{"Exp", Exp, 0, 1}, {"Exp", Exp, inf, inf}, {"Exp", Exp, -inf, 0}, {"Exp", Exp, nan, nan}, {"Exp", Exp, 89, inf}, {"Exp", Exp, -110, 0},
 		{"Tanh", Tanh, 0, 0}, {"Tanh", Tanh, math.Copysign(0, -1), math.Copysign(0, -1)}, {"Tanh", Tanh, inf, 1}, {"Tanh", Tanh, -inf, -1}, {"Tanh", Tanh, nan, nan}, {"Tanh", Tanh, 30, 1},
 		{"Sigmoid", Sigmoid, 0, 0.5}, {"Sigmoid", Sigmoid, inf, 1}, {"Sigmoid", Sigmoid, -inf, 0}, {"Sigmoid", Sigmoid, nan, nan}, {"Sigmoid", Sigmoid, -200, 0},
+		{"GELU", GELU, 0, 0}, {"GELU", GELU, math.Copysign(0, -1), math.Copysign(0, -1)}, {"GELU", GELU, inf, inf}, {"GELU", GELU, -inf, math.Copysign(0, -1)},
+		{"GELU", GELU, nan, nan}, {"GELU", GELU, -20, math.Copysign(0, -1)}, {"GELU", GELU, 20, 20}, {"GELU", GELU, 3e38, float64(float32(3e38))},
+		{"GELUGrad", func(d, x []float32) { GELUGrad(d, x, nil) }, 0, 0.5}, {"GELUGrad", func(d, x []float32) { GELUGrad(d, x, nil) }, inf, 1},
+		{"GELUGrad", func(d, x []float32) { GELUGrad(d, x, nil) }, -inf, math.Copysign(0, -1)}, {"GELUGrad", func(d, x []float32) { GELUGrad(d, x, nil) }, nan, nan},
 	}
 	for _, l := range levels() {
 		for _, c := range cases {
@@ -264,6 +286,54 @@ func TestBitwise(t *testing.T) {
 	check("SinCos/sin", func(dst, x []float32) { SinCos(dst, make([]float32, len(dst)), x, 30) })
 	check("SinCos/cos", func(dst, x []float32) { SinCos(make([]float32, len(dst)), dst, x, 30) })
 	check("MulColSum", func(dst, x []float32) { MulColSum(dst, g[:len(dst)], x, 1, 0.3, make([]float64, 1)) })
+	check("GELU", GELU)
+	check("GELUGrad", func(dst, x []float32) { GELUGrad(dst, x, nil) })
+	check("GELUGrad/g", func(dst, x []float32) { GELUGrad(dst, x, g) })
+}
+
+// TestGELUGrad checks g·(Φ + x·φ) against float64 math: within half an
+// ulp of the rounded result plus 1e-11 absolute (the derivative crosses
+// zero near x = −0.75, where a relative bound means nothing).
+func TestGELUGrad(t *testing.T) {
+	xs := samples(1<<17, 18, false)
+	for _, v := range []float32{-0.7517916, 1e-3, 0.7, 3} { // dense runs, the root among them
+		for range 1 << 12 {
+			xs = append(xs, v, -v)
+			v = math.Nextafter32(v, 2*v)
+		}
+	}
+	g := samples(len(xs)-len(edges), 2, false)
+	for _, l := range levels() {
+		for _, gg := range [][]float32{nil, g} {
+			got := make([]float32, len(xs))
+			withLevel(l, func() { GELUGrad(got, xs, gg) })
+			worst := 0.0
+			for i, x := range xs {
+				want := refGELUGrad(float64(x))
+				if gg != nil {
+					want *= float64(gg[i])
+				}
+				if math.IsNaN(want) || math.IsInf(float64(x), 0) || math.IsNaN(float64(x)) || (gg != nil && math.IsInf(float64(gg[i]), 0)) {
+					continue
+				}
+				scale := 1.0
+				if gg != nil {
+					scale = math.Abs(float64(gg[i]))
+				}
+				e := ulpErr(got[i], want)
+				if ae := math.Abs(float64(got[i]) - want); e > 0 && ae > 0 {
+					e *= max(ae-1e-11*scale, 0) / ae // the ulps beyond 1e-11·|g|
+				}
+				if e > worst {
+					worst = e
+				}
+				if e > geluBound {
+					t.Fatalf("GELUGrad[%s](%g, g=%v) = %g, want %g (%.4f ulp)", levelName(l), x, gg != nil, got[i], want, e)
+				}
+			}
+			t.Logf("GELUGrad [%s] g=%v: max error %.6f ulp (beyond 1e-11 absolute)", levelName(l), gg != nil, worst)
+		}
+	}
 }
 
 func TestLengthPanics(t *testing.T) {

@@ -1,0 +1,63 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// TestGELUFloat32Kernels checks the float32 GELU path (vmath kernels, the
+// fused g·GELU′ backward and its own backward) against the float64
+// derivative tower: value, first and second derivatives, and the
+// derivative with respect to the incoming gradient.
+func TestGELUFloat32Kernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := 40000 // several parallel chunks
+	xv, wv, vv := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range xv {
+		xv[i] = float64(float32(16 * (2*rng.Float64() - 1)))
+		wv[i] = float64(float32(2*rng.Float64() - 1))
+		vv[i] = float64(float32(2*rng.Float64() - 1))
+	}
+	xv[0], xv[1], xv[2] = 0, float64(float32(-0.7517916)), -20
+	x := tensor.FromFloat64s(tensor.Float32, xv, n).SetRequiresGrad(true)
+	w := tensor.FromFloat64s(tensor.Float32, wv, n).SetRequiresGrad(true)
+	v := tensor.FromFloat64s(tensor.Float32, vv, n)
+	act := mustAct(t, "gelu", WithDType(tensor.Float32))
+	y := act.Forward(x)
+	// gx = w·GELU′(x); then ∂/∂x Σ v·gx = v·w·GELU″(x), ∂/∂w Σ v·gx = v·GELU′(x).
+	gx := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{x}, []*tensor.Tensor{w}, true)[0]
+	gg := tensor.Grad([]*tensor.Tensor{gx}, []*tensor.Tensor{x, w}, []*tensor.Tensor{v}, false)
+	check := func(what string, got []float32, want func(i int) float64, scale func(i int) float64) {
+		t.Helper()
+		worst := 0.0
+		for i := range got {
+			wi := want(i)
+			// a few float32 ulps of the result, plus an absolute floor
+			// (scale) where the derivative crosses zero
+			tol := 4e-7*math.Abs(wi) + scale(i) + 1e-37
+			if e := math.Abs(float64(got[i]) - wi); e > tol || math.IsNaN(float64(got[i])) {
+				t.Fatalf("%s at x=%g: got %g, want %g", what, xv[i], got[i], wi)
+			} else {
+				worst = max(worst, e/tol)
+			}
+		}
+		t.Logf("%s: worst error %.3f of the tolerance", what, worst)
+	}
+	// GELU′ is accurate to 1e-11 absolute before rounding (vmath); GELU″
+	// comes from the float64 tower and the product v·w is rounded to
+	// float32 first.
+	none := func(int) float64 { return 0 }
+	check("GELU", y.Float32s(), func(i int) float64 { return geluFn.d(0, xv[i]) }, none)
+	check("w·GELU′", gx.Float32s(), func(i int) float64 { return wv[i] * geluFn.d(1, xv[i]) },
+		func(i int) float64 { return 1e-11 * math.Abs(wv[i]) })
+	check("v·w·GELU″", gg[0].Float32s(), func(i int) float64 { return vv[i] * wv[i] * geluFn.d(2, xv[i]) },
+		func(i int) float64 { return 1.2e-7 * math.Abs(vv[i]*wv[i]*geluFn.d(2, xv[i])) })
+	check("v·GELU′", gg[1].Float32s(), func(i int) float64 { return vv[i] * geluFn.d(1, xv[i]) },
+		func(i int) float64 { return 1e-11 * math.Abs(vv[i]) })
+	if g := y.Float32s()[2]; g != 0 || !math.Signbit(float64(g)) {
+		t.Errorf("GELU(−20) = %g, want −0", g)
+	}
+}
