@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sciml-go/sciml/nn"
@@ -16,27 +15,16 @@ import (
 // Config describes an FNO. The zero values of optional fields take the
 // documented defaults.
 type Config struct {
-	// Dim is the number of grid axes (1, 2 or 3).
-	Dim int `yaml:"dim" json:"dim"`
-	// In and Out are the channels of the input and output functions
-	// (without the coordinate channels Grid adds).
-	In  int `yaml:"in" json:"in"`
-	Out int `yaml:"out" json:"out"`
-	// Width is the number of channels of the Fourier layers.
-	Width int `yaml:"width" json:"width"`
+	// Common: Dim 1, 2 or 3; Grid appends the coordinates of the grid
+	// points as input channels: "" (none), "periodic" (x_i = i/n) or
+	// "closed" (x_i = i/(n−1)).
+	operator.Common `yaml:",inline"`
+	// Stack: Width is the number of channels of the Fourier layers
+	// (required), Layers the number of Fourier layers (default 4),
+	// Projection the hidden width of the projection MLP (default 128).
+	operator.Stack `yaml:",inline"`
 	// Modes is the number of Fourier modes kept per axis (len Dim).
 	Modes []int `yaml:"modes" json:"modes"`
-	// Layers is the number of Fourier layers (default 4).
-	Layers int `yaml:"layers" json:"layers"`
-	// Projection is the hidden width of the projection MLP (default 128).
-	Projection int `yaml:"projection" json:"projection"`
-	// Activation is an activation of the nn catalogue as its YAML spec:
-	// a name ("gelu", the default) or a flow mapping ("{name: snake, a: 0.5}").
-	// One instance is shared by all layers.
-	Activation string `yaml:"activation" json:"activation"`
-	// Grid appends the coordinates of the grid points as input channels:
-	// "" (none), "periodic" (x_i = i/n) or "closed" (x_i = i/(n−1)).
-	Grid string `yaml:"grid" json:"grid"`
 	// Padding is the fraction of each axis added as zero padding at its
 	// end before the Fourier layers (non-periodic problems; 0 = none). One
 	// value applies to every axis, or one per axis.
@@ -47,39 +35,21 @@ type Config struct {
 	// Skip is the pointwise path of each layer: "linear" (default, W v + b),
 	// "identity" (v) or "none".
 	Skip string `yaml:"skip" json:"skip"`
-	// DType is "float32" (default) or "float64".
-	DType string `yaml:"dtype" json:"dtype"`
 }
 
 func (c Config) withDefaults() Config {
-	if c.Layers == 0 {
-		c.Layers = 4
-	}
-	if c.Projection == 0 {
-		c.Projection = 128
-	}
-	if c.Activation == "" {
-		c.Activation = "gelu"
-	}
+	c.Common = c.Common.WithDefaults("")
+	c.Stack = c.Stack.WithDefaults(0, 4)
 	if c.Skip == "" {
 		c.Skip = "linear"
-	}
-	if c.DType == "" {
-		c.DType = "float32"
 	}
 	return c
 }
 
-// Validate reports the first problem with the configuration.
+// Validate reports every problem with the configuration.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	var errs []string
-	if c.Dim < 1 || c.Dim > 3 {
-		errs = append(errs, fmt.Sprintf("dim %d: want 1, 2 or 3", c.Dim))
-	}
-	if c.In < 1 || c.Out < 1 {
-		errs = append(errs, fmt.Sprintf("in %d, out %d: want ≥ 1 channels", c.In, c.Out))
-	}
+	errs := c.Common.Check(3)
 	if c.Width < 1 {
 		errs = append(errs, fmt.Sprintf("width %d: want ≥ 1", c.Width))
 	}
@@ -94,14 +64,6 @@ func (c Config) Validate() error {
 	}
 	if c.Layers < 1 || c.Projection < 1 {
 		errs = append(errs, fmt.Sprintf("layers %d, projection %d: want ≥ 1", c.Layers, c.Projection))
-	}
-	if _, err := activation(c.Activation, tensor.Float64); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.Grid != "" {
-		if _, err := operator.ParseGridKind(c.Grid); err != nil {
-			errs = append(errs, "grid: "+err.Error())
-		}
 	}
 	if len(c.Padding) != 0 && len(c.Padding) != 1 && len(c.Padding) != c.Dim {
 		errs = append(errs, fmt.Sprintf("padding %v: want one value or one per axis", c.Padding))
@@ -122,13 +84,7 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Sprintf("skip %q: want linear, identity or none", c.Skip))
 	}
-	if d, err := tensor.ParseDType(c.DType); err != nil || d.IsComplex() {
-		errs = append(errs, fmt.Sprintf("dtype %q: want float32 or float64", c.DType))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("fno: %s", strings.Join(errs, "; "))
-	}
-	return nil
+	return operator.JoinProblems("fno", errs)
 }
 
 // Layer is one Fourier layer: v ↦ K v + W v (before normalisation and
@@ -180,17 +136,13 @@ func New(cfg Config, r *rand.Rand) (*FNO, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	dt, _ := tensor.ParseDType(cfg.DType)
-	act, _ := activation(cfg.Activation, dt)
-	m := &FNO{Config: cfg, act: act, dtype: dt, grids: map[string]*tensor.Tensor{}}
+	act, dt, kind, opts := cfg.Setup(nn.WithRand(r))
+	m := &FNO{Config: cfg, act: act, dtype: dt, grid: kind, grids: map[string]*tensor.Tensor{}}
 	in := cfg.In
-	if cfg.Grid != "" {
-		k, _ := operator.ParseGridKind(cfg.Grid)
-		m.grid = &k
+	if kind != nil {
 		in += cfg.Dim
 	}
-	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
-	m.Lift = nn.NewChannelLinear(in, cfg.Width, opts...)
+	m.Lift = cfg.Lift(in, opts...)
 	wshape := []int{cfg.Width, cfg.Width}
 	for a, md := range cfg.Modes {
 		if a < cfg.Dim-1 {
@@ -213,7 +165,7 @@ func New(cfg Config, r *rand.Rand) (*FNO, error) {
 		}
 		m.Layers = append(m.Layers, l)
 	}
-	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
+	m.Project = cfg.Projector(cfg.Out, act, opts...)
 	return m, nil
 }
 
@@ -346,17 +298,4 @@ func (m *FNO) Predict(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
 	y := m.ForwardTo(x.Detach().In(ar), outSizes).Clone()
 	ar.Reset()
 	return y
-}
-
-// activation builds the activation a config names.
-func activation(spec string, dt tensor.DType) (nn.Activation, error) {
-	sp, err := nn.ParseActivation(spec)
-	if err != nil {
-		return nil, fmt.Errorf("activation %q: %w", spec, err)
-	}
-	a, err := nn.NewActivation(sp, nn.WithDType(dt))
-	if err != nil {
-		return nil, fmt.Errorf("activation %q: %w", spec, err)
-	}
-	return a, nil
 }

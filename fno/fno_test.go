@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
 	"github.com/sciml-go/sciml/tensor"
 )
 
@@ -36,12 +37,12 @@ func TestPublishedParameterCounts(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	bad := []Config{
-		{Dim: 4, In: 1, Out: 1, Width: 8, Modes: []int{2, 2, 2, 2}},
-		{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{2, 2}},
-		{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{2}, Activation: "nope"},
-		{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{2}, Grid: "torus"},
-		{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{2}, Padding: []float64{-1}},
-		{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{2}, DType: "complex64"},
+		{Common: operator.Common{Dim: 4, In: 1, Out: 1}, Stack: operator.Stack{Width: 8}, Modes: []int{2, 2, 2, 2}},
+		{Common: operator.Common{Dim: 1, In: 1, Out: 1}, Stack: operator.Stack{Width: 8}, Modes: []int{2, 2}},
+		{Common: operator.Common{Dim: 1, In: 1, Out: 1, Activation: "nope"}, Stack: operator.Stack{Width: 8}, Modes: []int{2}},
+		{Common: operator.Common{Dim: 1, In: 1, Out: 1, Grid: "torus"}, Stack: operator.Stack{Width: 8}, Modes: []int{2}},
+		{Common: operator.Common{Dim: 1, In: 1, Out: 1}, Stack: operator.Stack{Width: 8}, Modes: []int{2}, Padding: []float64{-1}},
+		{Common: operator.Common{Dim: 1, In: 1, Out: 1, DType: "complex64"}, Stack: operator.Stack{Width: 8}, Modes: []int{2}},
 	}
 	for i, c := range bad {
 		if _, err := New(c, rng(1)); err == nil {
@@ -52,7 +53,7 @@ func TestValidate(t *testing.T) {
 
 func small(dim int, dtype string) Config {
 	modes := []int{4, 4, 3}[:dim]
-	return Config{Dim: dim, In: 2, Out: 1, Width: 6, Modes: modes, Layers: 2, Projection: 8, Grid: "periodic", DType: dtype}
+	return Config{Common: operator.Common{Dim: dim, In: 2, Out: 1, Grid: "periodic", DType: dtype}, Stack: operator.Stack{Width: 6, Layers: 2, Projection: 8}, Modes: modes}
 }
 
 func TestForwardShapesAtEveryResolution(t *testing.T) {
@@ -117,7 +118,7 @@ func TestGradients(t *testing.T) {
 // to the accuracy of the pointwise nonlinearity's aliasing, which shrinks as
 // the grids refine.
 func TestDiscretizationInvariance(t *testing.T) {
-	cfg := Config{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{6}, Layers: 3, Projection: 16, Grid: "periodic", DType: "float64"}
+	cfg := Config{Common: operator.Common{Dim: 1, In: 1, Out: 1, Grid: "periodic", DType: "float64"}, Stack: operator.Stack{Width: 8, Layers: 3, Projection: 16}, Modes: []int{6}}
 	m, err := New(cfg, rng(6))
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sciml-go/sciml/nn"
@@ -21,11 +20,11 @@ import (
 // are a grid of Sensors points per axis; an input on another grid is
 // linearly interpolated to it, so the model takes any resolution.
 type DeepONetConfig struct {
-	// Dim is the number of grid axes (1, 2 or 3).
-	Dim int `yaml:"dim" json:"dim"`
-	// In and Out are the channels of the input and output functions.
-	In  int `yaml:"in" json:"in"`
-	Out int `yaml:"out" json:"out"`
+	// Common: Dim 1, 2 or 3; Activation (default "gelu") after every hidden
+	// layer and after the trunk's last layer; Grid "closed" (default) or
+	// "periodic", which sets the trunk's coordinates and the sensor
+	// interpolation.
+	Common `yaml:",inline"`
 	// Sensors is the sensor grid, one size per axis (or one for all).
 	Sensors []int `yaml:"sensors" json:"sensors"`
 	// Branch and Trunk are the hidden widths of the two MLPs (default
@@ -35,17 +34,10 @@ type DeepONetConfig struct {
 	// Basis is the number p of basis functions per output channel
 	// (default 64).
 	Basis int `yaml:"basis" json:"basis"`
-	// Activation is an activation of the nn catalogue (default "gelu"),
-	// applied after every hidden layer and after the trunk's last layer.
-	Activation string `yaml:"activation" json:"activation"`
-	// Grid is where the grid points lie: "closed" (default) or "periodic";
-	// it sets the trunk's coordinates and the sensor interpolation.
-	Grid string `yaml:"grid" json:"grid"`
-	// DType is "float32" (default) or "float64".
-	DType string `yaml:"dtype" json:"dtype"`
 }
 
 func (c DeepONetConfig) withDefaults() DeepONetConfig {
+	c.Common = c.Common.WithDefaults("closed")
 	if len(c.Branch) == 0 {
 		c.Branch = []int{128, 128}
 	}
@@ -54,15 +46,6 @@ func (c DeepONetConfig) withDefaults() DeepONetConfig {
 	}
 	if c.Basis == 0 {
 		c.Basis = 64
-	}
-	if c.Activation == "" {
-		c.Activation = "gelu"
-	}
-	if c.Grid == "" {
-		c.Grid = "closed"
-	}
-	if c.DType == "" {
-		c.DType = "float32"
 	}
 	if len(c.Sensors) == 1 && c.Dim > 1 {
 		s := c.Sensors[0]
@@ -77,13 +60,7 @@ func (c DeepONetConfig) withDefaults() DeepONetConfig {
 // Validate reports every problem with the configuration.
 func (c DeepONetConfig) Validate() error {
 	c = c.withDefaults()
-	var errs []string
-	if c.Dim < 1 || c.Dim > 3 {
-		errs = append(errs, fmt.Sprintf("dim %d: want 1, 2 or 3", c.Dim))
-	}
-	if c.In < 1 || c.Out < 1 {
-		errs = append(errs, fmt.Sprintf("in %d, out %d: want ≥ 1 channels", c.In, c.Out))
-	}
+	errs := c.Common.Check(3)
 	if len(c.Sensors) != c.Dim {
 		errs = append(errs, fmt.Sprintf("sensors %v: want one size or one per axis", c.Sensors))
 	}
@@ -99,19 +76,7 @@ func (c DeepONetConfig) Validate() error {
 			break
 		}
 	}
-	if _, err := newActivation(c.Activation, tensor.Float64); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if _, err := ParseGridKind(c.Grid); err != nil {
-		errs = append(errs, "grid: "+err.Error())
-	}
-	if d, err := tensor.ParseDType(c.DType); err != nil || d.IsComplex() {
-		errs = append(errs, fmt.Sprintf("dtype %q: want float32 or float64", c.DType))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("deeponet: %s", strings.Join(errs, "; "))
-	}
-	return nil
+	return JoinProblems("deeponet", errs)
 }
 
 // MLP is a stack of nn.Linear layers over the last axis with an activation
@@ -168,15 +133,12 @@ func NewDeepONet(cfg DeepONetConfig, r *rand.Rand) (*DeepONet, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	dt, _ := tensor.ParseDType(cfg.DType)
-	act, _ := newActivation(cfg.Activation, dt)
-	kind, _ := ParseGridKind(cfg.Grid)
-	m := &DeepONet{Config: cfg, act: act, dtype: dt, grid: kind, grids: map[string]*tensor.Tensor{}}
+	act, dt, kind, opts := cfg.Setup(nn.WithRand(r))
+	m := &DeepONet{Config: cfg, act: act, dtype: dt, grid: *kind, grids: map[string]*tensor.Tensor{}}
 	sensors := cfg.In
 	for _, s := range cfg.Sensors {
 		sensors *= s
 	}
-	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
 	p := cfg.Basis * cfg.Out
 	m.Branch = newMLP(slices.Concat([]int{sensors}, cfg.Branch, []int{p}), act, false, opts...)
 	m.Trunk = newMLP(slices.Concat([]int{cfg.Dim}, cfg.Trunk, []int{p}), act, true, opts...)

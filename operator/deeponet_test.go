@@ -9,7 +9,7 @@ import (
 )
 
 func TestDeepONetShapesAndParams(t *testing.T) {
-	cfg := DeepONetConfig{Dim: 2, In: 1, Out: 2, Sensors: []int{8}, Branch: []int{16}, Trunk: []int{12, 12}, Basis: 5}
+	cfg := DeepONetConfig{Common: Common{Dim: 2, In: 1, Out: 2}, Sensors: []int{8}, Branch: []int{16}, Trunk: []int{12, 12}, Basis: 5}
 	m, err := NewDeepONet(cfg, rng(1))
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +25,7 @@ func TestDeepONetShapesAndParams(t *testing.T) {
 			t.Fatalf("output %v, want %v", y.Shape(), w)
 		}
 	}
-	for _, c := range []DeepONetConfig{{Dim: 2, In: 1, Out: 1}, {Dim: 1, In: 1, Out: 1, Sensors: []int{1}}, {Dim: 1, In: 1, Out: 1, Sensors: []int{4}, Grid: "x"}} {
+	for _, c := range []DeepONetConfig{{Common: Common{Dim: 2, In: 1, Out: 1}}, {Common: Common{Dim: 1, In: 1, Out: 1}, Sensors: []int{1}}, {Common: Common{Dim: 1, In: 1, Out: 1, Grid: "x"}, Sensors: []int{4}}} {
 		if _, err := NewDeepONet(c, rng(1)); err == nil {
 			t.Errorf("NewDeepONet(%+v) accepted", c)
 		}
@@ -35,7 +35,7 @@ func TestDeepONetShapesAndParams(t *testing.T) {
 // TestDeepONetValue checks Forward against the formula Σ_k b_k t_k + β
 // computed from the two nets directly.
 func TestDeepONetValue(t *testing.T) {
-	cfg := DeepONetConfig{Dim: 1, In: 1, Out: 2, Sensors: []int{6}, Branch: []int{5}, Trunk: []int{4}, Basis: 3, Grid: "periodic", DType: "float64"}
+	cfg := DeepONetConfig{Common: Common{Dim: 1, In: 1, Out: 2, Grid: "periodic", DType: "float64"}, Sensors: []int{6}, Branch: []int{5}, Trunk: []int{4}, Basis: 3}
 	m, err := NewDeepONet(cfg, rng(3))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func abs(x float64) float64 {
 }
 
 func TestDeepONetGradients(t *testing.T) {
-	cfg := DeepONetConfig{Dim: 2, In: 1, Out: 1, Sensors: []int{4}, Branch: []int{5}, Trunk: []int{4}, Basis: 3, Activation: "tanh", DType: "float64"}
+	cfg := DeepONetConfig{Common: Common{Dim: 2, In: 1, Out: 1, Activation: "tanh", DType: "float64"}, Sensors: []int{4}, Branch: []int{5}, Trunk: []int{4}, Basis: 3}
 	m, err := NewDeepONet(cfg, rng(5))
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestDeepONetGradients(t *testing.T) {
 }
 
 func TestDeepONetFits(t *testing.T) {
-	cfg := DeepONetConfig{Dim: 1, In: 1, Out: 1, Sensors: []int{32}, Branch: []int{32}, Trunk: []int{32, 32}, Basis: 16, Grid: "periodic"}
+	cfg := DeepONetConfig{Common: Common{Dim: 1, In: 1, Out: 1, Grid: "periodic"}, Sensors: []int{32}, Branch: []int{32}, Trunk: []int{32, 32}, Basis: 16}
 	m, err := NewDeepONet(cfg, rng(7))
 	if err != nil {
 		t.Fatal(err)

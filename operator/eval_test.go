@@ -144,7 +144,7 @@ func smooth2D(n, s int, seed uint64) (in, out *tensor.Tensor) {
 // (the output sampled on the finer grid): the error stays at the
 // training resolution's level.
 func TestZeroShotSuperResolution2D(t *testing.T) {
-	m, err := fno.New(fno.Config{Dim: 2, In: 1, Out: 1, Width: 8, Modes: []int{4, 4}, Layers: 2, Projection: 16, Grid: "periodic"},
+	m, err := fno.New(fno.Config{Common: operator.Common{Dim: 2, In: 1, Out: 1, Grid: "periodic"}, Stack: operator.Stack{Width: 8, Layers: 2, Projection: 16}, Modes: []int{4, 4}},
 		rand.New(rand.NewPCG(4, 1)))
 	if err != nil {
 		t.Fatal(err)

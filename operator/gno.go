@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sciml-go/sciml/nn"
@@ -137,88 +136,47 @@ func RadiusBipartite(dst, src []float64, dim int, r float64) *Graph {
 // in the paper; then a projection MLP. It works on any point set
 // (ForwardPoints) and on grids (Forward).
 type GNOConfig struct {
-	// Dim is the dimension of the domain (1, 2 or 3).
-	Dim int `yaml:"dim" json:"dim"`
-	// In and Out are the channels of the input and output functions.
-	In  int `yaml:"in" json:"in"`
-	Out int `yaml:"out" json:"out"`
-	// Width is the number of channels of v (default 32).
-	Width int `yaml:"width" json:"width"`
+	// Common: Dim 1, 2 or 3; Grid is where the grid points of Forward lie,
+	// "closed" (default) or "periodic" (distances are not wrapped).
+	Common `yaml:",inline"`
+	// Stack: Width is the number of channels of v (default 32), Layers the
+	// number of kernel-integral iterations (default 4), Projection the
+	// hidden width of the projection (default 128).
+	Stack `yaml:",inline"`
 	// KernelHidden are the hidden widths of κ (default [64, 64]).
 	KernelHidden []int `yaml:"kernel_hidden" json:"kernel_hidden"`
-	// Layers is the number of kernel-integral iterations (default 4).
-	Layers int `yaml:"layers" json:"layers"`
 	// Radius is the radius of the neighbourhoods (default 0.1), in the
 	// coordinates of the points (the unit cube for grids).
 	Radius float64 `yaml:"radius" json:"radius"`
-	// Projection is the hidden width of the projection (default 128).
-	Projection int `yaml:"projection" json:"projection"`
-	// Activation is an activation of the nn catalogue (default "gelu").
-	Activation string `yaml:"activation" json:"activation"`
-	// Grid is where the grid points of Forward lie: "closed" (default) or
-	// "periodic" (distances are not wrapped).
-	Grid string `yaml:"grid" json:"grid"`
-	// DType is "float32" (default) or "float64".
-	DType string `yaml:"dtype" json:"dtype"`
 }
 
 func (c GNOConfig) withDefaults() GNOConfig {
-	if c.Width == 0 {
-		c.Width = 32
-	}
+	c.Common = c.Common.WithDefaults("closed")
+	c.Stack = c.Stack.WithDefaults(32, 4)
 	if len(c.KernelHidden) == 0 {
 		c.KernelHidden = []int{64, 64}
 	}
-	if c.Layers == 0 {
-		c.Layers = 4
-	}
 	if c.Radius == 0 {
 		c.Radius = 0.1
-	}
-	if c.Projection == 0 {
-		c.Projection = 128
-	}
-	if c.Activation == "" {
-		c.Activation = "gelu"
-	}
-	if c.Grid == "" {
-		c.Grid = "closed"
-	}
-	if c.DType == "" {
-		c.DType = "float32"
 	}
 	return c
 }
 
 // Validate reports every problem with the configuration.
 func (c GNOConfig) Validate() error {
+	return JoinProblems("gno", c.problems())
+}
+
+func (c GNOConfig) problems() []string {
 	c = c.withDefaults()
-	var errs []string
-	if c.Dim < 1 || c.Dim > 3 {
-		errs = append(errs, fmt.Sprintf("dim %d: want 1, 2 or 3", c.Dim))
-	}
-	if c.In < 1 || c.Out < 1 {
-		errs = append(errs, fmt.Sprintf("in %d, out %d: want ≥ 1 channels", c.In, c.Out))
-	}
+	errs := c.Common.Check(3)
 	if c.Width < 1 || c.Layers < 1 || c.Projection < 1 || slices.Min(c.KernelHidden) < 1 {
 		errs = append(errs, fmt.Sprintf("width %d, layers %d, projection %d, kernel_hidden %v: want ≥ 1", c.Width, c.Layers, c.Projection, c.KernelHidden))
 	}
 	if !(c.Radius > 0) || math.IsInf(c.Radius, 0) {
 		errs = append(errs, fmt.Sprintf("radius %v: want > 0", c.Radius))
 	}
-	if _, err := newActivation(c.Activation, tensor.Float64); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if _, err := ParseGridKind(c.Grid); err != nil {
-		errs = append(errs, "grid: "+err.Error())
-	}
-	if d, err := tensor.ParseDType(c.DType); err != nil || d.IsComplex() {
-		errs = append(errs, fmt.Sprintf("dtype %q: want float32 or float64", c.DType))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("gno: %s", strings.Join(errs, "; "))
-	}
-	return nil
+	return errs
 }
 
 // GNO is a graph neural operator. It implements Operator.
@@ -250,18 +208,15 @@ func NewGNO(cfg GNOConfig, r *rand.Rand) (*GNO, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	dt, _ := tensor.ParseDType(cfg.DType)
-	act, _ := newActivation(cfg.Activation, dt)
-	kind, _ := ParseGridKind(cfg.Grid)
-	m := &GNO{Config: cfg, act: act, dtype: dt, grid: kind, graphs: map[string]*gridGraph{}}
-	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
-	m.Lift = nn.NewChannelLinear(cfg.In+cfg.Dim, cfg.Width, opts...)
+	act, dt, kind, opts := cfg.Setup(nn.WithRand(r))
+	m := &GNO{Config: cfg, act: act, dtype: dt, grid: *kind, graphs: map[string]*gridGraph{}}
+	m.Lift = cfg.Lift(cfg.In+cfg.Dim, opts...)
 	widths := slices.Concat([]int{2*cfg.Dim + 2*cfg.In}, cfg.KernelHidden, []int{cfg.Width * cfg.Width})
 	m.Kernel = newMLP(widths, act, false, opts...)
 	for range cfg.Layers {
 		m.Skip = append(m.Skip, nn.NewChannelLinear(cfg.Width, cfg.Width, opts...))
 	}
-	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
+	m.Project = cfg.Projector(cfg.Out, act, opts...)
 	return m, nil
 }
 

@@ -87,7 +87,7 @@ func TestRadiusGraph(t *testing.T) {
 // (1/|N(x)|) Σ_y κ(x, y, a(x), a(y)) v(y) + W v(x) + b, and that Forward
 // on a grid equals ForwardPoints at the grid's points.
 func TestGNOKernelIntegral(t *testing.T) {
-	cfg := GNOConfig{Dim: 2, In: 1, Out: 1, Width: 3, KernelHidden: []int{5}, Layers: 1, Radius: 0.3, Projection: 4, DType: "float64"}
+	cfg := GNOConfig{Common: Common{Dim: 2, In: 1, Out: 1, DType: "float64"}, Stack: Stack{Width: 3, Layers: 1, Projection: 4}, KernelHidden: []int{5}, Radius: 0.3}
 	m, err := NewGNO(cfg, rng(1))
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestGNOKernelIntegral(t *testing.T) {
 	if d := maxAbsDiff(got.Float64s(), want.Float64s()); d > 1e-12 {
 		t.Fatalf("GNO differs from the direct Nyström sum by %g", d)
 	}
-	for _, c := range []GNOConfig{{Dim: 2, In: 1, Out: 1, Radius: -1}, {Dim: 0, In: 1, Out: 1}, {Dim: 1, In: 1, Out: 1, KernelHidden: []int{0}}} {
+	for _, c := range []GNOConfig{{Common: Common{Dim: 2, In: 1, Out: 1}, Radius: -1}, {Common: Common{Dim: 0, In: 1, Out: 1}}, {Common: Common{Dim: 1, In: 1, Out: 1}, KernelHidden: []int{0}}} {
 		if _, err := NewGNO(c, rng(1)); err == nil {
 			t.Errorf("NewGNO(%+v) accepted", c)
 		}
@@ -138,7 +138,7 @@ func TestGNOKernelIntegral(t *testing.T) {
 }
 
 func TestGNOGradients(t *testing.T) {
-	cfg := GNOConfig{Dim: 1, In: 1, Out: 1, Width: 2, KernelHidden: []int{3}, Layers: 2, Radius: 0.25, Projection: 3, Activation: "tanh", DType: "float64"}
+	cfg := GNOConfig{Common: Common{Dim: 1, In: 1, Out: 1, Activation: "tanh", DType: "float64"}, Stack: Stack{Width: 2, Layers: 2, Projection: 3}, KernelHidden: []int{3}, Radius: 0.25}
 	m, err := NewGNO(cfg, rng(3))
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestGNOGradients(t *testing.T) {
 // radius cannot see the whole domain, so the bound is loose) and applies
 // it to an irregular point set.
 func TestGNOFits(t *testing.T) {
-	cfg := GNOConfig{Dim: 1, In: 1, Out: 1, Width: 8, KernelHidden: []int{16}, Layers: 3, Radius: 0.15, Projection: 16, Grid: "periodic"}
+	cfg := GNOConfig{Common: Common{Dim: 1, In: 1, Out: 1, Grid: "periodic"}, Stack: Stack{Width: 8, Layers: 3, Projection: 16}, KernelHidden: []int{16}, Radius: 0.15}
 	m, err := NewGNO(cfg, rng(5))
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sciml-go/sciml/nn"
@@ -22,49 +21,27 @@ import (
 // (a(x), x), so the kernel depends on the input as in the paper. The cost
 // is O(N·r·Width) per layer instead of the O(N²) of a dense kernel.
 type LNOConfig struct {
-	// Dim is the number of grid axes (1, 2 or 3).
-	Dim int `yaml:"dim" json:"dim"`
-	// In and Out are the channels of the input and output functions.
-	In  int `yaml:"in" json:"in"`
-	Out int `yaml:"out" json:"out"`
-	// Width is the number of channels of v (default 32).
-	Width int `yaml:"width" json:"width"`
+	// Common: Dim 1, 2 or 3; Grid "closed" (default) or "periodic", the
+	// coordinates being inputs of the lifting and of φ, ψ.
+	Common `yaml:",inline"`
+	// Stack: Width is the number of channels of v (default 32), Layers the
+	// number of kernel-integral layers (default 4), Projection the hidden
+	// width of Q (default 128).
+	Stack `yaml:",inline"`
 	// Rank is r (default 4).
 	Rank int `yaml:"rank" json:"rank"`
-	// Layers is the number of kernel-integral layers (default 4).
-	Layers int `yaml:"layers" json:"layers"`
 	// KernelHidden is the hidden width of the φ and ψ nets (default 64).
 	KernelHidden int `yaml:"kernel_hidden" json:"kernel_hidden"`
-	// Projection is the hidden width of Q (default 128).
-	Projection int `yaml:"projection" json:"projection"`
-	// Activation is an activation of the nn catalogue (default "gelu").
-	Activation string `yaml:"activation" json:"activation"`
-	// Grid is where the points lie: "closed" (default) or "periodic"; the
-	// coordinates are inputs of the lifting and of φ, ψ.
-	Grid string `yaml:"grid" json:"grid"`
-	// DType is "float32" (default) or "float64".
-	DType string `yaml:"dtype" json:"dtype"`
 }
 
 func (c LNOConfig) withDefaults() LNOConfig {
-	def := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
+	c.Common = c.Common.WithDefaults("closed")
+	c.Stack = c.Stack.WithDefaults(32, 4)
+	if c.Rank == 0 {
+		c.Rank = 4
 	}
-	def(&c.Width, 32)
-	def(&c.Rank, 4)
-	def(&c.Layers, 4)
-	def(&c.KernelHidden, 64)
-	def(&c.Projection, 128)
-	if c.Activation == "" {
-		c.Activation = "gelu"
-	}
-	if c.Grid == "" {
-		c.Grid = "closed"
-	}
-	if c.DType == "" {
-		c.DType = "float32"
+	if c.KernelHidden == 0 {
+		c.KernelHidden = 64
 	}
 	return c
 }
@@ -72,30 +49,12 @@ func (c LNOConfig) withDefaults() LNOConfig {
 // Validate reports every problem with the configuration.
 func (c LNOConfig) Validate() error {
 	c = c.withDefaults()
-	var errs []string
-	if c.Dim < 1 || c.Dim > 3 {
-		errs = append(errs, fmt.Sprintf("dim %d: want 1, 2 or 3", c.Dim))
-	}
-	if c.In < 1 || c.Out < 1 {
-		errs = append(errs, fmt.Sprintf("in %d, out %d: want ≥ 1 channels", c.In, c.Out))
-	}
+	errs := c.Common.Check(3)
 	if c.Width < 1 || c.Rank < 1 || c.Layers < 1 || c.KernelHidden < 1 || c.Projection < 1 {
 		errs = append(errs, fmt.Sprintf("width %d, rank %d, layers %d, kernel_hidden %d, projection %d: want ≥ 1",
 			c.Width, c.Rank, c.Layers, c.KernelHidden, c.Projection))
 	}
-	if _, err := newActivation(c.Activation, tensor.Float64); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if _, err := ParseGridKind(c.Grid); err != nil {
-		errs = append(errs, "grid: "+err.Error())
-	}
-	if d, err := tensor.ParseDType(c.DType); err != nil || d.IsComplex() {
-		errs = append(errs, fmt.Sprintf("dtype %q: want float32 or float64", c.DType))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("lno: %s", strings.Join(errs, "; "))
-	}
-	return nil
+	return JoinProblems("lno", errs)
 }
 
 // LNOLayer is one low-rank kernel-integral layer.
@@ -134,20 +93,17 @@ func NewLNO(cfg LNOConfig, r *rand.Rand) (*LNO, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	dt, _ := tensor.ParseDType(cfg.DType)
-	act, _ := newActivation(cfg.Activation, dt)
-	kind, _ := ParseGridKind(cfg.Grid)
-	m := &LNO{Config: cfg, act: act, dtype: dt, grid: kind, grids: map[string]*tensor.Tensor{}}
-	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
+	act, dt, kind, opts := cfg.Setup(nn.WithRand(r))
+	m := &LNO{Config: cfg, act: act, dtype: dt, grid: *kind, grids: map[string]*tensor.Tensor{}}
 	feat := cfg.In + cfg.Dim
-	m.Lift = nn.NewChannelLinear(feat, cfg.Width, opts...)
+	m.Lift = cfg.Lift(feat, opts...)
 	kernel := func() *nn.ChannelMLP {
 		return nn.NewChannelMLP(nn.ChannelMLPConfig{In: feat, Out: cfg.Rank * cfg.Width, Hidden: cfg.KernelHidden, NumLayers: 2, Activation: act.Forward}, opts...)
 	}
 	for range cfg.Layers {
 		m.Layers = append(m.Layers, &LNOLayer{Phi: kernel(), Psi: kernel(), Skip: nn.NewChannelLinear(cfg.Width, cfg.Width, opts...)})
 	}
-	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
+	m.Project = cfg.Projector(cfg.Out, act, opts...)
 	return m, nil
 }
 

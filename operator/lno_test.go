@@ -10,7 +10,7 @@ import (
 // TestLNOKernelIntegral checks one layer against the direct double sum
 // (K v)_o(x) = Σ_j φ_{j,o}(x) (1/N) Σ_y Σ_i ψ_{j,i}(y) v_i(y), plus W v + b.
 func TestLNOKernelIntegral(t *testing.T) {
-	cfg := LNOConfig{Dim: 2, In: 1, Out: 1, Width: 3, Rank: 2, Layers: 1, KernelHidden: 5, Projection: 4, DType: "float64"}
+	cfg := LNOConfig{Common: Common{Dim: 2, In: 1, Out: 1, DType: "float64"}, Stack: Stack{Width: 3, Layers: 1, Projection: 4}, Rank: 2, KernelHidden: 5}
 	m, err := NewLNO(cfg, rng(1))
 	if err != nil {
 		t.Fatal(err)
@@ -50,13 +50,13 @@ func TestLNOKernelIntegral(t *testing.T) {
 	if !slices.Equal(got.Shape(), []int{2, 1, 4, 5}) {
 		t.Fatalf("shape %v", got.Shape())
 	}
-	if _, err := NewLNO(LNOConfig{Dim: 4, In: 1, Out: 1}, rng(1)); err == nil {
+	if _, err := NewLNO(LNOConfig{Common: Common{Dim: 4, In: 1, Out: 1}}, rng(1)); err == nil {
 		t.Fatal("NewLNO accepted dim 4")
 	}
 }
 
 func TestLNOGradients(t *testing.T) {
-	cfg := LNOConfig{Dim: 1, In: 1, Out: 1, Width: 3, Rank: 2, Layers: 2, KernelHidden: 4, Projection: 4, Activation: "tanh", DType: "float64"}
+	cfg := LNOConfig{Common: Common{Dim: 1, In: 1, Out: 1, Activation: "tanh", DType: "float64"}, Stack: Stack{Width: 3, Layers: 2, Projection: 4}, Rank: 2, KernelHidden: 4}
 	m, err := NewLNO(cfg, rng(3))
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestLNOGradients(t *testing.T) {
 // roughly halves its error on the Helmholtz-type problem (it converges much
 // more slowly than MgNO or DeepONet here; see docs/results.md).
 func TestLNOFits(t *testing.T) {
-	cfg := LNOConfig{Dim: 1, In: 1, Out: 1, Width: 8, Rank: 8, Layers: 1, KernelHidden: 16, Projection: 16, Grid: "periodic"}
+	cfg := LNOConfig{Common: Common{Dim: 1, In: 1, Out: 1, Grid: "periodic"}, Stack: Stack{Width: 8, Layers: 1, Projection: 16}, Rank: 8, KernelHidden: 16}
 	m, err := NewLNO(cfg, rng(5))
 	if err != nil {
 		t.Fatal(err)

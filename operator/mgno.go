@@ -3,7 +3,6 @@ package operator
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 
 	"github.com/sciml-go/sciml/nn"
@@ -19,12 +18,9 @@ import (
 // constant in space so that the model has no parameter tied to a grid
 // size). The zero values of optional fields take the documented defaults.
 type MgNOConfig struct {
-	// Dim is the number of grid axes (1 or 2).
-	Dim int `yaml:"dim" json:"dim"`
-	// In and Out are the channels of the input and output functions
-	// (without the coordinate channels Grid adds).
-	In  int `yaml:"in" json:"in"`
-	Out int `yaml:"out" json:"out"`
+	// Common: Dim 1 or 2; Grid appends the coordinates of the grid points
+	// as input channels: "" (none), "periodic" or "closed".
+	Common `yaml:",inline"`
 	// Width is the number of channels of u (default 24).
 	Width int `yaml:"width" json:"width"`
 	// Layers is the number of MgNO layers (default 5).
@@ -42,17 +38,10 @@ type MgNOConfig struct {
 	// grid: "zero" (default; Dirichlet-like problems such as Darcy) or
 	// "periodic".
 	Padding string `yaml:"padding" json:"padding"`
-	// Activation is an activation of the nn catalogue as its YAML spec
-	// (default "gelu").
-	Activation string `yaml:"activation" json:"activation"`
-	// Grid appends the coordinates of the grid points as input channels:
-	// "" (none), "periodic" or "closed".
-	Grid string `yaml:"grid" json:"grid"`
-	// DType is "float32" (default) or "float64".
-	DType string `yaml:"dtype" json:"dtype"`
 }
 
 func (c MgNOConfig) withDefaults() MgNOConfig {
+	c.Common = c.Common.WithDefaults("")
 	if c.Width == 0 {
 		c.Width = 24
 	}
@@ -71,12 +60,6 @@ func (c MgNOConfig) withDefaults() MgNOConfig {
 	if c.Padding == "" {
 		c.Padding = "zero"
 	}
-	if c.Activation == "" {
-		c.Activation = "gelu"
-	}
-	if c.DType == "" {
-		c.DType = "float32"
-	}
 	return c
 }
 
@@ -92,13 +75,7 @@ func steps(list []int, l int) int {
 // Validate reports every problem with the configuration.
 func (c MgNOConfig) Validate() error {
 	c = c.withDefaults()
-	var errs []string
-	if c.Dim < 1 || c.Dim > 2 {
-		errs = append(errs, fmt.Sprintf("dim %d: want 1 or 2", c.Dim))
-	}
-	if c.In < 1 || c.Out < 1 {
-		errs = append(errs, fmt.Sprintf("in %d, out %d: want ≥ 1 channels", c.In, c.Out))
-	}
+	errs := c.Common.Check(2)
 	if c.Width < 1 || c.Layers < 1 || c.Levels < 1 {
 		errs = append(errs, fmt.Sprintf("width %d, layers %d, levels %d: want ≥ 1", c.Width, c.Layers, c.Levels))
 	}
@@ -129,48 +106,22 @@ func (c MgNOConfig) Validate() error {
 	default:
 		errs = append(errs, fmt.Sprintf("padding %q: want zero or periodic", c.Padding))
 	}
-	if _, err := newActivation(c.Activation, tensor.Float64); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if c.Grid != "" {
-		if _, err := ParseGridKind(c.Grid); err != nil {
-			errs = append(errs, "grid: "+err.Error())
-		}
-	}
-	if d, err := tensor.ParseDType(c.DType); err != nil || d.IsComplex() {
-		errs = append(errs, fmt.Sprintf("dtype %q: want float32 or float64", c.DType))
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("mgno: %s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-func newActivation(spec string, dt tensor.DType) (nn.Activation, error) {
-	sp, err := nn.ParseActivation(spec)
-	if err != nil {
-		return nil, fmt.Errorf("activation %q: %w", spec, err)
-	}
-	a, err := nn.NewActivation(sp, nn.WithDType(dt))
-	if err != nil {
-		return nil, fmt.Errorf("activation %q: %w", spec, err)
-	}
-	return a, nil
+	return JoinProblems("mgno", errs)
 }
 
 // MgNODarcy is the MgNO paper's Darcy model: input (a, x, y) on the closed
 // grid, 5 layers of 24 channels, 6-level V-cycles with one pre-smoothing
 // step per level, zero padding, GELU; 593,613 parameters.
 func MgNODarcy() MgNOConfig {
-	return MgNOConfig{Dim: 2, In: 1, Out: 1, Width: 24, Layers: 5, Levels: 6, PreSmooth: []int{1},
-		Padding: "zero", Activation: "gelu", Grid: "closed"}
+	return MgNOConfig{Common: Common{Dim: 2, In: 1, Out: 1, Activation: "gelu", Grid: "closed"},
+		Width: 24, Layers: 5, Levels: 6, PreSmooth: []int{1}, Padding: "zero"}
 }
 
 // MgNOBurgers is a 1-D MgNO for the periodic Burgers benchmark: input
 // (u0, x), 5 layers of 64 channels, 7-level V-cycles, periodic padding.
 func MgNOBurgers() MgNOConfig {
-	return MgNOConfig{Dim: 1, In: 1, Out: 1, Width: 64, Layers: 5, Levels: 7, PreSmooth: []int{1},
-		Padding: "periodic", Activation: "gelu", Grid: "periodic"}
+	return MgNOConfig{Common: Common{Dim: 1, In: 1, Out: 1, Activation: "gelu", Grid: "periodic"},
+		Width: 64, Layers: 5, Levels: 7, PreSmooth: []int{1}, Padding: "periodic"}
 }
 
 // Smoother is one smoothing step u ← u + S(f − A u) (on the first step of
@@ -311,13 +262,10 @@ func NewMgNO(cfg MgNOConfig, r *rand.Rand) (*MgNO, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	dt, _ := tensor.ParseDType(cfg.DType)
-	act, _ := newActivation(cfg.Activation, dt)
-	m := &MgNO{Config: cfg, act: act, dtype: dt, grids: map[string]*tensor.Tensor{}}
+	act, dt, kind, _ := cfg.Setup(nn.WithRand(r))
+	m := &MgNO{Config: cfg, act: act, dtype: dt, grid: kind, grids: map[string]*tensor.Tensor{}}
 	in := cfg.In
-	if cfg.Grid != "" {
-		k, _ := ParseGridKind(cfg.Grid)
-		m.grid = &k
+	if kind != nil {
 		in += cfg.Dim
 	}
 	mode := tensor.PadZero

@@ -56,7 +56,7 @@ func TestMgNOParamCount(t *testing.T) {
 	if got != 593613 {
 		t.Fatalf("Darcy MgNO has %d parameters, documented 593,613", got)
 	}
-	post := MgNOConfig{Dim: 1, In: 2, Out: 3, Width: 5, Layers: 2, Levels: 3, PreSmooth: []int{1, 2, 1}, PostSmooth: []int{1}}
+	post := MgNOConfig{Common: Common{Dim: 1, In: 2, Out: 3}, Width: 5, Layers: 2, Levels: 3, PreSmooth: []int{1, 2, 1}, PostSmooth: []int{1}}
 	m2, err := NewMgNO(post, rng(1))
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestMgNOParamCount(t *testing.T) {
 }
 
 func TestMgNOShapes(t *testing.T) {
-	cfg := MgNOConfig{Dim: 2, In: 1, Out: 2, Width: 4, Layers: 2, Levels: 6, Grid: "closed"}
+	cfg := MgNOConfig{Common: Common{Dim: 2, In: 1, Out: 2, Grid: "closed"}, Width: 4, Layers: 2, Levels: 6}
 	m, err := NewMgNO(cfg, rng(2))
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func TestMgNOShapes(t *testing.T) {
 			}
 		}
 	}
-	c1 := MgNOConfig{Dim: 1, In: 1, Out: 1, Width: 4, Layers: 2, Levels: 4, Padding: "periodic", Grid: "periodic", PostSmooth: []int{1}}
+	c1 := MgNOConfig{Common: Common{Dim: 1, In: 1, Out: 1, Grid: "periodic"}, Width: 4, Layers: 2, Levels: 4, Padding: "periodic", PostSmooth: []int{1}}
 	m1, err := NewMgNO(c1, rng(2))
 	if err != nil {
 		t.Fatal(err)
@@ -99,14 +99,14 @@ func TestMgNOShapes(t *testing.T) {
 
 func TestMgNOConfigErrors(t *testing.T) {
 	bad := []MgNOConfig{
-		{Dim: 3, In: 1, Out: 1},
-		{Dim: 2, In: 0, Out: 1},
-		{Dim: 2, In: 1, Out: 1, Levels: 3, PreSmooth: []int{1, 1}},
-		{Dim: 2, In: 1, Out: 1, PreSmooth: []int{0}},
-		{Dim: 2, In: 1, Out: 1, Padding: "reflect"},
-		{Dim: 2, In: 1, Out: 1, Activation: "nope"},
-		{Dim: 2, In: 1, Out: 1, Grid: "torus"},
-		{Dim: 2, In: 1, Out: 1, DType: "complex64"},
+		{Common: Common{Dim: 3, In: 1, Out: 1}},
+		{Common: Common{Dim: 2, In: 0, Out: 1}},
+		{Common: Common{Dim: 2, In: 1, Out: 1}, Levels: 3, PreSmooth: []int{1, 1}},
+		{Common: Common{Dim: 2, In: 1, Out: 1}, PreSmooth: []int{0}},
+		{Common: Common{Dim: 2, In: 1, Out: 1}, Padding: "reflect"},
+		{Common: Common{Dim: 2, In: 1, Out: 1, Activation: "nope"}},
+		{Common: Common{Dim: 2, In: 1, Out: 1, Grid: "torus"}},
+		{Common: Common{Dim: 2, In: 1, Out: 1, DType: "complex64"}},
 	}
 	for _, c := range bad {
 		if _, err := NewMgNO(c, rng(1)); err == nil {
@@ -120,7 +120,7 @@ func TestMgNOConfigErrors(t *testing.T) {
 // 10×8), and that it is linear in f (bias-free convolutions):
 // MgConv(αf + βg) = α MgConv(f) + β MgConv(g).
 func TestMgConvTwoLevel(t *testing.T) {
-	cfg := MgNOConfig{Dim: 2, In: 2, Out: 1, Width: 3, Layers: 1, Levels: 2, PreSmooth: []int{2}, PostSmooth: []int{1}, DType: "float64"}
+	cfg := MgNOConfig{Common: Common{Dim: 2, In: 2, Out: 1, DType: "float64"}, Width: 3, Layers: 1, Levels: 2, PreSmooth: []int{2}, PostSmooth: []int{1}}
 	m, err := NewMgNO(cfg, rng(5))
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func maxAbsDiff(a, b []float64) float64 {
 }
 
 func TestMgNOGradients(t *testing.T) {
-	cfg := MgNOConfig{Dim: 2, In: 1, Out: 1, Width: 2, Layers: 2, Levels: 3, PostSmooth: []int{1}, Grid: "closed", DType: "float64", Activation: "tanh"}
+	cfg := MgNOConfig{Common: Common{Dim: 2, In: 1, Out: 1, Grid: "closed", DType: "float64", Activation: "tanh"}, Width: 2, Layers: 2, Levels: 3, PostSmooth: []int{1}}
 	m, err := NewMgNO(cfg, rng(8))
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func TestMgNOGradients(t *testing.T) {
 // approximates) and checks the relative L2 error on held-out samples and
 // at a second resolution.
 func TestMgNOFits(t *testing.T) {
-	cfg := MgNOConfig{Dim: 1, In: 1, Out: 1, Width: 8, Layers: 2, Levels: 4, Padding: "periodic"}
+	cfg := MgNOConfig{Common: Common{Dim: 1, In: 1, Out: 1}, Width: 8, Layers: 2, Levels: 4, Padding: "periodic"}
 	m, err := NewMgNO(cfg, rng(11))
 	if err != nil {
 		t.Fatal(err)

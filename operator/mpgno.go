@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sciml-go/sciml/nn"
@@ -29,84 +28,38 @@ import (
 // iterations). The cost is O(N) per iteration for fixed radii in grid
 // units, while the coarse levels reach across the domain.
 type MultipoleGNOConfig struct {
-	// Dim is the dimension of the domain (1, 2 or 3).
-	Dim int `yaml:"dim" json:"dim"`
-	// In and Out are the channels of the input and output functions.
-	In  int `yaml:"in" json:"in"`
-	Out int `yaml:"out" json:"out"`
-	// Width is the number of channels of v (default 32).
-	Width int `yaml:"width" json:"width"`
+	// GNOConfig holds the fields of the single-level GNO with their
+	// meaning there, except for the defaults of KernelHidden ([64], the
+	// hidden widths of every κ) and Radius (0.05, the radius on level 0;
+	// level ℓ uses Radius·2^ℓ, and a transfer between ℓ and ℓ+1 the
+	// coarser one's). Layers is the number of V-cycle iterations.
+	GNOConfig `yaml:",inline"`
 	// Levels is the number of levels L (default 3).
 	Levels int `yaml:"levels" json:"levels"`
-	// KernelHidden are the hidden widths of every κ (default [64]).
-	KernelHidden []int `yaml:"kernel_hidden" json:"kernel_hidden"`
-	// Layers is the number of V-cycle iterations (default 4).
-	Layers int `yaml:"layers" json:"layers"`
-	// Radius is the radius on level 0 (default 0.05); level ℓ uses
-	// Radius·2^ℓ, and a transfer between ℓ and ℓ+1 the coarser one's.
-	Radius float64 `yaml:"radius" json:"radius"`
-	// Projection is the hidden width of the projection (default 128).
-	Projection int `yaml:"projection" json:"projection"`
-	// Activation is an activation of the nn catalogue (default "gelu").
-	Activation string `yaml:"activation" json:"activation"`
-	// Grid is where the grid points lie: "closed" (default) or "periodic".
-	Grid string `yaml:"grid" json:"grid"`
-	// DType is "float32" (default) or "float64".
-	DType string `yaml:"dtype" json:"dtype"`
 }
 
 func (c MultipoleGNOConfig) withDefaults() MultipoleGNOConfig {
-	if c.Width == 0 {
-		c.Width = 32
-	}
 	if c.Levels == 0 {
 		c.Levels = 3
 	}
 	if len(c.KernelHidden) == 0 {
 		c.KernelHidden = []int{64}
 	}
-	if c.Layers == 0 {
-		c.Layers = 4
-	}
 	if c.Radius == 0 {
 		c.Radius = 0.05
 	}
-	if c.Projection == 0 {
-		c.Projection = 128
-	}
-	if c.Activation == "" {
-		c.Activation = "gelu"
-	}
-	if c.Grid == "" {
-		c.Grid = "closed"
-	}
-	if c.DType == "" {
-		c.DType = "float32"
-	}
+	c.GNOConfig = c.GNOConfig.withDefaults()
 	return c
-}
-
-// gno returns the single-level config with the same fields (for
-// validation).
-func (c MultipoleGNOConfig) gno() GNOConfig {
-	return GNOConfig{Dim: c.Dim, In: c.In, Out: c.Out, Width: c.Width, KernelHidden: c.KernelHidden, Layers: c.Layers,
-		Radius: c.Radius, Projection: c.Projection, Activation: c.Activation, Grid: c.Grid, DType: c.DType}
 }
 
 // Validate reports every problem with the configuration.
 func (c MultipoleGNOConfig) Validate() error {
 	c = c.withDefaults()
-	var errs []string
-	if err := c.gno().Validate(); err != nil {
-		errs = append(errs, strings.TrimPrefix(err.Error(), "gno: "))
-	}
+	errs := c.GNOConfig.problems()
 	if c.Levels < 1 {
 		errs = append(errs, fmt.Sprintf("levels %d: want ≥ 1", c.Levels))
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("mpgno: %s", strings.Join(errs, "; "))
-	}
-	return nil
+	return JoinProblems("mpgno", errs)
 }
 
 // MultipoleGNO is a multipole graph neural operator. It implements
@@ -143,12 +96,9 @@ func NewMultipoleGNO(cfg MultipoleGNOConfig, r *rand.Rand) (*MultipoleGNO, error
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	dt, _ := tensor.ParseDType(cfg.DType)
-	act, _ := newActivation(cfg.Activation, dt)
-	kind, _ := ParseGridKind(cfg.Grid)
-	m := &MultipoleGNO{Config: cfg, act: act, dtype: dt, grid: kind, cache: map[string]*hierarchy{}}
-	opts := []nn.Option{nn.WithRand(r), nn.WithDType(dt)}
-	m.Lift = nn.NewChannelLinear(cfg.In+cfg.Dim, cfg.Width, opts...)
+	act, dt, kind, opts := cfg.Setup(nn.WithRand(r))
+	m := &MultipoleGNO{Config: cfg, act: act, dtype: dt, grid: *kind, cache: map[string]*hierarchy{}}
+	m.Lift = cfg.Lift(cfg.In+cfg.Dim, opts...)
 	widths := slices.Concat([]int{2*cfg.Dim + 2*cfg.In}, cfg.KernelHidden, []int{cfg.Width * cfg.Width})
 	for l := range cfg.Levels {
 		m.Within = append(m.Within, newMLP(widths, act, false, opts...))
@@ -160,7 +110,7 @@ func NewMultipoleGNO(cfg MultipoleGNOConfig, r *rand.Rand) (*MultipoleGNO, error
 	for range cfg.Layers {
 		m.Skip = append(m.Skip, nn.NewChannelLinear(cfg.Width, cfg.Width, opts...))
 	}
-	m.Project = nn.NewChannelMLP(nn.ChannelMLPConfig{In: cfg.Width, Out: cfg.Out, Hidden: cfg.Projection, NumLayers: 2, Activation: act.Forward}, opts...)
+	m.Project = cfg.Projector(cfg.Out, act, opts...)
 	return m, nil
 }
 

@@ -10,12 +10,12 @@ import (
 // TestMultipoleGNOOneLevel: with one level the multipole GNO is the GNO
 // (same lifting, kernel, skips and projection give the same output).
 func TestMultipoleGNOOneLevel(t *testing.T) {
-	mc := MultipoleGNOConfig{Dim: 2, In: 1, Out: 1, Width: 3, Levels: 1, KernelHidden: []int{4}, Layers: 2, Radius: 0.3, Projection: 4, DType: "float64"}
+	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 1, DType: "float64"}, Stack: Stack{Width: 3, Layers: 2, Projection: 4}, KernelHidden: []int{4}, Radius: 0.3}, Levels: 1}
 	mp, err := NewMultipoleGNO(mc, rng(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewGNO(mc.gno(), rng(2))
+	g, err := NewGNO(mc.GNOConfig, rng(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestMultipoleGNOOneLevel(t *testing.T) {
 }
 
 func TestMultipoleGNOHierarchy(t *testing.T) {
-	mc := MultipoleGNOConfig{Dim: 2, In: 1, Out: 2, Width: 3, Levels: 3, KernelHidden: []int{4}, Layers: 2, Radius: 0.15, Projection: 4}
+	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 2}, Stack: Stack{Width: 3, Layers: 2, Projection: 4}, KernelHidden: []int{4}, Radius: 0.15}, Levels: 3}
 	m, err := NewMultipoleGNO(mc, rng(1))
 	if err != nil {
 		t.Fatal(err)
@@ -49,13 +49,13 @@ func TestMultipoleGNOHierarchy(t *testing.T) {
 			t.Fatalf("output %v", y.Shape())
 		}
 	}
-	if _, err := NewMultipoleGNO(MultipoleGNOConfig{Dim: 2, In: 1, Out: 1, Levels: -1}, rng(1)); err == nil {
+	if _, err := NewMultipoleGNO(MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 1}}, Levels: -1}, rng(1)); err == nil {
 		t.Fatal("accepted levels -1")
 	}
 }
 
 func TestMultipoleGNOGradients(t *testing.T) {
-	mc := MultipoleGNOConfig{Dim: 1, In: 1, Out: 1, Width: 2, Levels: 3, KernelHidden: []int{3}, Layers: 2, Radius: 0.2, Projection: 3, Activation: "tanh", DType: "float64"}
+	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 1, In: 1, Out: 1, Activation: "tanh", DType: "float64"}, Stack: Stack{Width: 2, Layers: 2, Projection: 3}, KernelHidden: []int{3}, Radius: 0.2}, Levels: 3}
 	m, err := NewMultipoleGNO(mc, rng(4))
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // memory and evaluates it on finer grids than it was trained on.
 func ExampleTrainer() {
 	x, y := helmholtzData(60, 32, 1) // u ↦ y with −y″ + y = u, 60 samples at 32 points
-	model, _ := fno.New(fno.Config{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{6}, Layers: 2, Projection: 16, Grid: "periodic"},
+	model, _ := fno.New(fno.Config{Common: operator.Common{Dim: 1, In: 1, Out: 1, Grid: "periodic"}, Stack: operator.Stack{Width: 8, Layers: 2, Projection: 16}, Modes: []int{6}},
 		rand.New(rand.NewPCG(7, 1)))
 	tr := &operator.Trainer{
 		Model: model,

@@ -52,7 +52,7 @@ func helmholtzData(n, s int, seed uint64) (in, out *tensor.Tensor) {
 
 func tinyFNO(t testing.TB, seed uint64) *fno.FNO {
 	t.Helper()
-	m, err := fno.New(fno.Config{Dim: 1, In: 1, Out: 1, Width: 8, Modes: []int{6}, Layers: 2, Projection: 16, Grid: "periodic"},
+	m, err := fno.New(fno.Config{Common: operator.Common{Dim: 1, In: 1, Out: 1, Grid: "periodic"}, Stack: operator.Stack{Width: 8, Layers: 2, Projection: 16}, Modes: []int{6}},
 		rand.New(rand.NewPCG(seed, 1)))
 	if err != nil {
 		t.Fatal(err)
