@@ -19,8 +19,10 @@ import (
 // with inputs (x, t) (axis 0 is x, axis 1 is t) and nu boundary/initial
 // points: half on t = 0, a quarter on each of x = ±1, drawn uniformly
 // (Raissi drew N_u = 100 of them from the reference grid).
-func BurgersRaissi(nu int, r *rand.Rand) *Problem {
-	visc := 0.01 / math.Pi
+func BurgersRaissi(nu int, r *rand.Rand) *Problem { return Burgers(0.01/math.Pi, nu, r) }
+
+// Burgers is BurgersRaissi with the viscosity visc in place of 0.01/π.
+func Burgers(visc float64, nu int, r *rand.Rand) *Problem {
 	dom := Box{Lo: []float64{-1, 0}, Hi: []float64{1, 1}}
 	n0 := nu / 2
 	nb := (nu - n0) / 2
@@ -87,6 +89,12 @@ func (r *Reference) Errors(net Net) (relL2, rMAE float64) {
 // is the number of Fourier points on the period (≥ 4096 resolves the shock
 // at ν = 0.01/π), dt the time step; xs must lie on the grid (x = −1 + 2i/grid).
 func BurgersReference(ctx context.Context, grid int, dt float64, xs, ts []float64) (*Reference, error) {
+	return BurgersReferenceVisc(ctx, 0.01/math.Pi, grid, dt, xs, ts)
+}
+
+// BurgersReferenceVisc is BurgersReference for the viscosity visc (the
+// problem Burgers(visc, …)).
+func BurgersReferenceVisc(ctx context.Context, visc float64, grid int, dt float64, xs, ts []float64) (*Reference, error) {
 	u0 := make([]float64, grid)
 	for i := range u0 {
 		u0[i] = math.Sin(math.Pi * 2 * float64(i) / float64(grid))
@@ -98,7 +106,7 @@ func BurgersReference(ctx context.Context, grid int, dt float64, xs, ts []float6
 		}
 	}
 	p := pde.DefaultBurgers()
-	p.Viscosity = 0.01 / math.Pi
+	p.Viscosity = visc
 	p.Length = 2
 	p.FinalTime = times[len(times)-1]
 	p.Grid = grid

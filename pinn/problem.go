@@ -9,8 +9,9 @@ import (
 // Problem is a PDE problem for a PINN: the residual on the interior
 // (Domain), and the boundary, initial and data conditions.
 type Problem struct {
-	// Domain is where collocation points are drawn.
-	Domain Box
+	// Domain is where collocation points are drawn: a Box or a
+	// constructive shape (Union, Difference, Disk, …).
+	Domain Domain
 	// Residual returns the residual components (each [N]) of the PDE at
 	// the points of f, written with f.D: for Burgers
 	// u_t + u u_x − ν u_xx it is

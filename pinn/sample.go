@@ -93,7 +93,7 @@ func (h Halton) Sample(n, dim int, r *rand.Rand) []float64 {
 	return p
 }
 
-// SamplerByName returns "uniform", "lhs" or "halton".
+// SamplerByName returns "uniform", "lhs", "halton" or "sobol".
 func SamplerByName(name string) (Sampler, error) {
 	switch name {
 	case "uniform", "random":
@@ -102,8 +102,10 @@ func SamplerByName(name string) (Sampler, error) {
 		return LHS{}, nil
 	case "halton":
 		return Halton{}, nil
+	case "sobol":
+		return Sobol{}, nil
 	}
-	return nil, fmt.Errorf("pinn: unknown sampler %q (want uniform, lhs or halton)", name)
+	return nil, fmt.Errorf("pinn: unknown sampler %q (want uniform, lhs, halton or sobol)", name)
 }
 
 // Box is the axis-aligned box ∏_d [Lo_d, Hi_d]: an interval, a rectangle,

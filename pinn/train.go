@@ -31,6 +31,10 @@ type Config struct {
 	// LBFGSIters L-BFGS iterations (one nn.LBFGS.Step per LBFGS.MaxIter).
 	AdamSteps  int            `json:"adam_steps"`
 	Adam       nn.AdamConfig  `json:"adam"`
+	// Schedule, when set, gives Adam's learning rate at each Adam step
+	// (nn.ConstantLR, nn.ExponentialLR, …; nil: Adam.LR throughout). Not
+	// serialised.
+	Schedule nn.Schedule `json:"-"`
 	LBFGSIters int            `json:"lbfgs_iters"`
 	LBFGS      nn.LBFGSConfig `json:"lbfgs"`
 	// Mode selects the derivative path (Auto: Taylor where possible).
@@ -213,6 +217,9 @@ func (t *Trainer) Run(ctx context.Context) error {
 		}
 		if b := cfg.Balance; b != nil && t.Step%int64(max(b.Every, 1)) == 0 {
 			t.rebalance()
+		}
+		if cfg.Schedule != nil {
+			nn.ApplySchedule(t.adam, cfg.Schedule, int(t.Step))
 		}
 		t.StepAdam()
 		if err := t.periodic("adam"); err != nil {
