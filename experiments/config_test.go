@@ -33,6 +33,9 @@ func TestEmbeddedConfigs(t *testing.T) {
 	// Every embedded experiment loads and builds with each of its profiles.
 	for _, name := range names {
 		src, _ := Source(name)
+		if k, _ := KindOf(src, name); k != KindOperator {
+			continue // other kinds have their own tests
+		}
 		for _, profile := range append([]string{""}, ProfileNames(src)...) {
 			cfg, err := Load(name, profile)
 			if err != nil {
@@ -162,6 +165,9 @@ train:
 // config.yaml and checkpoints hold) decode to the same config.
 func TestResolvedConfigRoundTrip(t *testing.T) {
 	for _, name := range Names() {
+		if src, _ := Source(name); func() bool { k, _ := KindOf(src, name); return k != KindOperator }() {
+			continue
+		}
 		cfg, err := Load(name, "quick")
 		if err != nil {
 			t.Fatal(err)

@@ -29,12 +29,12 @@ type Config struct {
 	ResidualWeight float64 `json:"residual_weight"`
 	// AdamSteps Adam iterations with Adam's configuration, then
 	// LBFGSIters L-BFGS iterations (one nn.LBFGS.Step per LBFGS.MaxIter).
-	AdamSteps  int            `json:"adam_steps"`
-	Adam       nn.AdamConfig  `json:"adam"`
+	AdamSteps int           `json:"adam_steps"`
+	Adam      nn.AdamConfig `json:"adam"`
 	// Schedule, when set, gives Adam's learning rate at each Adam step
 	// (nn.ConstantLR, nn.ExponentialLR, …; nil: Adam.LR throughout). Not
 	// serialised.
-	Schedule nn.Schedule `json:"-"`
+	Schedule   nn.Schedule    `json:"-"`
 	LBFGSIters int            `json:"lbfgs_iters"`
 	LBFGS      nn.LBFGSConfig `json:"lbfgs"`
 	// Mode selects the derivative path (Auto: Taylor where possible).

@@ -1,0 +1,1086 @@
+package experiments
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
+	"github.com/sciml-go/sciml/pinn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// KindPINN is the kind of the physics-informed experiments (PINNConfig).
+const KindPINN = "pinn"
+
+func init() {
+	RegisterKind(Kind{
+		Name:     KindPINN,
+		Describe: "physics-informed network on a benchmark PDE (Burgers, Poisson, convection, reaction, wave)",
+		Resolve: func(src []byte, label, profile string) ([]byte, error) {
+			c, err := DecodePINN(src, label, profile)
+			if err != nil {
+				return nil, err
+			}
+			return yaml.Marshal(c)
+		},
+		Run: func(ctx context.Context, src []byte, label, profile string, opts Options) (string, error) {
+			c, err := DecodePINN(src, label, profile)
+			if err != nil {
+				return "", err
+			}
+			res, err := RunPINN(ctx, c, opts)
+			if err != nil {
+				return "", err
+			}
+			return res.Summary(), nil
+		},
+	})
+}
+
+// PINNProblems lists the problem types of a PINN experiment.
+var PINNProblems = []string{"burgers", "poisson", "convection", "reaction", "wave"}
+
+// PINNConfig is a physics-informed experiment (kind: pinn): a benchmark
+// problem, the network, how collocation points are drawn, the training
+// recipe (Adam then L-BFGS), the evaluation grid and the error the run
+// should reach.
+type PINNConfig struct {
+	// Kind is "pinn".
+	Kind string `yaml:"kind"`
+	// Name names the experiment (the runs directory defaults to it).
+	Name string `yaml:"name"`
+	// Description says what it reproduces.
+	Description string `yaml:"description,omitempty"`
+	// Profile is the profile applied.
+	Profile string `yaml:"profile,omitempty"`
+	// Seed seeds the initialisation, the problem's boundary points and
+	// the collocation sampler.
+	Seed     uint64       `yaml:"seed"`
+	Problem  PINNProblem  `yaml:"problem"`
+	Net      PINNNet      `yaml:"net"`
+	Sampling PINNSampling `yaml:"sampling"`
+	Train    PINNTrain    `yaml:"train"`
+	Eval     PINNEval     `yaml:"eval"`
+	// Expect states the errors the run should reach (upper bounds).
+	Expect *PINNExpect `yaml:"expect,omitempty"`
+
+	src   string
+	lines map[string]int
+}
+
+// PINNProblem selects the benchmark problem and its coefficients.
+type PINNProblem struct {
+	// Type is burgers (Raissi et al.), poisson (−Δu = 2π² sin πx sin πy on
+	// [0,1]²), convection (u_t + βu_x = 0), reaction (u_t = ρu(1 − u)) or
+	// wave (u_tt = 4u_xx), the last three PINNsFormer's.
+	Type string `yaml:"type"`
+	// Nu is Burgers' viscosity (default 0.01/π).
+	Nu float64 `yaml:"nu,omitempty"`
+	// Beta is the convection speed (default 50).
+	Beta float64 `yaml:"beta,omitempty"`
+	// Rho is the reaction rate (default 5).
+	Rho float64 `yaml:"rho,omitempty"`
+	// BoundaryPoints is the number of boundary/initial points: burgers
+	// N_u in all (default 100: half at t = 0, a quarter on each side),
+	// poisson per side (default 100), convection/reaction/wave the points
+	// of the initial line and of each boundary line (default 101).
+	BoundaryPoints int `yaml:"boundary_points,omitempty"`
+}
+
+// PINNNet describes the network.
+type PINNNet struct {
+	// Type is a registered network type (pinn.NetTypes: mlp, …).
+	Type string `yaml:"type"`
+	// Hidden lists the hidden widths; or give Width and Depth.
+	Hidden []int `yaml:"hidden,omitempty"`
+	Width  int   `yaml:"width,omitempty"`
+	Depth  int   `yaml:"depth,omitempty"`
+	// Activation is a catalogue activation (tanh, sin, gelu, …; default
+	// tanh).
+	Activation string `yaml:"activation,omitempty"`
+	// DType is float64 (default) or float32.
+	DType string `yaml:"dtype,omitempty"`
+	// Fourier adds random Fourier-feature inputs.
+	Fourier *PINNFourier `yaml:"fourier,omitempty"`
+	// HardConstraint imposes the problem's initial and Dirichlet
+	// conditions exactly by an output transform (see HardConstraint in
+	// the report) instead of loss terms.
+	HardConstraint bool `yaml:"hard_constraint,omitempty"`
+	// Options are settings of other network types.
+	Options map[string]any `yaml:"options,omitempty"`
+}
+
+// PINNFourier is a Fourier-feature input map [sin 2πBx, cos 2πBx] with
+// B ∈ ℝ^{features×in}, B_ij ~ N(0, scale²).
+type PINNFourier struct {
+	Features int     `yaml:"features"`
+	Scale    float64 `yaml:"scale"`
+}
+
+// PINNSampling says how collocation points are drawn.
+type PINNSampling struct {
+	// Sampler is uniform, lhs (default), halton or sobol.
+	Sampler string `yaml:"sampler,omitempty"`
+	// Points is the number of collocation points (default 10,000).
+	Points int `yaml:"points,omitempty"`
+	// ResampleEvery redraws them every that many Adam steps (0: never).
+	ResampleEvery int `yaml:"resample_every,omitempty"`
+	// Adaptive is residual-based refinement during Adam.
+	Adaptive *PINNAdaptive `yaml:"adaptive,omitempty"`
+}
+
+// PINNAdaptive is RAR (add the Add candidates of largest residual) or RAD
+// (redraw by residual density) every Every Adam steps from Pool
+// candidates (pinn.Adaptive).
+type PINNAdaptive struct {
+	Method string  `yaml:"method"`
+	Every  int     `yaml:"every"`
+	Pool   int     `yaml:"pool,omitempty"`
+	Add    int     `yaml:"add,omitempty"`
+	K      float64 `yaml:"k,omitempty"`
+	C      float64 `yaml:"c,omitempty"`
+}
+
+// PINNTrain is the training recipe: Adam, then L-BFGS.
+type PINNTrain struct {
+	Adam     PINNAdam     `yaml:"adam"`
+	Schedule PINNSchedule `yaml:"schedule,omitempty"`
+	LBFGS    PINNLBFGS    `yaml:"lbfgs"`
+	Weights  PINNWeights  `yaml:"weights,omitempty"`
+	// Causal weights the residual causally in time.
+	Causal *PINNCausal `yaml:"causal,omitempty"`
+	// LogEvery logs (and records in metrics.jsonl) every that many steps
+	// (default 100); CheckpointEvery checkpoints (default 500).
+	LogEvery        int `yaml:"log_every,omitempty"`
+	CheckpointEvery int `yaml:"checkpoint_every,omitempty"`
+}
+
+// PINNAdam is the Adam phase.
+type PINNAdam struct {
+	Steps int     `yaml:"steps"`
+	LR    float64 `yaml:"lr,omitempty"` // default 1e-3
+}
+
+// PINNSchedule is Adam's learning-rate schedule: constant (default),
+// exponential (×Gamma per step), step (×Gamma every StepSize steps) or
+// cosine (to Min over the Adam steps).
+type PINNSchedule struct {
+	Type     string  `yaml:"type,omitempty"`
+	Gamma    float64 `yaml:"gamma,omitempty"`
+	StepSize int     `yaml:"step_size,omitempty"`
+	Min      float64 `yaml:"min,omitempty"`
+}
+
+// PINNLBFGS is the L-BFGS phase (strong-Wolfe line search).
+type PINNLBFGS struct {
+	// Iterations in all.
+	Iterations int `yaml:"iterations"`
+	// History is the number of correction pairs (default 50).
+	History int `yaml:"history,omitempty"`
+	// PerStep iterations between progress lines and checkpoints (default
+	// 50).
+	PerStep int `yaml:"per_step,omitempty"`
+}
+
+// PINNWeights are the loss weights: static (Residual and the named
+// conditions' weights, default 1) or balance (gradient-norm balancing
+// every Every Adam steps with rate Alpha).
+type PINNWeights struct {
+	Mode       string             `yaml:"mode,omitempty"`
+	Residual   float64            `yaml:"residual,omitempty"`
+	Conditions map[string]float64 `yaml:"conditions,omitempty"`
+	Every      int                `yaml:"every,omitempty"`
+	Alpha      float64            `yaml:"alpha,omitempty"`
+}
+
+// PINNCausal is causal weighting (pinn.Causal) along time.
+type PINNCausal struct {
+	Bins    int     `yaml:"bins,omitempty"`
+	Epsilon float64 `yaml:"epsilon,omitempty"`
+}
+
+// PINNEval is the evaluation grid.
+type PINNEval struct {
+	// Grid is the number of points along each axis (x, then t or y):
+	// default Raissi's 257 × 100 for burgers, 101 × 101 otherwise.
+	Grid []int `yaml:"grid,omitempty"`
+	// ReferenceGrid and ReferenceDt are the Burgers reference solver's
+	// Fourier points and time step (default 4096, 1e-4).
+	ReferenceGrid int     `yaml:"reference_grid,omitempty"`
+	ReferenceDt   float64 `yaml:"reference_dt,omitempty"`
+}
+
+// PINNExpect bounds the errors on the evaluation grid: the relative L2
+// error ‖u − u*‖/‖u*‖ (which is PINNsFormer's rRMSE), and rMAE =
+// Σ|u − u*|/Σ|u*|. Zero bounds are not checked.
+type PINNExpect struct {
+	RelL2 float64 `yaml:"rel_l2,omitempty"`
+	RMAE  float64 `yaml:"rmae,omitempty"`
+	RRMSE float64 `yaml:"rrmse,omitempty"`
+}
+
+// DecodePINN decodes a PINN config (strictly, with the profile applied)
+// and validates it; errors name the file, the line and the key.
+func DecodePINN(src []byte, label, profile string) (*PINNConfig, error) {
+	var c PINNConfig
+	lines, err := DecodeStrict(src, label, profile, &c)
+	if err != nil {
+		return nil, err
+	}
+	c.src, c.lines = label, lines
+	if profile != "" {
+		c.Profile = profile
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", label, err)
+	}
+	return &c, nil
+}
+
+// conditionNames are the loss terms of each problem's conditions, and
+// those a hard constraint imposes exactly.
+var (
+	conditionNames = map[string][]string{
+		"burgers":    {"initial", "left", "right"},
+		"poisson":    {"x=0", "x=1", "y=0", "y=1"},
+		"convection": {"initial", "periodic"},
+		"reaction":   {"initial", "periodic"},
+		"wave":       {"initial", "initial_velocity", "left", "right"},
+	}
+	hardImposed = map[string][]string{
+		"burgers":    {"initial", "left", "right"},
+		"poisson":    {"x=0", "x=1", "y=0", "y=1"},
+		"convection": {"initial"},
+		"reaction":   {"initial"},
+		"wave":       {"initial", "initial_velocity", "left", "right"},
+	}
+)
+
+// hidden returns the hidden widths.
+func (n PINNNet) hidden() []int {
+	if len(n.Hidden) > 0 {
+		return n.Hidden
+	}
+	h := make([]int, n.Depth)
+	for i := range h {
+		h[i] = n.Width
+	}
+	return h
+}
+
+func (n PINNNet) dtype() tensor.DType {
+	if n.DType == "float32" {
+		return tensor.Float32
+	}
+	return tensor.Float64
+}
+
+// Validate reports every invalid field, named by its key, file and line.
+func (c *PINNConfig) Validate() error {
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, Where(c.src, c.lines, key)+key+": "+fmt.Sprintf(format, args...))
+	}
+	if c.Name == "" {
+		bad("name", "missing")
+	}
+	if c.Kind != KindPINN {
+		bad("kind", "%q, want %q", c.Kind, KindPINN)
+	}
+	p := c.Problem
+	if !slices.Contains(PINNProblems, p.Type) {
+		bad("problem.type", "%q, want one of %s", p.Type, strings.Join(PINNProblems, ", "))
+	}
+	for key, v := range map[string]float64{"problem.nu": p.Nu, "problem.beta": p.Beta, "problem.rho": p.Rho} {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			bad(key, "%v must be positive and finite", v)
+		}
+	}
+	if p.Nu != 0 && p.Type != "burgers" {
+		bad("problem.nu", "only burgers has a viscosity")
+	}
+	if p.Beta != 0 && p.Type != "convection" {
+		bad("problem.beta", "only convection has a speed β")
+	}
+	if p.Rho != 0 && p.Type != "reaction" {
+		bad("problem.rho", "only reaction has a rate ρ")
+	}
+	if p.BoundaryPoints < 0 || (p.BoundaryPoints > 0 && p.BoundaryPoints < 4) {
+		bad("problem.boundary_points", "%d: want at least 4 (0: the default)", p.BoundaryPoints)
+	}
+
+	n := c.Net
+	if !slices.Contains(pinn.NetTypes(), n.Type) {
+		bad("net.type", "%q, want one of %s", n.Type, strings.Join(pinn.NetTypes(), ", "))
+	}
+	switch {
+	case len(n.Hidden) > 0 && (n.Width != 0 || n.Depth != 0):
+		bad("net.hidden", "give hidden or width and depth, not both")
+	case len(n.Hidden) == 0 && (n.Width <= 0 || n.Depth <= 0):
+		bad("net.width", "give hidden widths or a positive width and depth")
+	}
+	for i, w := range n.Hidden {
+		if w <= 0 {
+			bad("net.hidden", "width %d (layer %d) must be positive", w, i)
+		}
+	}
+	if _, err := pinn.ActivationByName(n.Activation); err != nil {
+		bad("net.activation", "%v", err)
+	}
+	if n.DType != "" && n.DType != "float64" && n.DType != "float32" {
+		bad("net.dtype", "%q, want float64 or float32", n.DType)
+	}
+	if f := n.Fourier; f != nil && (f.Features <= 0 || !(f.Scale > 0)) {
+		bad("net.fourier", "features %d and scale %v must be positive", f.Features, f.Scale)
+	}
+	if len(n.Options) > 0 && n.Type == "mlp" {
+		bad("net.options", "mlp takes no options")
+	}
+
+	s := c.Sampling
+	if _, err := pinn.SamplerByName(s.Sampler); err != nil {
+		bad("sampling.sampler", "%q, want uniform, lhs, halton or sobol", s.Sampler)
+	}
+	if s.Points < 0 {
+		bad("sampling.points", "%d must be positive", s.Points)
+	}
+	if s.ResampleEvery < 0 {
+		bad("sampling.resample_every", "%d must not be negative", s.ResampleEvery)
+	}
+	if a := s.Adaptive; a != nil {
+		if a.Method != "rar" && a.Method != "rad" {
+			bad("sampling.adaptive.method", "%q, want rar or rad", a.Method)
+		}
+		if a.Every <= 0 {
+			bad("sampling.adaptive.every", "%d must be positive", a.Every)
+		}
+		if a.Pool < 0 || a.Add < 0 || a.K < 0 || a.C < 0 {
+			bad("sampling.adaptive", "pool, add, k and c must not be negative")
+		}
+		if c.Train.Adam.Steps == 0 {
+			bad("sampling.adaptive", "refines during Adam, which has no steps")
+		}
+	}
+
+	t := c.Train
+	if t.Adam.Steps < 0 {
+		bad("train.adam.steps", "%d must not be negative", t.Adam.Steps)
+	}
+	if t.Adam.LR < 0 || math.IsNaN(t.Adam.LR) {
+		bad("train.adam.lr", "%v must be positive", t.Adam.LR)
+	}
+	if t.LBFGS.Iterations < 0 {
+		bad("train.lbfgs.iterations", "%d must not be negative", t.LBFGS.Iterations)
+	}
+	if t.Adam.Steps+t.LBFGS.Iterations == 0 {
+		bad("train", "no training: give adam.steps or lbfgs.iterations")
+	}
+	if t.LBFGS.History < 0 || t.LBFGS.PerStep < 0 {
+		bad("train.lbfgs", "history and per_step must not be negative")
+	}
+	if _, err := c.schedule(); err != nil {
+		bad("train.schedule", "%v", err)
+	}
+	w := t.Weights
+	switch w.Mode {
+	case "", "static":
+		if w.Every != 0 || w.Alpha != 0 {
+			bad("train.weights", "every and alpha belong to mode balance")
+		}
+	case "balance":
+		if w.Every < 0 || w.Alpha < 0 || w.Alpha > 1 {
+			bad("train.weights", "every %d must not be negative and alpha %v lie in [0, 1]", w.Every, w.Alpha)
+		}
+	default:
+		bad("train.weights.mode", "%q, want static or balance", w.Mode)
+	}
+	if w.Residual < 0 {
+		bad("train.weights.residual", "%v must not be negative", w.Residual)
+	}
+	names := conditionNames[p.Type]
+	for name, v := range w.Conditions {
+		key := "train.weights.conditions." + name
+		switch {
+		case !slices.Contains(names, name):
+			bad(key, "%s has no condition %q (conditions: %s)", p.Type, name, strings.Join(names, ", "))
+		case n.HardConstraint && slices.Contains(hardImposed[p.Type], name):
+			bad(key, "condition %q is imposed exactly by net.hard_constraint", name)
+		case !(v > 0) || math.IsInf(v, 0):
+			bad(key, "%v must be positive and finite", v)
+		}
+	}
+	if cs := t.Causal; cs != nil {
+		if p.Type == "poisson" {
+			bad("train.causal", "poisson has no time axis")
+		}
+		if cs.Bins < 0 || cs.Epsilon < 0 {
+			bad("train.causal", "bins and epsilon must not be negative")
+		}
+	}
+	if t.LogEvery < 0 || t.CheckpointEvery < 0 {
+		bad("train", "log_every and checkpoint_every must not be negative")
+	}
+
+	e := c.Eval
+	if len(e.Grid) != 0 && len(e.Grid) != 2 {
+		bad("eval.grid", "%v: want two sizes (x, then t or y)", e.Grid)
+	}
+	for _, g := range e.Grid {
+		if g < 2 {
+			bad("eval.grid", "%v: sizes must be at least 2", e.Grid)
+			break
+		}
+	}
+	if e.ReferenceGrid < 0 || e.ReferenceDt < 0 {
+		bad("eval", "reference_grid and reference_dt must be positive")
+	}
+	if p.Type == "burgers" && len(e.Grid) == 2 && e.Grid[0] >= 2 {
+		if rg := c.referenceGrid(); rg%(e.Grid[0]-1) != 0 {
+			bad("eval.grid", "%d x-points do not lie on the %d-point reference grid (want reference_grid a multiple of %d)", e.Grid[0], rg, e.Grid[0]-1)
+		}
+	}
+	if p.Type != "burgers" && (e.ReferenceGrid != 0 || e.ReferenceDt != 0) {
+		bad("eval", "reference_grid and reference_dt belong to burgers (the others have exact solutions)")
+	}
+	if x := c.Expect; x != nil {
+		for key, v := range map[string]float64{"expect.rel_l2": x.RelL2, "expect.rmae": x.RMAE, "expect.rrmse": x.RRMSE} {
+			if v < 0 || math.IsNaN(v) {
+				bad(key, "%v must be positive", v)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		slices.Sort(errs)
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func (c *PINNConfig) referenceGrid() int {
+	if c.Eval.ReferenceGrid > 0 {
+		return c.Eval.ReferenceGrid
+	}
+	return 4096
+}
+
+// schedule returns Adam's learning-rate schedule (nil: constant).
+func (c *PINNConfig) schedule() (nn.Schedule, error) {
+	s := c.Train.Schedule
+	lr := c.adamLR()
+	var sch nn.Schedule
+	switch s.Type {
+	case "", "constant":
+		if s.Gamma != 0 || s.StepSize != 0 || s.Min != 0 {
+			return nil, errors.New("constant takes no gamma, step_size or min")
+		}
+		return nil, nil
+	case "exponential":
+		sch = nn.ExponentialLR{Base: lr, Gamma: s.Gamma}
+	case "step":
+		sch = nn.StepLR{Base: lr, StepSize: s.StepSize, Gamma: s.Gamma}
+	case "cosine":
+		sch = nn.CosineLR{Base: lr, Min: s.Min, Period: max(c.Train.Adam.Steps, 1)}
+	default:
+		return nil, fmt.Errorf("type %q, want constant, exponential, step or cosine", s.Type)
+	}
+	if v, ok := sch.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return sch, nil
+}
+
+func (c *PINNConfig) adamLR() float64 {
+	if c.Train.Adam.LR > 0 {
+		return c.Train.Adam.LR
+	}
+	return 1e-3
+}
+
+// RunDir returns the default run directory (runs/<name>-<profile>).
+func (c *PINNConfig) RunDir() string {
+	name := c.Name
+	if c.Profile != "" {
+		name += "-" + c.Profile
+	}
+	return filepath.Join("runs", name)
+}
+
+// pinnSetup is a built experiment: the problem, the network, the
+// reference solution and the trainer.
+type pinnSetup struct {
+	problem *pinn.Problem
+	net     pinn.Net
+	ref     *pinn.Reference
+	axes    [2]string // names of the grid axes
+	trainer *pinn.Trainer
+}
+
+// build makes the problem, reference, network and trainer.
+func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, error) {
+	st := &pinnSetup{axes: [2]string{"x", "t"}}
+	p := c.Problem
+	nb := p.BoundaryPoints
+	r := nn.NewRand(c.Seed ^ 0x0b0d4a7e)
+	grid := c.Eval.Grid
+	var exact func(x, t float64) float64
+	var lo, hi [2]float64
+	switch p.Type {
+	case "burgers":
+		if nb == 0 {
+			nb = 100
+		}
+		nu := p.Nu
+		if nu == 0 {
+			nu = 0.01 / math.Pi
+		}
+		st.problem = pinn.Burgers(nu, nb, r)
+		xs, ts := pinn.RaissiGrid()
+		if len(grid) == 2 {
+			xs, ts = pinn.Linspace(-1, 1, grid[0]), pinn.Linspace(0, 1, grid[1])
+		}
+		dt := c.Eval.ReferenceDt
+		if dt == 0 {
+			dt = 1e-4
+		}
+		ref, err := pinn.BurgersReferenceVisc(ctx, nu, c.referenceGrid(), dt, xs, ts)
+		if err != nil {
+			return nil, err
+		}
+		st.ref = ref
+	case "poisson":
+		if nb == 0 {
+			nb = 100
+		}
+		st.problem, exact = pinn.PoissonSine(nb, r)
+		lo, hi = [2]float64{0, 0}, [2]float64{1, 1}
+		st.axes[1] = "y"
+	case "convection":
+		if nb == 0 {
+			nb = 101
+		}
+		beta := p.Beta
+		if beta == 0 {
+			beta = 50
+		}
+		st.problem, exact = pinn.Convection(beta, nb, nb)
+		lo, hi = [2]float64{0, 0}, [2]float64{2 * math.Pi, 1}
+	case "reaction":
+		if nb == 0 {
+			nb = 101
+		}
+		rho := p.Rho
+		if rho == 0 {
+			rho = 5
+		}
+		st.problem, exact = pinn.Reaction(rho, nb, nb)
+		lo, hi = [2]float64{0, 0}, [2]float64{2 * math.Pi, 1}
+	case "wave":
+		if nb == 0 {
+			nb = 101
+		}
+		st.problem, exact = pinn.Wave(nb, nb)
+		lo, hi = [2]float64{0, 0}, [2]float64{1, 1}
+	}
+	if exact != nil {
+		if len(grid) != 2 {
+			grid = []int{101, 101}
+		}
+		st.ref = pinn.ExactReference(pinn.Linspace(lo[0], hi[0], grid[0]), pinn.Linspace(lo[1], hi[1], grid[1]), exact)
+	}
+
+	n := c.Net
+	spec := pinn.NetSpec{Type: n.Type, In: 2, Out: 1, Hidden: n.hidden(), Activation: n.Activation,
+		DType: n.dtype(), Seed: c.Seed, Options: n.Options}
+	if f := n.Fourier; f != nil {
+		spec.FourierFeatures, spec.FourierScale = f.Features, f.Scale
+	}
+	net, err := pinn.NewNet(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%snet: %w", Where(c.src, c.lines, "net"), err)
+	}
+	if n.HardConstraint {
+		net = hardConstraint(p.Type, net, c)
+		var keep []*pinn.Condition
+		for _, cd := range st.problem.Conditions {
+			if !slices.Contains(hardImposed[p.Type], cd.Name) {
+				keep = append(keep, cd)
+			}
+		}
+		st.problem.Conditions = keep
+	}
+	st.net = net
+	for _, cd := range st.problem.Conditions {
+		if w, ok := c.Train.Weights.Conditions[cd.Name]; ok {
+			cd.Weight = w
+		}
+	}
+
+	sampler, _ := pinn.SamplerByName(c.Sampling.Sampler)
+	sched, _ := c.schedule()
+	t := c.Train
+	cfg := pinn.Config{
+		Collocation: c.Sampling.Points, Sampler: sampler, Resample: c.Sampling.ResampleEvery,
+		ResidualWeight: t.Weights.Residual,
+		AdamSteps:      t.Adam.Steps, Adam: nn.AdamConfig{LR: c.adamLR()}, Schedule: sched,
+		LBFGSIters: t.LBFGS.Iterations, LBFGS: nn.LBFGSConfig{MaxIter: t.LBFGS.PerStep, HistorySize: t.LBFGS.History},
+		Seed: c.Seed, LogEvery: t.LogEvery, Checkpoint: checkpoint, CheckpointEvery: t.CheckpointEvery,
+	}
+	if cfg.LogEvery == 0 {
+		cfg.LogEvery = 100
+	}
+	if cfg.CheckpointEvery == 0 {
+		cfg.CheckpointEvery = 500
+	}
+	if t.Weights.Mode == "balance" {
+		cfg.Balance = &pinn.Balance{Every: t.Weights.Every, Alpha: t.Weights.Alpha}
+	}
+	if cs := t.Causal; cs != nil {
+		cfg.Causal = &pinn.Causal{Axis: 1, Bins: cs.Bins, Epsilon: cs.Epsilon}
+	}
+	if a := c.Sampling.Adaptive; a != nil {
+		cfg.Adaptive = &pinn.Adaptive{Method: a.Method, Every: a.Every, Pool: a.Pool, Add: a.Add, K: a.K, C: a.C}
+	}
+	st.trainer = pinn.NewTrainer(st.problem, st.net, cfg)
+	st.trainer.Metric = func(net pinn.Net) float64 { l2, _ := st.ref.Errors(net); return l2 }
+	return st, nil
+}
+
+// hardConstraint wraps net in the output transform that imposes the
+// problem's initial and Dirichlet conditions exactly (inputs x = (x, t)
+// or (x, y)):
+//
+//	burgers     u = −sin πx + t(1 − x²) v
+//	poisson     u = x(1 − x) y(1 − y) v
+//	convection  u = sin x + t v
+//	reaction    u = h(x) + t v,  h(x) = exp(−(x − π)²/(2(π/4)²))
+//	wave        u = g(x) + x(1 − x) t² v,  g(x) = sin πx + ½ sin 3πx
+func hardConstraint(problem string, net pinn.Net, c *PINNConfig) pinn.Net {
+	col := func(x *tensor.Tensor, i int) *tensor.Tensor { return tensor.IndexSelect(x, 1, []int{i}) }
+	oneMinusSq := func(x *tensor.Tensor) *tensor.Tensor { return tensor.AddScalar(tensor.Neg(tensor.Square(x)), 1) }
+	bubble := func(x *tensor.Tensor) *tensor.Tensor { return tensor.Mul(x, tensor.AddScalar(tensor.Neg(x), 1)) } // x(1 − x)
+	var tr func(x, v *tensor.Tensor) *tensor.Tensor
+	switch problem {
+	case "burgers":
+		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
+			xx, tt := col(x, 0), col(x, 1)
+			return tensor.Add(tensor.Neg(tensor.Sin(tensor.Scale(xx, math.Pi))), tensor.Mul(tensor.Mul(tt, oneMinusSq(xx)), v))
+		}
+	case "poisson":
+		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
+			return tensor.Mul(tensor.Mul(bubble(col(x, 0)), bubble(col(x, 1))), v)
+		}
+	case "convection":
+		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
+			return tensor.Add(tensor.Sin(col(x, 0)), tensor.Mul(col(x, 1), v))
+		}
+	case "reaction":
+		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
+			d := tensor.AddScalar(col(x, 0), -math.Pi)
+			h := tensor.Exp(tensor.Scale(tensor.Square(d), -8/(math.Pi*math.Pi)))
+			return tensor.Add(h, tensor.Mul(col(x, 1), v))
+		}
+	case "wave":
+		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
+			xx, tt := col(x, 0), col(x, 1)
+			g := tensor.Add(tensor.Sin(tensor.Scale(xx, math.Pi)), tensor.Scale(tensor.Sin(tensor.Scale(xx, 3*math.Pi)), 0.5))
+			return tensor.Add(g, tensor.Mul(tensor.Mul(bubble(xx), tensor.Square(tt)), v))
+		}
+	default:
+		panic("experiments: no hard constraint for " + problem)
+	}
+	return &pinn.Transformed{Net: net, Transform: tr}
+}
+
+// PINNResult is what a PINN run did.
+type PINNResult struct {
+	Config *PINNConfig
+	Dir    string
+	// Params is the number of trained parameters.
+	Params int
+	// Steps is the number of optimizer steps taken (Adam steps and
+	// L-BFGS iterations); Loss the final loss.
+	Steps int64
+	Loss  float64
+	// RelL2 (= rRMSE) and RMAE are the errors on the evaluation grid.
+	RelL2, RMAE float64
+	// TrainSeconds is the training wall time (over resumed sessions).
+	TrainSeconds float64
+	// Met says whether every stated bound holds (true without Expect).
+	Met bool
+	// Report is the path of report.md.
+	Report string
+}
+
+// Summary returns the lines `sciml run` prints at the end.
+func (r *PINNResult) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: rel L2 (rRMSE) %.3e, rMAE %.3e after %d steps (%.0f s training)\n", r.Config.Name, r.RelL2, r.RMAE, r.Steps, r.TrainSeconds)
+	if e := r.Config.Expect; e != nil {
+		verdict := "met"
+		if !r.Met {
+			verdict = "NOT met"
+		}
+		fmt.Fprintf(&b, "expected %s: %s\n", e.describe(), verdict)
+	}
+	fmt.Fprintf(&b, "report: %s\n", r.Report)
+	return b.String()
+}
+
+func (e *PINNExpect) describe() string {
+	var parts []string
+	if e.RelL2 > 0 {
+		parts = append(parts, fmt.Sprintf("rel L2 ≤ %.3g", e.RelL2))
+	}
+	if e.RRMSE > 0 {
+		parts = append(parts, fmt.Sprintf("rRMSE ≤ %.3g", e.RRMSE))
+	}
+	if e.RMAE > 0 {
+		parts = append(parts, fmt.Sprintf("rMAE ≤ %.3g", e.RMAE))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (e *PINNExpect) met(relL2, rmae float64) bool {
+	ok := func(bound, got float64) bool { return bound == 0 || got <= bound }
+	return ok(e.RelL2, relL2) && ok(e.RRMSE, relL2) && ok(e.RMAE, rmae)
+}
+
+// pinnMetric is one line of metrics.jsonl.
+type pinnMetric struct {
+	Step    int64   `json:"step"`
+	Phase   string  `json:"phase"`
+	Loss    float64 `json:"loss"`
+	RelL2   float64 `json:"rel_l2"`
+	Seconds float64 `json:"time_s"`
+}
+
+// metricsHandler turns the trainer's log records into metrics.jsonl lines
+// and progress lines.
+type metricsHandler struct {
+	w        io.Writer // metrics.jsonl
+	progress io.Writer
+	total    int64
+	start    time.Time
+	offset   float64 // seconds of earlier sessions
+	last     *pinnMetric
+	err      error
+}
+
+func (h *metricsHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *metricsHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *metricsHandler) WithGroup(string) slog.Handler            { return h }
+
+func (h *metricsHandler) Handle(_ context.Context, r slog.Record) error {
+	m := pinnMetric{Seconds: h.offset + time.Since(h.start).Seconds()}
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "phase":
+			m.Phase = a.Value.String()
+		case "step":
+			m.Step = a.Value.Int64()
+		case "loss":
+			m.Loss = a.Value.Float64()
+		case "metric":
+			m.RelL2 = a.Value.Float64()
+		}
+		return true
+	})
+	b, _ := json.Marshal(m)
+	if _, err := h.w.Write(append(b, '\n')); err != nil && h.err == nil {
+		h.err = err
+	}
+	h.last = &m
+	if h.progress != nil {
+		fmt.Fprintf(h.progress, "step %d/%d %-6s loss %.4e  rel L2 %.4e  (%.0f s)\n", m.Step, h.total, m.Phase, m.Loss, m.RelL2, m.Seconds)
+	}
+	return nil
+}
+
+// readMetrics returns the metrics lines with step ≤ upTo.
+func readMetrics(path string, upTo int64) ([]pinnMetric, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []pinnMetric
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m pinnMetric
+		if json.Unmarshal(sc.Bytes(), &m) == nil && m.Step <= upTo {
+			out = append(out, m)
+		}
+	}
+	return out, sc.Err()
+}
+
+// PINN run files.
+const (
+	// PINNPlot is the heat map of prediction, reference and error.
+	PINNPlot = "solution.png"
+	// PINNResultFile holds the errors and timing as JSON.
+	PINNResultFile = "result.json"
+)
+
+// RunPINN trains the experiment, evaluates it on its grid and writes
+// config.yaml, metrics.jsonl, the checkpoint (model.safetensors: network,
+// optimizer state with the L-BFGS history, collocation points),
+// result.json, report.md and plots/solution.png under opts.Dir. A
+// cancelled ctx (Ctrl-C) stops at the next step with the checkpoint
+// written; opts.Resume continues from it.
+func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, error) {
+	res := &PINNResult{Config: c, Dir: opts.Dir}
+	if res.Dir == "" {
+		res.Dir = c.RunDir()
+	}
+	ck := filepath.Join(res.Dir, operator.CheckpointFile)
+	metricsPath := filepath.Join(res.Dir, operator.MetricsFile)
+	y, err := yaml.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	resume := false
+	if _, err := os.Stat(ck); err == nil {
+		old, _ := os.ReadFile(filepath.Join(res.Dir, ConfigFile))
+		switch {
+		case opts.Resume:
+			resume = true
+		case opts.Force:
+			for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, PINNResultFile, ReportFile} {
+				os.Remove(filepath.Join(res.Dir, f))
+			}
+		case bytes.Equal(old, y) && pinnFinished(ck, c):
+			resume = true
+			if opts.Progress != nil {
+				fmt.Fprintf(opts.Progress, "%s holds this run, finished; evaluating it again (--force trains anew)\n", res.Dir)
+			}
+		default:
+			return nil, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", res.Dir, ck)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(res.Dir, PlotsDir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(res.Dir, ConfigFile), y, 0o644); err != nil {
+		return nil, err
+	}
+	st, err := c.build(ctx, ck)
+	if err != nil {
+		return nil, err
+	}
+	tr := st.trainer
+	var kept []pinnMetric
+	if resume {
+		if err := tr.Resume(ck); err != nil {
+			return nil, err
+		}
+		if kept, err = readMetrics(metricsPath, tr.Step); err != nil {
+			return nil, err
+		}
+		if opts.Log != nil {
+			opts.Log.Info("resumed", "checkpoint", ck, "step", tr.Step)
+		}
+	}
+	// metrics.jsonl: the lines up to the checkpoint, then this session's
+	mf, err := os.Create(metricsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer mf.Close()
+	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.Train.Adam.Steps + c.Train.LBFGS.Iterations), start: time.Now()}
+	for _, m := range kept {
+		b, _ := json.Marshal(m)
+		mf.Write(append(b, '\n'))
+		h.offset = m.Seconds
+	}
+	tr.Logger = slog.New(h)
+	res.Params = nn.CountParams(st.net)
+	if opts.Progress != nil && tr.Step < h.total {
+		fmt.Fprintf(opts.Progress, "%s: %s, %d parameters (%s), %d collocation points, %d Adam steps + %d L-BFGS iterations, %s\n",
+			c.Name, c.Problem.Type, res.Params, c.Net.dtype(), tr.Collocation().Dim(0), c.Train.Adam.Steps, c.Train.LBFGS.Iterations, threadsNote())
+	}
+	runErr := tr.Run(ctx)
+	res.TrainSeconds = h.offset + time.Since(h.start).Seconds()
+	if h.err != nil {
+		return nil, fmt.Errorf("write %s: %w", metricsPath, h.err)
+	}
+	if runErr != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted at step %d; checkpoint %s (continue with --resume): %w", tr.Step, ck, runErr)
+		}
+		return nil, fmt.Errorf("training: %w", runErr)
+	}
+	res.Steps, res.Loss = tr.Step, tr.LastLoss
+	if h.last != nil {
+		res.Loss = h.last.Loss
+	}
+	res.RelL2, res.RMAE = st.ref.Errors(st.net)
+	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE)
+	if err := writePINNReport(res, st, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// pinnFinished reports whether the checkpoint is the end of a run of c.
+func pinnFinished(ck string, c *PINNConfig) bool {
+	k, err := nn.LoadCheckpoint(ck)
+	return err == nil && k.Step >= int64(c.Train.Adam.Steps+c.Train.LBFGS.Iterations)
+}
+
+// writePINNReport writes result.json, plots/solution.png and report.md.
+func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
+	c := res.Config
+	ref := st.ref
+	x := ref.Points()
+	if d := c.Net.dtype(); d != tensor.Float64 {
+		x = tensor.FromFloat64s(d, x.ToFloat64s(), x.Shape()...)
+	}
+	_, out := st.net.Dims()
+	u := st.net.Forward(x).ToFloat64s()
+	pred := make([]float64, len(ref.U))
+	for i := range pred {
+		pred[i] = u[i*out]
+	}
+	plotErr := plotPINN(ref, pred, st.axes, res.RelL2, filepath.Join(res.Dir, PlotsDir, PINNPlot))
+
+	j, _ := json.MarshalIndent(map[string]any{
+		"experiment": c.Name, "profile": c.Profile, "problem": c.Problem.Type,
+		"rel_l2": res.RelL2, "rrmse": res.RelL2, "rmae": res.RMAE, "loss": res.Loss, "steps": res.Steps,
+		"params": res.Params, "train_seconds": res.TrainSeconds, "expect_met": res.Met,
+		"grid": []int{len(ref.X), len(ref.T)},
+	}, "", "  ")
+	if err := os.WriteFile(filepath.Join(res.Dir, PINNResultFile), append(j, '\n'), 0o644); err != nil {
+		return err
+	}
+
+	var b bytes.Buffer
+	title := c.Name
+	if c.Profile != "" {
+		title += " (" + c.Profile + " profile)"
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	if c.Description != "" {
+		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(c.Description))
+	}
+	fmt.Fprintf(&b, "Physics-informed network, problem `%s`, network `%s` %v %s (%d parameters, %s), %d collocation points (%s), Adam %d steps then L-BFGS %d iterations.\n\n",
+		c.Problem.Type, c.Net.Type, c.Net.hidden(), orDefault(c.Net.Activation, "tanh"), res.Params, c.Net.dtype(),
+		st.trainer.Collocation().Dim(0), orDefault(c.Sampling.Sampler, "lhs"), c.Train.Adam.Steps, c.Train.LBFGS.Iterations)
+	fmt.Fprintf(&b, "| metric | value | expected |\n|---|---|---|\n")
+	bound := func(v float64) string {
+		if v == 0 {
+			return ""
+		}
+		return fmt.Sprintf("≤ %.3g", v)
+	}
+	var e PINNExpect
+	if c.Expect != nil {
+		e = *c.Expect
+	}
+	fmt.Fprintf(&b, "| relative L2 | %.4e | %s |\n", res.RelL2, bound(e.RelL2))
+	fmt.Fprintf(&b, "| rRMSE | %.4e | %s |\n", res.RelL2, bound(e.RRMSE))
+	fmt.Fprintf(&b, "| rMAE | %.4e | %s |\n", res.RMAE, bound(e.RMAE))
+	fmt.Fprintf(&b, "| final loss | %.4e | |\n", res.Loss)
+	fmt.Fprintf(&b, "| steps (Adam + L-BFGS iterations) | %d | |\n", res.Steps)
+	fmt.Fprintf(&b, "| training time | %.0f s | |\n\n", res.TrainSeconds)
+	if c.Expect != nil {
+		verdict := "met"
+		if !res.Met {
+			verdict = "**not met**"
+		}
+		fmt.Fprintf(&b, "Expectation (%s): %s.\n\n", e.describe(), verdict)
+	}
+	what := "the exact solution"
+	if c.Problem.Type == "burgers" {
+		what = fmt.Sprintf("the pseudo-spectral reference (%d Fourier points, dt %g)", c.referenceGrid(), orFloat(c.Eval.ReferenceDt, 1e-4))
+	}
+	fmt.Fprintf(&b, "Errors on a %d × %d grid (%s × %s) against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
+		len(ref.X), len(ref.T), st.axes[0], st.axes[1], what)
+	if plotErr != nil {
+		fmt.Fprintf(&b, "Plot failed: %v\n\n", plotErr)
+	} else {
+		fmt.Fprintf(&b, "![reference, prediction and error](%s/%s)\n\n*Reference, prediction and error (%s upward, %s to the right).*\n\n", PlotsDir, PINNPlot, st.axes[0], st.axes[1])
+	}
+	if opts.Command != "" {
+		fmt.Fprintf(&b, "Command: `%s`\n\n", opts.Command)
+	}
+	fmt.Fprintf(&b, "Machine: %s/%s, %d threads. Metrics per logged step: `%s`.\n\n", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), operator.MetricsFile)
+	y, _ := yaml.Marshal(c)
+	fmt.Fprintf(&b, "## Config\n\n```yaml\n%s```\n", y)
+	res.Report = filepath.Join(res.Dir, ReportFile)
+	return os.WriteFile(res.Report, b.Bytes(), 0o644)
+}
+
+func orFloat(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// plotPINN draws reference, prediction and error as heat maps (axis 0 of
+// the grid upward, axis 1 to the right).
+func plotPINN(ref *pinn.Reference, pred []float64, axes [2]string, relL2 float64, path string) error {
+	n0, n1 := len(ref.X), len(ref.T)
+	e := make([]float64, len(pred))
+	lo, hi, emax := math.Inf(1), math.Inf(-1), 0.0
+	for i := range pred {
+		e[i] = pred[i] - ref.U[i]
+		lo, hi = math.Min(lo, ref.U[i]), math.Max(hi, ref.U[i])
+		emax = math.Max(emax, math.Abs(e[i]))
+	}
+	mk := func(title string, v []float64, diverging bool, lo, hi float64) *plot.Plot {
+		pl := plot.New()
+		pl.Title.Text = title
+		var pal palette.ColorMap = moreland.SmoothBlueRed()
+		if !diverging {
+			pal = moreland.ExtendedBlackBody()
+		}
+		pal.SetMin(0)
+		pal.SetMax(1)
+		colors := pal.Palette(255)
+		hm := plotter.NewHeatMap(gridZ{v, n0, n1}, colors)
+		if hi <= lo {
+			hi = lo + 1e-12
+		}
+		hm.Min, hm.Max = lo, hi
+		cs := colors.Colors()
+		hm.Underflow, hm.Overflow = cs[0], cs[len(cs)-1]
+		hm.Rasterized = true
+		pl.Add(hm)
+		pl.HideAxes()
+		return pl
+	}
+	rows := [][]*plot.Plot{{
+		mk(fmt.Sprintf("reference u(%s, %s)  [%.3g, %.3g]", axes[0], axes[1], lo, hi), ref.U, false, lo, hi),
+		mk("prediction", pred, false, lo, hi),
+		mk(fmt.Sprintf("error ±%.2g (rel. L2 %.2e)", emax, relL2), e, true, -emax, emax),
+	}}
+	return saveTiles(rows, 30*vg.Centimeter, 10*vg.Centimeter, path)
+}

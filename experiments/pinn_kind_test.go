@@ -1,0 +1,285 @@
+package experiments
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
+	"github.com/sciml-go/sciml/pinn"
+)
+
+// tinyPINN is a seconds-long Poisson run.
+const tinyPINN = `kind: pinn
+name: tiny-poisson
+seed: 3
+problem:
+  type: poisson
+  boundary_points: 40
+net:
+  type: mlp
+  hidden: [16, 16]
+sampling:
+  sampler: sobol
+  points: 300
+train:
+  adam: {steps: 100, lr: 0.003}
+  lbfgs: {iterations: 500, per_step: 50}
+  log_every: 50
+  checkpoint_every: 100
+eval:
+  grid: [41, 41]
+expect:
+  rel_l2: 0.02
+`
+
+// Every embedded PINN experiment decodes with each of its profiles and
+// builds; the paper profiles are the published setups.
+func TestEmbeddedPINNConfigs(t *testing.T) {
+	want := map[string]int{ // parameters of the paper networks
+		"pinn-burgers":    3021, // Raissi's 8 × 20 tanh
+		"pinn-poisson":    7851,
+		"pinn-convection": 527361, // PINNsFormer's baseline
+		"pinn-reaction":   527361,
+		"pinn-wave":       527361,
+	}
+	for name, params := range want {
+		src, err := Source(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k, err := KindOf(src, name); err != nil || k != KindPINN {
+			t.Fatalf("%s: kind %q, %v", name, k, err)
+		}
+		profiles := ProfileNames(src)
+		if !strings.Contains(strings.Join(profiles, ","), "paper") || !strings.Contains(strings.Join(profiles, ","), "quick") {
+			t.Errorf("%s: profiles %v lack paper or quick", name, profiles)
+		}
+		for _, profile := range append([]string{""}, profiles...) {
+			c, err := DecodePINN(src, name, profile)
+			if err != nil {
+				t.Fatalf("%s %q: %v", name, profile, err)
+			}
+			if c.Expect == nil {
+				t.Errorf("%s %q: no expectation", name, profile)
+			}
+			spec := pinn.NetSpec{Type: c.Net.Type, In: 2, Out: 1, Hidden: c.Net.hidden(), Activation: c.Net.Activation, DType: c.Net.dtype()}
+			net, err := pinn.NewNet(spec)
+			if err != nil {
+				t.Fatalf("%s %q: %v", name, profile, err)
+			}
+			if got := nn.CountParams(net); (profile == "" || profile == "paper") && got != params {
+				t.Errorf("%s %q: %d parameters, want %d", name, profile, got, params)
+			}
+		}
+	}
+	c, _ := DecodePINN(must(Source("pinn-burgers")), "b", "paper")
+	if c.Sampling.Points != 10000 || c.Problem.BoundaryPoints != 100 || c.Net.DType != "float64" || c.Expect.RelL2 != 1e-3 {
+		t.Errorf("pinn-burgers paper: %+v", c)
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Invalid configs are errors naming the file, the line and the key.
+func TestPINNConfigErrors(t *testing.T) {
+	cases := []struct {
+		name, edit string
+		want       []string
+	}{
+		{"unknown key", "  sampler: sobol\n  pionts: 3\n", []string{"t.yaml:12", "pionts"}},
+		{"problem type", "  type: poisson\n", []string{"t.yaml:5: problem.type", "heat"}},
+		{"dtype", "  hidden: [16, 16]\n  dtype: float16\n", []string{"t.yaml:10: net.dtype", "float16"}},
+		{"activation", "  hidden: [16, 16]\n  activation: nosuch\n", []string{"t.yaml:10: net.activation"}},
+		{"sampler", "  sampler: sobol\n", []string{"t.yaml:11: sampling.sampler", "grid"}},
+		{"net type", "  type: mlp\n", []string{"t.yaml:8: net.type", "transformer"}},
+		{"weights", "  log_every: 50\n  weights: {conditions: {top: 2}}\n", []string{"train.weights.conditions.top", "x=0"}},
+		{"causal on poisson", "  log_every: 50\n  causal: {bins: 8}\n", []string{"train.causal", "no time axis"}},
+		{"schedule", "  log_every: 50\n  schedule: {type: cyclic}\n", []string{"train.schedule", "cyclic"}},
+		{"beta on poisson", "  boundary_points: 40\n  beta: 3\n", []string{"t.yaml:7: problem.beta"}},
+		{"expect", "  rel_l2: 0.02\n  rmae: -1\n", []string{"expect.rmae"}},
+		{"no training", "  adam: {steps: 100, lr: 0.003}\n", []string{"train: no training"}},
+		{"fraction", "  points: 300\n", []string{"t.yaml:12", "not an integer"}},
+	}
+	repl := map[string]string{
+		"problem type": "  type: heat\n", "sampler": "  sampler: grid\n", "net type": "  type: transformer\n",
+		"no training": "  adam: {steps: 0}\n  lbfgs: {iterations: 0}\n", "fraction": "  points: 300.5\n",
+	}
+	for _, c := range cases {
+		src := tinyPINN
+		if r, ok := repl[c.name]; ok {
+			if c.name == "no training" {
+				src = strings.Replace(src, "  lbfgs: {iterations: 500, per_step: 50}\n", "", 1)
+			}
+			src = strings.Replace(src, c.edit, r, 1)
+		} else {
+			src = strings.Replace(src, strings.SplitN(c.edit, "\n", 2)[0]+"\n", c.edit, 1)
+		}
+		if src == tinyPINN {
+			t.Fatalf("%s: edit did not apply", c.name)
+		}
+		_, err := DecodePINN([]byte(src), "t.yaml", "")
+		if err == nil {
+			t.Errorf("%s: no error\n%s", c.name, src)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+	}
+	// Hard constraints take the imposed conditions' weights away.
+	src := strings.Replace(tinyPINN, "  hidden: [16, 16]\n", "  hidden: [16, 16]\n  hard_constraint: true\n", 1)
+	src = strings.Replace(src, "  log_every: 50\n", "  log_every: 50\n  weights: {conditions: {x=0: 2}}\n", 1)
+	if _, err := DecodePINN([]byte(src), "t.yaml", ""); err == nil || !strings.Contains(err.Error(), "imposed exactly") {
+		t.Errorf("weight of a hard-constrained condition: %v", err)
+	}
+	if _, err := DecodePINN([]byte(tinyPINN), "t.yaml", "paper"); err == nil || !strings.Contains(err.Error(), "no profile") {
+		t.Errorf("missing profile: %v", err)
+	}
+}
+
+// The hard constraints impose their conditions exactly: each removed
+// condition's loss vanishes for an untrained network.
+func TestPINNHardConstraints(t *testing.T) {
+	for _, prob := range PINNProblems {
+		src := strings.Replace(tinyPINN, "  type: poisson\n", "  type: "+prob+"\n", 1)
+		src = strings.Replace(src, "  hidden: [16, 16]\n", "  hidden: [16, 16]\n  hard_constraint: true\n", 1)
+		if prob == "burgers" {
+			src = strings.Replace(src, "  grid: [41, 41]\n", "  grid: [33, 11]\n  reference_grid: 256\n  reference_dt: 0.001\n", 1)
+		}
+		c, err := DecodePINN([]byte(src), prob, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		soft := *c
+		soft.Net.HardConstraint = false
+		ref, err := soft.build(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hard, err := c.build(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		removed := 0
+		for _, cd := range ref.problem.Conditions {
+			kept := false
+			for _, h := range hard.problem.Conditions {
+				kept = kept || h.Name == cd.Name
+			}
+			l := cd.Loss(hard.net, pinn.Nested).Item()
+			if kept {
+				if !(l > 1e-8) {
+					t.Errorf("%s: soft condition %s has loss %g for an untrained net", prob, cd.Name, l)
+				}
+				continue
+			}
+			removed++
+			if l > 1e-24 {
+				t.Errorf("%s: hard-constrained %s has loss %g", prob, cd.Name, l)
+			}
+		}
+		if removed != len(hardImposed[prob]) {
+			t.Errorf("%s: %d conditions removed, want %v", prob, removed, hardImposed[prob])
+		}
+	}
+}
+
+// cancelAt cancels a run when a progress line names the step.
+type cancelAt struct {
+	step   string
+	cancel context.CancelFunc
+	buf    bytes.Buffer
+}
+
+func (c *cancelAt) Write(p []byte) (int, error) {
+	if strings.HasPrefix(string(p), "step "+c.step+"/") {
+		c.cancel()
+	}
+	return c.buf.Write(p)
+}
+
+// A tiny run reaches its stated error, writes its files, and an
+// interrupted run (once in Adam, once in L-BFGS) resumed with --resume
+// ends exactly where the uninterrupted one does.
+func TestPINNRunAndResume(t *testing.T) {
+	c, err := DecodePINN([]byte(tinyPINN), "tiny.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	full := filepath.Join(dir, "full")
+	res, err := RunPINN(context.Background(), c, Options{Dir: full})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tiny Poisson: rel L2 %.3e, rMAE %.3e, %d steps, %.1f s", res.RelL2, res.RMAE, res.Steps, res.TrainSeconds)
+	if !res.Met || !(res.RelL2 <= 0.02) || res.Steps != 600 {
+		t.Errorf("tiny Poisson: rel L2 %.3e after %d steps (want ≤ 0.02 after 600)", res.RelL2, res.Steps)
+	}
+	for _, f := range []string{ConfigFile, operator.MetricsFile, operator.CheckpointFile, PINNResultFile, ReportFile, filepath.Join(PlotsDir, PINNPlot)} {
+		if st, err := os.Stat(filepath.Join(full, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	report, _ := os.ReadFile(filepath.Join(full, ReportFile))
+	for _, w := range []string{"relative L2", "rMAE", "rRMSE", "training time", "solution.png", "kind: pinn"} {
+		if !bytes.Contains(report, []byte(w)) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	metrics, _ := readMetrics(filepath.Join(full, operator.MetricsFile), math.MaxInt64)
+	if len(metrics) != 12 || metrics[len(metrics)-1].Step != 600 {
+		t.Errorf("metrics.jsonl: %d lines, %+v", len(metrics), metrics)
+	}
+	// A second run in the same directory without --resume or --force is
+	// refused unless it is the finished same run (then evaluated again).
+	again, err := RunPINN(context.Background(), c, Options{Dir: full})
+	if err != nil || again.RelL2 != res.RelL2 {
+		t.Errorf("re-evaluation: %v, rel L2 %v vs %v", err, again, res.RelL2)
+	}
+	other := *c
+	other.Seed = 4
+	if _, err := RunPINN(context.Background(), &other, Options{Dir: full}); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Errorf("different run in the same directory: %v", err)
+	}
+
+	for _, stop := range []string{"50", "250"} {
+		part := filepath.Join(dir, "part"+stop)
+		ctx, cancel := context.WithCancel(context.Background())
+		w := &cancelAt{step: stop, cancel: cancel}
+		_, err := RunPINN(ctx, c, Options{Dir: part, Progress: w})
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "--resume") {
+			t.Fatalf("stop at %s: %v", stop, err)
+		}
+		res2, err := RunPINN(context.Background(), c, Options{Dir: part, Resume: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res2.RelL2 != res.RelL2 || res2.Steps != res.Steps {
+			t.Errorf("stopped at %s and resumed: rel L2 %v after %d steps, uninterrupted %v after %d", stop, res2.RelL2, res2.Steps, res.RelL2, res.Steps)
+		}
+		m2, _ := readMetrics(filepath.Join(part, operator.MetricsFile), math.MaxInt64)
+		if len(m2) != len(metrics) {
+			t.Errorf("stopped at %s: %d metrics lines, want %d", stop, len(m2), len(metrics))
+		}
+		for i := range min(len(m2), len(metrics)) {
+			if m2[i].Step != metrics[i].Step || m2[i].Loss != metrics[i].Loss {
+				t.Errorf("stopped at %s: metrics line %d %+v, want %+v", stop, i, m2[i], metrics[i])
+			}
+		}
+	}
+}
