@@ -108,34 +108,17 @@ type PINNProblem struct {
 	BoundaryPoints int `yaml:"boundary_points,omitempty"`
 }
 
-// PINNNet describes the network.
+// PINNNet describes the network: a pinn.NetConfig (type mlp, pinnsformer
+// or kan with that type's fields: hidden, activation, fourier_features,
+// …), its dtype, and whether the conditions are imposed exactly.
 type PINNNet struct {
-	// Type is a registered network type (pinn.NetTypes: mlp, …).
-	Type string `yaml:"type"`
-	// Hidden lists the hidden widths; or give Width and Depth.
-	Hidden []int `yaml:"hidden,omitempty"`
-	Width  int   `yaml:"width,omitempty"`
-	Depth  int   `yaml:"depth,omitempty"`
-	// Activation is a catalogue activation (tanh, sin, gelu, …; default
-	// tanh).
-	Activation string `yaml:"activation,omitempty"`
+	pinn.NetConfig `yaml:",inline"`
 	// DType is float64 (default) or float32.
 	DType string `yaml:"dtype,omitempty"`
-	// Fourier adds random Fourier-feature inputs.
-	Fourier *PINNFourier `yaml:"fourier,omitempty"`
 	// HardConstraint imposes the problem's initial and Dirichlet
-	// conditions exactly by an output transform (see HardConstraint in
-	// the report) instead of loss terms.
+	// conditions exactly by an output transform (hardConstraint) instead
+	// of loss terms.
 	HardConstraint bool `yaml:"hard_constraint,omitempty"`
-	// Options are settings of other network types.
-	Options map[string]any `yaml:"options,omitempty"`
-}
-
-// PINNFourier is a Fourier-feature input map [sin 2πBx, cos 2πBx] with
-// B ∈ ℝ^{features×in}, B_ij ~ N(0, scale²).
-type PINNFourier struct {
-	Features int     `yaml:"features"`
-	Scale    float64 `yaml:"scale"`
 }
 
 // PINNSampling says how collocation points are drawn.
@@ -277,18 +260,6 @@ var (
 	}
 )
 
-// hidden returns the hidden widths.
-func (n PINNNet) hidden() []int {
-	if len(n.Hidden) > 0 {
-		return n.Hidden
-	}
-	h := make([]int, n.Depth)
-	for i := range h {
-		h[i] = n.Width
-	}
-	return h
-}
-
 func (n PINNNet) dtype() tensor.DType {
 	if n.DType == "float32" {
 		return tensor.Float32
@@ -331,31 +302,18 @@ func (c *PINNConfig) Validate() error {
 	}
 
 	n := c.Net
-	if !slices.Contains(pinn.NetTypes(), n.Type) {
-		bad("net.type", "%q, want one of %s", n.Type, strings.Join(pinn.NetTypes(), ", "))
-	}
-	switch {
-	case len(n.Hidden) > 0 && (n.Width != 0 || n.Depth != 0):
-		bad("net.hidden", "give hidden or width and depth, not both")
-	case len(n.Hidden) == 0 && (n.Width <= 0 || n.Depth <= 0):
-		bad("net.width", "give hidden widths or a positive width and depth")
-	}
-	for i, w := range n.Hidden {
-		if w <= 0 {
-			bad("net.hidden", "width %d (layer %d) must be positive", w, i)
+	if err := n.NetConfig.Validate(); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			msg := strings.TrimPrefix(line, "net: ")
+			key := "net"
+			if f := strings.FieldsFunc(msg, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z') }); len(f) > 0 && strings.HasPrefix(msg, f[0]) {
+				key = "net." + f[0]
+			}
+			errs = append(errs, Where(c.src, c.lines, key)+"net: "+msg)
 		}
-	}
-	if _, err := pinn.ActivationByName(n.Activation); err != nil {
-		bad("net.activation", "%v", err)
 	}
 	if n.DType != "" && n.DType != "float64" && n.DType != "float32" {
 		bad("net.dtype", "%q, want float64 or float32", n.DType)
-	}
-	if f := n.Fourier; f != nil && (f.Features <= 0 || !(f.Scale > 0)) {
-		bad("net.fourier", "features %d and scale %v must be positive", f.Features, f.Scale)
-	}
-	if len(n.Options) > 0 && n.Type == "mlp" {
-		bad("net.options", "mlp takes no options")
 	}
 
 	s := c.Sampling
@@ -612,12 +570,7 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 	}
 
 	n := c.Net
-	spec := pinn.NetSpec{Type: n.Type, In: 2, Out: 1, Hidden: n.hidden(), Activation: n.Activation,
-		DType: n.dtype(), Seed: c.Seed, Options: n.Options}
-	if f := n.Fourier; f != nil {
-		spec.FourierFeatures, spec.FourierScale = f.Features, f.Scale
-	}
-	net, err := pinn.NewNet(spec)
+	net, err := n.NetConfig.Build(2, 1, n.dtype(), nn.NewRand(c.Seed))
 	if err != nil {
 		return nil, fmt.Errorf("%snet: %w", Where(c.src, c.lines, "net"), err)
 	}
@@ -989,8 +942,12 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	if c.Description != "" {
 		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(c.Description))
 	}
-	fmt.Fprintf(&b, "Physics-informed network, problem `%s`, network `%s` %v %s (%d parameters, %s), %d collocation points (%s), Adam %d steps then L-BFGS %d iterations.\n\n",
-		c.Problem.Type, c.Net.Type, c.Net.hidden(), orDefault(c.Net.Activation, "tanh"), res.Params, c.Net.dtype(),
+	arch := c.Net.Type
+	if c.Net.Type == "mlp" {
+		arch += fmt.Sprintf(" %v %s", c.Net.Hidden, orDefault(c.Net.Activation, "tanh"))
+	}
+	fmt.Fprintf(&b, "Physics-informed network, problem `%s`, network `%s` (%d parameters, %s), %d collocation points (%s), Adam %d steps then L-BFGS %d iterations.\n\n",
+		c.Problem.Type, arch, res.Params, c.Net.dtype(),
 		st.trainer.Collocation().Dim(0), orDefault(c.Sampling.Sampler, "lhs"), c.Train.Adam.Steps, c.Train.LBFGS.Iterations)
 	fmt.Fprintf(&b, "| metric | value | expected |\n|---|---|---|\n")
 	bound := func(v float64) string {

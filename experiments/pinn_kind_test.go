@@ -68,8 +68,7 @@ func TestEmbeddedPINNConfigs(t *testing.T) {
 			if c.Expect == nil {
 				t.Errorf("%s %q: no expectation", name, profile)
 			}
-			spec := pinn.NetSpec{Type: c.Net.Type, In: 2, Out: 1, Hidden: c.Net.hidden(), Activation: c.Net.Activation, DType: c.Net.dtype()}
-			net, err := pinn.NewNet(spec)
+			net, err := c.Net.Build(2, 1, c.Net.dtype(), nil)
 			if err != nil {
 				t.Fatalf("%s %q: %v", name, profile, err)
 			}
@@ -100,9 +99,10 @@ func TestPINNConfigErrors(t *testing.T) {
 		{"unknown key", "  sampler: sobol\n  pionts: 3\n", []string{"t.yaml:12", "pionts"}},
 		{"problem type", "  type: poisson\n", []string{"t.yaml:5: problem.type", "heat"}},
 		{"dtype", "  hidden: [16, 16]\n  dtype: float16\n", []string{"t.yaml:10: net.dtype", "float16"}},
-		{"activation", "  hidden: [16, 16]\n  activation: nosuch\n", []string{"t.yaml:10: net.activation"}},
+		{"activation", "  hidden: [16, 16]\n  activation: nosuch\n", []string{"t.yaml:10: net: activation"}},
 		{"sampler", "  sampler: sobol\n", []string{"t.yaml:11: sampling.sampler", "grid"}},
-		{"net type", "  type: mlp\n", []string{"t.yaml:8: net.type", "transformer"}},
+		{"net type", "  type: mlp\n", []string{"t.yaml:8: net: type", "transformer"}},
+		{"net field", "  hidden: [16, 16]\n  d_model: 8\n", []string{"t.yaml:10: net: d_model does not apply"}},
 		{"weights", "  log_every: 50\n  weights: {conditions: {top: 2}}\n", []string{"train.weights.conditions.top", "x=0"}},
 		{"causal on poisson", "  log_every: 50\n  causal: {bins: 8}\n", []string{"train.causal", "no time axis"}},
 		{"schedule", "  log_every: 50\n  schedule: {type: cyclic}\n", []string{"train.schedule", "cyclic"}},
@@ -280,6 +280,27 @@ func TestPINNRunAndResume(t *testing.T) {
 			if m2[i].Step != metrics[i].Step || m2[i].Loss != metrics[i].Loss {
 				t.Errorf("stopped at %s: metrics line %d %+v, want %+v", stop, i, m2[i], metrics[i])
 			}
+		}
+	}
+}
+
+// Other network types are selected by name with their own fields.
+func TestPINNOtherNets(t *testing.T) {
+	for _, net := range []string{
+		"  type: pinnsformer\n  d_model: 8\n  heads: 2\n  d_ff: 16\n  d_hidden: 16\n",
+		"  type: kan\n  hidden: [4]\n  input_lo: [0, 0]\n  input_hi: [1, 1]\n",
+	} {
+		src := strings.Replace(tinyPINN, "  type: mlp\n  hidden: [16, 16]\n", net, 1)
+		c, err := DecodePINN([]byte(src), "t.yaml", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := c.build(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := st.trainer.Loss(); !(l.Item() > 0) {
+			t.Errorf("%s: loss %v", c.Net.Type, l.Item())
 		}
 	}
 }

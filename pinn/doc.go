@@ -22,8 +22,12 @@
 // (αu + β∂u/∂n = g), Periodic (u and optionally its derivatives agree at
 // matched points) and Data (measurements, for inverse problems). Trainable
 // PDE coefficients go in Problem.Params and are optimised with the network.
-// Collocation points are drawn by a Sampler (Uniform, LHS, Halton) and can
-// be redrawn every Config.Resample Adam steps.
+// Collocation points are drawn by a Sampler (Uniform, LHS, Halton, Sobol)
+// and can be redrawn every Config.Resample Adam steps. The Domain is a Box
+// or a constructive shape: Disk and Polygon (LShape) combined by Union,
+// Intersection and Difference (a plate with a hole), sampled by rejection
+// from the bounding box; BoundarySample draws boundary points (uniform in
+// arc length) with their outward normals.
 //
 // # Derivatives
 //
