@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sciml-go/sciml/internal/taylor"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -31,6 +32,11 @@ type Activation struct {
 	// the transcendental function.
 	FromOutput func(h float64) (d1, d2, d3 float64)
 	Tensor     func(x *tensor.Tensor) *tensor.Tensor
+
+	// fused names the fused Taylor kernels of this activation
+	// (internal/taylor); zero for activations built outside this package,
+	// which take the generic Taylor path.
+	fused taylor.Act
 }
 
 // Tanh is the activation tanh a: σ′ = 1 − σ², σ″ = −2σσ′,
@@ -47,6 +53,7 @@ var Tanh = Activation{
 		return s, -2 * h * s, -2 * s * (1 - 3*h*h)
 	},
 	Tensor: tensor.Tanh,
+	fused:  taylor.Tanh,
 }
 
 // Sin is the activation sin a (σ′ = cos, σ″ = −sin, σ‴ = −cos).
@@ -57,6 +64,7 @@ var Sin = Activation{
 		return s, c, -s, -c
 	},
 	Tensor: tensor.Sin,
+	fused:  taylor.Sin,
 }
 
 // ActivationByName returns Tanh or Sin (which have the Taylor path), or

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/sciml-go/sciml/internal/blas"
+	"github.com/sciml-go/sciml/internal/taylor"
 	"github.com/sciml-go/sciml/tensor"
 )
 
@@ -80,6 +81,10 @@ func evalTaylor(m *MLP, x *tensor.Tensor, needs []Partial) *Fields {
 	}
 	if m.Fourier != nil {
 		s = fourierStreams(s, m.Fourier, spec, n)
+	}
+	if m.Act.fused != 0 && len(m.Layers) <= 64 {
+		s = taylorMLP(m, s, spec, n)
+		return &Fields{X: x, U: tensor.Reshape(tensor.Narrow(s, 0, 0, 1), n, s.Dim(2)), net: m, stream: s, index: index}
 	}
 	for li, l := range m.Layers {
 		s = taylorAffine(s, l.Weight, l.Bias, n)
@@ -264,4 +269,76 @@ func fourierStreams(s, b *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor
 		}
 	}
 	return out
+}
+
+// taylorMLP carries the input streams s ([K, N, In]) through the whole
+// network in one fused operation (internal/taylor): the affine layers and
+// the activations of taylorAffine and taylorActivate, computed block by
+// block of points so each block's streams stay in cache, with a backward
+// rule that recomputes the forward pass of each block and returns the
+// parameter gradients (and the gradient of s when it is needed). The
+// gradients are not differentiable again.
+func taylorMLP(m *MLP, s *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor {
+	widths := []int{s.Dim(2)}
+	ins := []*tensor.Tensor{s}
+	for _, l := range m.Layers {
+		widths = append(widths, l.Weight.Dim(0))
+		ins = append(ins, l.Weight)
+		if l.Bias != nil {
+			ins = append(ins, l.Bias)
+		}
+	}
+	net := taylor.Net{Widths: widths, Act: m.Act.fused}
+	st := taylor.Streams{First: len(spec.first), Pairs: spec.pairs}
+	k := spec.k()
+	// params flattens the layers' tensors among in (W_l, b_l; zeros for a
+	// missing bias) and returns where each input sits in it.
+	params := func(in []*tensor.Tensor) ([]float64, []int) {
+		p := make([]float64, 0, taylor.NumParams(widths))
+		at := make([]int, len(in))
+		j := 1
+		for _, l := range m.Layers {
+			at[j] = len(p)
+			p = append(p, in[j].Float64s()...)
+			j++
+			if l.Bias != nil {
+				at[j] = len(p)
+				p = append(p, in[j].Float64s()...)
+				j++
+			} else {
+				p = append(p, make([]float64, l.Weight.Dim(0))...)
+			}
+		}
+		return p, at
+	}
+	net.Params, _ = params(ins)
+	out := tensor.Empty(tensor.Float64, []int{k, n, widths[len(widths)-1]}, s)
+	taylor.Forward(net, st, s.Float64s(), n, out.Float64s())
+	return tensor.Record(out, "TaylorMLP", func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, needs []bool) []*tensor.Tensor {
+		bnet := net
+		var at []int
+		bnet.Params, at = params(in)
+		gp := make([]float64, len(bnet.Params))
+		r := make([]*tensor.Tensor, len(in))
+		var gs0 []float64
+		if needs[0] {
+			r[0] = tensor.EmptyLike(in[0])
+			gs0 = r[0].Float64s()
+		}
+		taylor.Backward(bnet, st, in[0].Float64s(), n, g.Float64s(), gp, gs0)
+		for i := 1; i < len(in); i++ {
+			if needs[i] {
+				r[i] = tensor.Empty(tensor.Float64, in[i].Shape(), g)
+				copy(r[i].Float64s(), gp[at[i]:])
+			}
+		}
+		for i, t := range r {
+			if t != nil {
+				r[i] = tensor.Record(t, "TaylorMLPGrad", func(*tensor.Tensor, []*tensor.Tensor, *tensor.Tensor, []bool) []*tensor.Tensor {
+					panic("pinn: the Taylor path is differentiable once with respect to the parameters; use Mode Nested for higher derivatives")
+				}, g)
+			}
+		}
+		return r
+	}, ins...)
 }
