@@ -26,6 +26,9 @@ type smoothFn struct {
 	// the function is applied unscaled (a = c = 1, s = 0).
 	fast32     func(k int, dst, x, g []float32)
 	fastOrders int
+	// fast32Both, when set, fills y = F(x) and d = F′(x) in one pass: a
+	// training forward keeps d for the backward instead of recomputing it.
+	fast32Both func(y, d, x []float32)
 }
 
 // fast reports whether F^(k) of x, unscaled, has a float32 kernel.
@@ -44,11 +47,38 @@ func (f *smoothFn) opName(k int) string {
 // applyFast returns F^(k)(x) from the float32 kernel; its backward is the
 // fused g·F^(k+1)(x).
 func (f *smoothFn) applyFast(x *tensor.Tensor, k int) *tensor.Tensor {
+	if k == 0 && f.fast32Both != nil && x.RequiresGrad() && f.fastOrders > 1 {
+		y, d := tensor.EmptyLike(x), tensor.EmptyLike(x)
+		ys, ds, xs := y.Float32s(), d.Float32s(), x.Float32s()
+		tensor.ParallelRange(len(xs), func(lo, hi int) { f.fast32Both(ys[lo:hi], ds[lo:hi], xs[lo:hi]) })
+		return tensor.Record(y, f.name, func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, _ []bool) []*tensor.Tensor {
+			return []*tensor.Tensor{f.gradMulCached(g, in[0], d)}
+		}, x)
+	}
 	return tensor.Map(x, f.opName(k),
 		func(dst, src []float32) { f.fast32(k, dst, src, nil) }, nil,
 		func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, _ []bool) []*tensor.Tensor {
 			return []*tensor.Tensor{f.gradMul(g, in[0], k+1)}
 		})
+}
+
+// gradMulCached is gradMul(g, x, 1) from d = F′(x) computed by the
+// forward pass (a cache of values: the result, and its backward, are
+// those of gradMul but for the rounding of d to float32 before the
+// product).
+func (f *smoothFn) gradMulCached(g, x, d *tensor.Tensor) *tensor.Tensor {
+	if g.DType() != tensor.Float32 || !slices.Equal(g.Shape(), x.Shape()) {
+		return f.gradMul(g, x, 1)
+	}
+	out := tensor.EmptyLike(g)
+	os, gs, ds := out.Float32s(), g.Float32s(), d.Float32s()
+	tensor.ParallelRange(len(os), func(lo, hi int) {
+		o, gg, dd := os[lo:hi], gs[lo:hi], ds[lo:hi]
+		for i := range o {
+			o[i] = gg[i] * dd[i]
+		}
+	})
+	return tensor.Record(out, f.opName(1)+"·g", f.gradMulBackward(1), g, x)
 }
 
 // gradMul returns g·F^(k)(x), in one fused pass when there is a float32
@@ -59,17 +89,22 @@ func (f *smoothFn) gradMul(g, x *tensor.Tensor, k int) *tensor.Tensor {
 		return tensor.Mul(g, f.apply(x, 1, 1, 0, k))
 	}
 	return tensor.MapPair(g, x, f.opName(k)+"·g",
-		func(dst, gg, xx []float32) { f.fast32(k, dst, xx, gg) }, nil,
-		func(gg *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, needs []bool) []*tensor.Tensor {
-			out := make([]*tensor.Tensor, 2)
-			if needs[0] {
-				out[0] = f.gradMul(gg, in[1], k)
-			}
-			if needs[1] {
-				out[1] = f.gradMul(tensor.Mul(gg, in[0]), in[1], k+1)
-			}
-			return out
-		})
+		func(dst, gg, xx []float32) { f.fast32(k, dst, xx, gg) }, nil, f.gradMulBackward(k))
+}
+
+// gradMulBackward is the backward rule of h = g·F^(k)(x):
+// (gg·F^(k)(x), gg·g·F^(k+1)(x)).
+func (f *smoothFn) gradMulBackward(k int) tensor.BackwardFunc {
+	return func(gg *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, needs []bool) []*tensor.Tensor {
+		out := make([]*tensor.Tensor, 2)
+		if needs[0] {
+			out[0] = f.gradMul(gg, in[1], k)
+		}
+		if needs[1] {
+			out[1] = f.gradMul(tensor.Mul(gg, in[0]), in[1], k+1)
+		}
+		return out
+	}
 }
 
 // apply returns the k-th derivative of x ↦ a·F(c·x + s), that is
@@ -176,7 +211,7 @@ var (
 			return
 		}
 		vmath.GELUGrad(dst, x, g)
-	}, fastOrders: 2}
+	}, fastOrders: 2, fast32Both: vmath.GELUAndGrad}
 	// gaussReLUFn is E[max(u + Z, 0)] = u·Φ(u) + φ(u), ReLU smoothed by a
 	// standard Gaussian; its derivative is Φ.
 	gaussReLUFn = &smoothFn{name: "GaussReLU", d: func(k int, u float64) float64 {

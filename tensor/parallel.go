@@ -80,3 +80,9 @@ func parallelRange(n, g int, f func(lo, hi int)) {
 		f(lo, min(n, lo+g))
 	})
 }
+
+// ParallelRange runs f on the chunks of [0, n) that elementwise kernels
+// use (boundaries that depend only on n), in parallel when there is more
+// than one: for custom kernels outside the package that must stay bitwise
+// deterministic for any number of threads.
+func ParallelRange(n int, f func(lo, hi int)) { parallelRange(n, grain, f) }

@@ -186,6 +186,7 @@ static void vm_sincos_avx2(float *s, float *c, const float *x, long n, float w) 
 static void vm_mulcolsum_avx2(float *d, const float *g, const float *c, long rows, long cols, double a, double *acc) { vm_mulcolsum_generic(d, g, c, rows, cols, a, acc); }
 static void vm_colsum_avx2(double *acc, const float *x, long rows, long cols) { vm_colsum_generic(acc, x, rows, cols); }
 static void vm_gelu_avx2(float *y, const float *x, long n) { vm_gelu_generic(y, x, n); }
+static void vm_gelu2_avx2(float *y, float *d, const float *x, long n) { vm_gelu2_generic(y, d, x, n); }
 static void vm_gelugrad_avx2(float *d, const float *x, const float *g, long n) { vm_gelugrad_generic(d, x, g, n); }
 #endif
 */
@@ -335,5 +336,17 @@ func geluGrad(d, x, g []float32) {
 		C.vm_gelugrad_generic(fp(d), fp(x), fp(g), C.long(len(d)))
 	default:
 		geluGradGo(d, x, g)
+	}
+}
+
+func gelu2(y, d, x []float32) {
+	switch level {
+	case levelAVX2:
+		C.vm_gelu2_avx2(fp(y), fp(d), fp(x), C.long(len(y)))
+	case levelGeneric:
+		C.vm_gelu2_generic(fp(y), fp(d), fp(x), C.long(len(y)))
+	default:
+		geluGo(y, x)
+		geluGradGo(d, x, nil)
 	}
 }

@@ -104,3 +104,11 @@ func GELUGrad(d, x, g []float32) {
 	check("GELUGrad", d, x, g)
 	geluGrad(d, x, g)
 }
+
+// GELUAndGrad sets y[i] = GELU(x[i]) and d[i] = GELU′(x[i]) for
+// i < len(y), bitwise as GELU and GELUGrad with g = nil, in one pass (the
+// distribution function and density are shared).
+func GELUAndGrad(y, d, x []float32) {
+	check("GELUAndGrad", y, d, x)
+	gelu2(y, d, x)
+}

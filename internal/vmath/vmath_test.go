@@ -289,6 +289,18 @@ func TestBitwise(t *testing.T) {
 	check("GELU", GELU)
 	check("GELUGrad", func(dst, x []float32) { GELUGrad(dst, x, nil) })
 	check("GELUGrad/g", func(dst, x []float32) { GELUGrad(dst, x, g) })
+	check("GELUAndGrad/y", func(dst, x []float32) { GELUAndGrad(dst, make([]float32, len(dst)), x) })
+	check("GELUAndGrad/d", func(dst, x []float32) { GELUAndGrad(make([]float32, len(dst)), dst, x) })
+	// and the same bits as the separate kernels
+	y1, d1, y2, d2 := make([]float32, len(xs)), make([]float32, len(xs)), make([]float32, len(xs)), make([]float32, len(xs))
+	GELUAndGrad(y1, d1, xs)
+	GELU(y2, xs)
+	GELUGrad(d2, xs, nil)
+	for i := range xs {
+		if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && y1[i] == y1[i] || math.Float32bits(d1[i]) != math.Float32bits(d2[i]) && d1[i] == d1[i] {
+			t.Fatalf("GELUAndGrad(%g) = %g, %g; GELU, GELUGrad give %g, %g", xs[i], y1[i], d1[i], y2[i], d2[i])
+		}
+	}
 }
 
 // TestGELUGrad checks g·(Φ + x·φ) against float64 math: within half an
