@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -57,6 +59,14 @@ func DecodeConfig(b []byte, name string, spec *GenerateSpec) (map[string]int, er
 			return nil, fmt.Errorf("data: config %s:%d: pde is %q, but %q is being generated", name, k.Line, v.Value, spec.PDE)
 		}
 	}
+	var bad []string
+	checkInts(doc, reflect.TypeOf(*spec), "", &bad)
+	if len(bad) > 0 {
+		for i := range bad {
+			bad[i] = name + ":" + bad[i]
+		}
+		return nil, fmt.Errorf("data: config: %s", strings.Join(bad, "; "))
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	c := spec.clone()
@@ -77,6 +87,52 @@ func DecodeConfig(b []byte, name string, spec *GenerateSpec) (map[string]int, er
 	}
 	*spec = c
 	return lines, nil
+}
+
+// checkInts reports the fractional numbers given for integer fields of t
+// (yaml.v3 would truncate them silently), as "line: key: message".
+func checkInts(n *yaml.Node, t reflect.Type, path string, bad *[]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			for j := 0; j < t.NumField(); j++ {
+				f := t.Field(j)
+				tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+				if f.Anonymous && tag == "" {
+					checkInts(&yaml.Node{Kind: yaml.MappingNode, Content: n.Content[i : i+2]}, f.Type, path, bad)
+					continue
+				}
+				if tag == key {
+					p := key
+					if path != "" {
+						p = path + "." + key
+					}
+					checkInts(n.Content[i+1], f.Type, p, bad)
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind == yaml.SequenceNode {
+			for i, c := range n.Content {
+				checkInts(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), bad)
+			}
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+			var f float64
+			if err := n.Decode(&f); err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+				*bad = append(*bad, fmt.Sprintf("%d: %s: %s is not an integer", n.Line, path, n.Value))
+			}
+		}
+	}
 }
 
 // cleanYAMLError rewords yaml.v3's messages with config terms.

@@ -35,6 +35,8 @@ burgers:
 		{"n: 5\nburgers:\n  viscosty: 0.1\n", []string{"c.yaml:3", `unknown key "viscosty"`, "burgers"}},
 		{"n: 5\nresolutoin: 3\n", []string{"c.yaml:2", `unknown key "resolutoin"`}},
 		{"n: five\n", []string{"c.yaml:1", "five"}},
+		{"n: 10.5\n", []string{"c.yaml:1", "n: 10.5 is not an integer"}},
+		{"n: 4\nburgers:\n  solve_resolution: 8192.5\n", []string{"c.yaml:3", "burgers.solve_resolution: 8192.5 is not an integer"}},
 		{"pde: darcy\n", []string{"c.yaml:1", `pde is "darcy"`}},
 		{"- 1\n- 2\n", []string{"c.yaml:1", "mapping"}},
 		{"n: [1\n", []string{"c.yaml"}},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,23 @@ func main() {
 		Short:         "Scientific machine learning on PDEs: solvers, HDF5 datasets, neural operators, PINNs, INRs",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	var cpuProfile string
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		return pprof.StartCPUProfile(f)
+	}
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
+		if cpuProfile != "" {
+			pprof.StopCPUProfile()
+		}
 	}
 	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd(), generateCmd(), inspectCmd(), mergeCmd(), runCmd(), trainCmd(), evalCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
