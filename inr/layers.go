@@ -7,18 +7,17 @@ import (
 	"github.com/sciml-go/sciml/tensor"
 )
 
-// linear returns x·wᵀ + b (b may be nil).
+// linear returns x·wᵀ + b (b may be nil): tensor.Linear, one GEMM with
+// the bias folded in and a fused, row-blocked backward pass.
 func linear(x, w, b *tensor.Tensor) *tensor.Tensor {
-	y := tensor.MatMulT(x, w, false, true)
-	if b != nil {
-		y = tensor.Add(y, b)
-	}
-	return y
+	return tensor.Linear(x, w, b)
 }
 
-// sinLinear returns sin(ω·(x·wᵀ + b)), the SIREN layer.
+// sinLinear returns sin(ω·(x·wᵀ + b)), the SIREN layer: tensor.SinLinear,
+// which fuses the GEMM, the sine and (in the backward pass) the cosine
+// factor, the bias gradient and both gradient GEMMs block by block of rows.
 func sinLinear(x, w, b *tensor.Tensor, omega float64) *tensor.Tensor {
-	return tensor.Sin(tensor.Scale(linear(x, w, b), omega))
+	return tensor.SinLinear(x, w, b, omega)
 }
 
 // activation is a pointwise nonlinearity applied after a linear layer.
