@@ -641,8 +641,17 @@ func yamlFields(t reflect.Type, out map[string]reflect.Type) {
 // ---------------------------------------------------------------------------
 // Validation and resolution
 
-// collectLines records the line of each key path of a mapping.
+// collectLines records the line of each key path of a mapping, and of
+// each element of a sequence as "key[i]".
 func collectLines(n *yaml.Node, prefix string, lines map[string]int) {
+	if n.Kind == yaml.SequenceNode && prefix != "" {
+		for i, e := range n.Content {
+			path := fmt.Sprintf("%s[%d]", strings.TrimSuffix(prefix, "."), i)
+			lines[path] = e.Line
+			collectLines(e, path+".", lines)
+		}
+		return
+	}
 	if n.Kind != yaml.MappingNode {
 		return
 	}

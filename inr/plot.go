@@ -127,3 +127,45 @@ func SavePNG(path string, size vg.Length, panels ...Panel) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// SaveFitFigure draws target, the fit of m on the target's grid, the error
+// fit − target, |∇f| and Δf (channel 0, by autodiff) side by side into a
+// PNG file. With shift the fit is first moved to the target's mean (a
+// field reconstructed from its derivatives is known up to a constant).
+func SaveFitFigure(path string, m Model, target Field, shift bool) error {
+	if err := target.Check(); err != nil {
+		return err
+	}
+	fit := Render(m, target.Channels, target.Shape...)
+	if shift {
+		var a, b float64
+		for i := range fit.Data {
+			a += fit.Data[i]
+			b += target.Data[i]
+		}
+		for i := range fit.Data {
+			fit.Data[i] += (b - a) / float64(len(fit.Data))
+		}
+	}
+	errf := Field{Shape: target.Shape, Channels: target.Channels, Data: make([]float64, len(target.Data))}
+	for i := range errf.Data {
+		errf.Data[i] = fit.Data[i] - target.Data[i]
+	}
+	grad, lap := Derivatives(m, target.Shape...)
+	mag := Field{Shape: target.Shape, Channels: 1, Data: make([]float64, target.Points())}
+	nd := grad.Channels
+	for p := range mag.Data {
+		var s float64
+		for a := range nd {
+			s += grad.Data[p*nd+a] * grad.Data[p*nd+a]
+		}
+		mag.Data[p] = math.Sqrt(s)
+	}
+	grey := target.Channels == 1
+	return SavePNG(path, 3*vg.Inch,
+		Panel{Title: "target", Field: target, Grey: grey},
+		Panel{Title: "fit", Field: fit, Grey: grey},
+		Panel{Title: "error", Field: errf},
+		Panel{Title: "|grad f|", Field: mag, Grey: true},
+		Panel{Title: "Laplacian f", Field: lap})
+}

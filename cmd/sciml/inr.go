@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -252,7 +251,7 @@ func runInrFit(cmd *cobra.Command, f inrFitFlags) error {
 		if err := inr.Save(filepath.Join(f.out, cfg.Model+".safetensors"), m, cfg, last.Step); err != nil {
 			return err
 		}
-		if err := inrFigure(filepath.Join(f.out, cfg.Model+".png"), m, target, f.from != ""); err != nil {
+		if err := inr.SaveFitFigure(filepath.Join(f.out, cfg.Model+".png"), m, target, f.from != ""); err != nil {
 			return err
 		}
 		if renderSize != nil {
@@ -268,42 +267,4 @@ func runInrFit(cmd *cobra.Command, f inrFitFlags) error {
 		fmt.Fprintf(out, "| %s | %d | %.2f | %.4f | %.3e | %.0f |\n", r.name, r.params, r.last.PSNR, r.last.SSIM, r.last.RelL2, r.last.Elapsed.Seconds())
 	}
 	return nil
-}
-
-// inrFigure draws target, fit, error, |∇f| and Δf (by autodiff) of the
-// fitted model on the target's grid.
-func inrFigure(path string, m inr.Model, target inr.Field, fromDerivative bool) error {
-	fit := inr.Render(m, target.Channels, target.Shape...)
-	if fromDerivative {
-		fit = inr.Render(m, 1, target.Shape...)
-		var a, b float64
-		for i := range fit.Data {
-			a += fit.Data[i]
-			b += target.Data[i]
-		}
-		for i := range fit.Data {
-			fit.Data[i] += (b - a) / float64(len(fit.Data))
-		}
-	}
-	errf := inr.Field{Shape: target.Shape, Channels: target.Channels, Data: make([]float64, len(target.Data))}
-	for i := range errf.Data {
-		errf.Data[i] = fit.Data[i] - target.Data[i]
-	}
-	grad, lap := inr.Derivatives(m, target.Shape...)
-	mag := inr.Field{Shape: target.Shape, Channels: 1, Data: make([]float64, target.Points())}
-	nd := grad.Channels
-	for p := range mag.Data {
-		var s float64
-		for a := range nd {
-			s += grad.Data[p*nd+a] * grad.Data[p*nd+a]
-		}
-		mag.Data[p] = math.Sqrt(s)
-	}
-	grey := target.Channels == 1
-	return inr.SavePNG(path, 3*vg.Inch,
-		inr.Panel{Title: "target", Field: target, Grey: grey},
-		inr.Panel{Title: "fit", Field: fit, Grey: grey},
-		inr.Panel{Title: "error", Field: errf},
-		inr.Panel{Title: "|grad f|", Field: mag, Grey: true},
-		inr.Panel{Title: "Laplacian f", Field: lap})
 }
