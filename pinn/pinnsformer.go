@@ -2,6 +2,7 @@ package pinn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/sciml-go/sciml/nn"
@@ -93,11 +94,11 @@ type PINNsFormer struct {
 	Decoder []*PINNsFormerLayer
 	// EncoderAct and DecoderAct are the wavelets that close the encoder
 	// and the decoder.
-	EncoderAct, DecoderAct nn.Activation
+	EncoderAct, DecoderAct *Wavelet
 	// Head is the output MLP (three Linear layers) and HeadAct its two
 	// wavelets.
 	Head    []*nn.Linear
-	HeadAct []nn.Activation
+	HeadAct []*Wavelet
 }
 
 // PINNsFormerLayer is one encoder or decoder layer of a PINNsFormer:
@@ -105,19 +106,75 @@ type PINNsFormer struct {
 // output (decoder), then x ← x + FF(ω2(x)).
 type PINNsFormerLayer struct {
 	Attn       *nn.MultiheadAttention
-	Act1, Act2 nn.Activation
+	Act1, Act2 *Wavelet
 	// FF holds the three Linear layers of the feed-forward block and
 	// FFAct its two wavelets.
 	FF    []*nn.Linear
-	FFAct []nn.Activation
+	FFAct []*Wavelet
 }
 
-func newWavelet(d tensor.DType) nn.Activation {
-	a, err := nn.NewActivation(nn.ActivationSpec{Name: "wavelet"}, nn.WithDType(d))
-	if err != nil {
-		panic(err) // the catalogue always has it
+// Wavelet is PINNsFormer's activation ω(z) = W1·sin z + W2·cos z with
+// learnable scalars W1, W2 (initially 1), the catalogue's "wavelet"
+// computed with one sin/cos evaluation per element: [sin z, cos z] is one
+// operation whose backward rule, ∂/∂z = g_s·cos z − g_c·sin z, reuses its
+// own output, so neither the gradient nor the higher derivatives that a
+// PINN residual needs evaluate sin or cos again.
+type Wavelet struct {
+	W1, W2 *tensor.Tensor // [1] each
+}
+
+// NewWavelet returns ω with W1 = W2 = 1.
+func NewWavelet(d tensor.DType) *Wavelet {
+	return &Wavelet{W1: tensor.Full(d, 1, 1).SetRequiresGrad(true), W2: tensor.Full(d, 1, 1).SetRequiresGrad(true)}
+}
+
+// Forward applies ω elementwise.
+func (w *Wavelet) Forward(z *tensor.Tensor) *tensor.Tensor {
+	sc := sinCos(z) // [2, z…]
+	shape := make([]int, z.NDim()+1)
+	for i := range shape {
+		shape[i] = 1
 	}
-	return a
+	shape[0] = 2
+	ws := tensor.Reshape(tensor.Concat(0, w.W1, w.W2), shape...)
+	return tensor.SumAxes(tensor.Mul(sc, ws), []int{0}, false)
+}
+
+// Visit declares w1 and w2.
+func (w *Wavelet) Visit(v *nn.Visitor) {
+	v.Param("w1", w.W1)
+	v.Param("w2", w.W2)
+}
+
+// sinCos returns [sin z, cos z] stacked on a new leading axis.
+func sinCos(z *tensor.Tensor) *tensor.Tensor {
+	out := tensor.Empty(z.DType(), append([]int{2}, z.Shape()...), z)
+	n := z.Numel()
+	switch z.DType() {
+	case tensor.Float64:
+		x, o := z.Float64s(), out.Float64s()
+		parallel(n, 8192, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				o[i], o[n+i] = math.Sincos(x[i])
+			}
+		})
+	case tensor.Float32:
+		x, o := z.Float32s(), out.Float32s()
+		parallel(n, 8192, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				s, c := math.Sincos(float64(x[i]))
+				o[i], o[n+i] = float32(s), float32(c)
+			}
+		})
+	default:
+		panic(fmt.Sprintf("pinn.Wavelet: %v input", z.DType()))
+	}
+	return tensor.Record(out, "SinCos", func(g *tensor.Tensor, _ []*tensor.Tensor, out *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		s, c := tensor.Narrow(out, 0, 0, 1), tensor.Narrow(out, 0, 1, 1)
+		gs, gc := tensor.Narrow(g, 0, 0, 1), tensor.Narrow(g, 0, 1, 1)
+		d := tensor.Sub(tensor.Mul(gs, c), tensor.Mul(gc, s))
+		return []*tensor.Tensor{tensor.Reshape(d, out.Shape()[1:]...)}
+	}, z)
 }
 
 // pfLinear is the paper's initialisation: Xavier-uniform weight, bias 0.01.
@@ -132,10 +189,10 @@ func newPFLayer(c *PINNsFormerConfig, r *rand.Rand) *PINNsFormerLayer {
 	nn.XavierUniform(1)(a.OutProj.Weight, r)
 	nn.Constant(0.01)(a.OutProj.Bias, r)
 	return &PINNsFormerLayer{
-		Attn: a, Act1: newWavelet(c.DType), Act2: newWavelet(c.DType),
+		Attn: a, Act1: NewWavelet(c.DType), Act2: NewWavelet(c.DType),
 		FF: []*nn.Linear{pfLinear(c.DModel, c.DFF, c.DType, r), pfLinear(c.DFF, c.DFF, c.DType, r),
 			pfLinear(c.DFF, c.DModel, c.DType, r)},
-		FFAct: []nn.Activation{newWavelet(c.DType), newWavelet(c.DType)},
+		FFAct: []*Wavelet{NewWavelet(c.DType), NewWavelet(c.DType)},
 	}
 }
 
@@ -151,7 +208,7 @@ func (l *PINNsFormerLayer) forward(x, mem *tensor.Tensor) *tensor.Tensor {
 	return tensor.Add(x, mlp3(l.FF, l.FFAct, l.Act2.Forward(x)))
 }
 
-func mlp3(ls []*nn.Linear, acts []nn.Activation, x *tensor.Tensor) *tensor.Tensor {
+func mlp3(ls []*nn.Linear, acts []*Wavelet, x *tensor.Tensor) *tensor.Tensor {
 	for i, l := range ls {
 		x = l.Forward(x)
 		if i < len(acts) {
@@ -173,7 +230,7 @@ func (l *PINNsFormerLayer) Visit(v *nn.Visitor) {
 // prefix.0 (Linear), prefix.1 (activation), prefix.2 (Linear), …
 type seqModule struct {
 	ls     []*nn.Linear
-	acts   []nn.Activation
+	acts   []*Wavelet
 	prefix string
 }
 
@@ -207,10 +264,10 @@ func NewPINNsFormer(cfg PINNsFormerConfig) *PINNsFormer {
 	for range cfg.Layers {
 		m.Decoder = append(m.Decoder, newPFLayer(&cfg, r))
 	}
-	m.EncoderAct, m.DecoderAct = newWavelet(d), newWavelet(d)
+	m.EncoderAct, m.DecoderAct = NewWavelet(d), NewWavelet(d)
 	m.Head = []*nn.Linear{pfLinear(cfg.DModel, cfg.DHidden, d, r), pfLinear(cfg.DHidden, cfg.DHidden, d, r),
 		pfLinear(cfg.DHidden, cfg.Out, d, r)}
-	m.HeadAct = []nn.Activation{newWavelet(d), newWavelet(d)}
+	m.HeadAct = []*Wavelet{NewWavelet(d), NewWavelet(d)}
 	return m
 }
 
@@ -229,7 +286,7 @@ func (m *PINNsFormer) Visit(v *nn.Visitor) {
 
 type pfStack struct {
 	layers []*PINNsFormerLayer
-	act    nn.Activation
+	act    *Wavelet
 }
 
 func (s pfStack) Visit(v *nn.Visitor) {

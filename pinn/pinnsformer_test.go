@@ -216,3 +216,37 @@ func TestPINNsFormerTrains(t *testing.T) {
 		t.Errorf("loss %g → %g", v0, tr.LastLoss)
 	}
 }
+
+// Wavelet agrees with the catalogue's "wavelet" (w1·sin z + w2·cos z) and
+// its first and second derivatives with finite differences, with respect
+// to z and both weights.
+func TestWavelet(t *testing.T) {
+	z := tensor.RandN(nn.NewRand(1), tensor.Float64, 3, 4)
+	w := NewWavelet(tensor.Float64)
+	w.W1.Float64s()[0], w.W2.Float64s()[0] = 0.7, -1.3
+	ref, err := nn.NewActivation(nn.ActivationSpec{Name: "wavelet", Params: map[string]float64{"w1": 0.7, "w2": -1.3}}, nn.WithDType(tensor.Float64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := w.Forward(z).Float64s(), ref.Forward(z).Float64s()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-15 {
+			t.Fatalf("element %d: %g, catalogue %g", i, got[i], want[i])
+		}
+	}
+	f := func(xs []*tensor.Tensor) *tensor.Tensor {
+		return (&Wavelet{W1: xs[1], W2: xs[2]}).Forward(xs[0])
+	}
+	xs := []*tensor.Tensor{z, w.W1, w.W2}
+	if err := tensor.GradCheck(f, xs, tensor.CheckOptions{}); err != nil {
+		t.Error(err)
+	}
+	if err := tensor.GradGradCheck(f, xs, tensor.CheckOptions{}); err != nil {
+		t.Error(err)
+	}
+	z32 := tensor.FromFloat64s(tensor.Float32, z.ToFloat64s(), 3, 4)
+	w32 := NewWavelet(tensor.Float32)
+	if v := w32.Forward(z32).Float32s()[5]; math.Abs(float64(v)-(math.Sin(z.Float64s()[5])+math.Cos(z.Float64s()[5]))) > 1e-6 {
+		t.Errorf("float32: %g", v)
+	}
+}
