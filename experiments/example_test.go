@@ -25,3 +25,26 @@ func ExampleLoad() {
 	// evaluated at: [128 256 512 1024]
 	// expected relative L2 ≤ 0.015
 }
+
+// ExampleDecodePINN reads an embedded PINN experiment with a profile
+// applied; RunPINN (or `sciml run pinn-burgers --profile quick`) would
+// train it, evaluate it against the reference and write the report.
+func ExampleDecodePINN() {
+	src, err := experiments.Source("pinn-burgers")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cfg, err := experiments.DecodePINN(src, "pinn-burgers", "paper")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Name, cfg.Profile, cfg.Problem.Type, cfg.Net.Type, cfg.Net.Hidden, cfg.Net.DType)
+	fmt.Println("collocation:", cfg.Sampling.Points, cfg.Sampling.Sampler, "Adam:", cfg.Train.Adam.Steps, "L-BFGS:", cfg.Train.LBFGS.Iterations)
+	fmt.Println("expected relative L2 ≤", cfg.Expect.RelL2)
+	// Output:
+	// pinn-burgers paper burgers mlp [20 20 20 20 20 20 20 20] float64
+	// collocation: 10000 lhs Adam: 1000 L-BFGS: 50000
+	// expected relative L2 ≤ 0.001
+}
