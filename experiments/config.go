@@ -771,6 +771,15 @@ func (c *Config) Validate() error {
 			bad("eval.super_resolution", "%+v: want positive input and output resolutions", s)
 		}
 	}
+	if len(c.Eval.SuperResolution) > 0 && c.Model.Type != "" && c.Model.validate() == nil {
+		// Zero-shot super-resolution asks the model for its output on
+		// another grid (operator.SuperResolver, as fno.FNO).
+		if m, err := c.Model.Build(rand.New(rand.NewPCG(0, 0))); err == nil {
+			if _, ok := m.(operator.SuperResolver); !ok {
+				bad("eval.super_resolution", "model type %s cannot sample its output on another grid than its input's", c.Model.Type)
+			}
+		}
+	}
 	if c.Eval.BatchSize < 0 || c.Eval.PlotSamples < 0 {
 		bad("eval", "batch_size %d, plot_samples %d: want ≥ 0", c.Eval.BatchSize, c.Eval.PlotSamples)
 	}

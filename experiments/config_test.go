@@ -49,8 +49,12 @@ func TestEmbeddedConfigs(t *testing.T) {
 	// The FNO experiments reproduce the paper's setups exactly.
 	for name := range want {
 		src, _ := Source(name)
-		if got := ProfileNames(src); !slices.Equal(got, []string{"paper", "quick"}) {
-			t.Errorf("%s: profiles %v, want paper and quick", name, got)
+		profiles := []string{"paper", "quick"}
+		if strings.HasPrefix(name, "burgers") || strings.HasPrefix(name, "darcy") {
+			profiles = append(profiles, "compare") // the model comparison's reduced budget
+		}
+		if got := ProfileNames(src); !slices.Equal(got, profiles) {
+			t.Errorf("%s: profiles %v, want %v", name, got, profiles)
 		}
 		for _, profile := range []string{"", "paper", "quick"} {
 			cfg, err := Load(name, profile)
@@ -140,6 +144,9 @@ train:
 		{"unknown profile", base, "fast", []string{`no profile "fast"`}},
 		{"profile error", base + "profiles:\n  p:\n    train: {epochs: 0.5}\n", "p", []string{"f.yaml:17", "train.epochs: 0.5 is not an integer"}},
 		{"no data", "name: x\nmodel: {type: fno}\n", "", []string{"data: give a dataset file"}},
+		{"super-resolution ok", base + "eval: {super_resolution: [{input: 16, output: 64}]}\n", "", nil},
+		{"super-resolution without ForwardTo", strings.Replace(strings.Replace(base, "type: fno", "type: lno", 1), "  modes: [2]\n", "", 1) +
+			"eval: {super_resolution: [{input: 16, output: 64}]}\n", "", []string{"eval.super_resolution", "lno cannot sample"}},
 	}
 	for _, c := range cases {
 		_, err := Decode([]byte(c.src), "f.yaml", c.profile)
