@@ -102,6 +102,10 @@ func newProblem(spec GenerateSpec) (*problem, error) {
 		if err != nil {
 			return nil, err
 		}
+		forcings := darcyForcings(dp, n)
+		if len(forcings) > 0 {
+			pr.outShape = []int{len(forcings), S, S}
+		}
 		pr.solve = func(ctx context.Context, i int, progress func()) ([]float64, []float64, error) {
 			psi, err := p.Field.Sample(pde.NewRand(seed, i), n)
 			if err != nil {
@@ -109,13 +113,25 @@ func newProblem(spec GenerateSpec) (*problem, error) {
 			}
 			a := make([]float64, len(psi))
 			p.Coefficient(a, psi)
-			sol, err := sv.Solve(ctx, a)
-			if err != nil {
-				return nil, nil, err
-			}
-			in, out := make([]float64, S*S), make([]float64, S*S)
+			in := make([]float64, S*S)
 			down(in, a)
-			down(out, sol.U)
+			if len(forcings) == 0 {
+				sol, err := sv.Solve(ctx, a)
+				if err != nil {
+					return nil, nil, err
+				}
+				out := make([]float64, S*S)
+				down(out, sol.U)
+				return in, out, nil
+			}
+			out := make([]float64, len(forcings)*S*S)
+			for k, f := range forcings {
+				sol, err := sv.SolveForcing(ctx, a, f)
+				if err != nil {
+					return nil, nil, err
+				}
+				down(out[k*S*S:(k+1)*S*S], sol.U)
+			}
 			return in, out, nil
 		}
 	case NavierStokes:
@@ -239,4 +255,21 @@ func finiteCheck(what string, v []float64) error {
 		}
 	}
 	return nil
+}
+
+// darcyForcings returns the nodal source terms f_k of DarcyParams.Sources
+// on the n×n solver grid (nil for Sources = 0: the constant Forcing).
+func darcyForcings(dp *DarcyParams, n int) [][]float64 {
+	var out [][]float64
+	for _, pq := range DarcySourceModes(dp.Sources) {
+		f := make([]float64, n*n)
+		for i := range n {
+			cx := math.Cos(float64(pq[0]) * math.Pi * float64(i) / float64(n-1))
+			for j := range n {
+				f[i*n+j] = dp.Forcing * cx * math.Cos(float64(pq[1])*math.Pi*float64(j)/float64(n-1))
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }

@@ -128,6 +128,27 @@ type DarcyParams struct {
 	Tolerance float64 `json:"tolerance" yaml:"tolerance"`
 	// MaxIterations bounds the CG iterations. Default 500.
 	MaxIterations int `json:"max_iterations" yaml:"max_iterations"`
+	// Sources is the number K of source terms, for inverse problems
+	// (measurements of one coefficient under several loads). 0 (the
+	// default) stores the one solution for the constant Forcing, output
+	// [S, S]; K ≥ 1 stores K solutions, output [K, S, S]: u_k solves
+	// −∇·(a∇u_k) = f_k, u_k = g on the boundary, with
+	// f_k(x, y) = Forcing·cos(p_k πx)·cos(q_k πy) and (p_k, q_k) = (0, 0),
+	// (1, 0), (0, 1), (2, 0), (1, 1), (0, 2), … (by p + q, then q): u_0 is
+	// the usual solution.
+	Sources int `json:"sources,omitempty" yaml:"sources,omitempty"`
+}
+
+// DarcySourceModes returns the (p_k, q_k) of the first k source terms of
+// DarcyParams.Sources.
+func DarcySourceModes(k int) [][2]int {
+	var out [][2]int
+	for d := 0; len(out) < k; d++ {
+		for q := 0; q <= d && len(out) < k; q++ {
+			out = append(out, [2]int{d - q, q})
+		}
+	}
+	return out
 }
 
 // NavierStokesParams are the parameters of Navier–Stokes data: the
@@ -350,6 +371,9 @@ func (s GenerateSpec) Validate() error {
 		if p.MaxIterations < 1 {
 			bad("darcy.max_iterations", "must be at least 1, got %d", p.MaxIterations)
 		}
+		if p.Sources < 0 || p.Sources > 64 {
+			bad("darcy.sources", "must be between 0 and 64, got %d", p.Sources)
+		}
 		if s.Resolution < 2 || s.Resolution > p.SolveResolution {
 			bad("resolution", "must be between 2 and the solve resolution %d, got %d", p.SolveResolution, s.Resolution)
 		} else if p.SolveResolution >= 3 && (p.SolveResolution-1)%(s.Resolution-1) != 0 {
@@ -426,7 +450,7 @@ func (s GenerateSpec) sampleValues() float64 {
 		return max(k*S, float64(s.Burgers.SolveResolution))
 	case Darcy:
 		n := float64(s.Darcy.SolveResolution)
-		return n * n
+		return max(n*n, float64(max(s.Darcy.Sources, 1))*S*S)
 	case NavierStokes:
 		k := math.Round(s.NavierStokes.FinalTime / s.NavierStokes.RecordEvery)
 		n := float64(s.NavierStokes.SolveResolution)

@@ -99,6 +99,8 @@ type NormalizeConfig struct {
 // TaskConfig says how a stored sample becomes a model input and target.
 type TaskConfig struct {
 	// Kind is "map" (default: the stored input to the stored output),
+	// "inverse" (the stored output to the stored input: recover the
+	// coefficient from the solutions, e.g. Darcy data with sources),
 	// "rollout" (trajectories: the first Window snapshots in, the next
 	// Steps out, the model applied autoregressively — FNO-2D for
 	// Navier–Stokes) or "space_time" (trajectories: the first Window
@@ -735,7 +737,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	switch d.Task.Kind {
-	case "", "map":
+	case "", "map", "inverse":
 		if d.Task.Window != 0 || d.Task.Steps != 0 {
 			bad("data.task", "window and steps apply to rollout and space_time tasks")
 		}
@@ -747,7 +749,7 @@ func (c *Config) Validate() error {
 			bad("data.task.steps", "%d: want ≥ 0", d.Task.Steps)
 		}
 	default:
-		bad("data.task.kind", "%q: want map, rollout or space_time", d.Task.Kind)
+		bad("data.task.kind", "%q: want map, inverse, rollout or space_time", d.Task.Kind)
 	}
 	if c.Model.Type == "" {
 		bad("model", "missing")

@@ -175,6 +175,8 @@ func (p *pipeline) checkChannels(ds *data.Dataset) error {
 		wout = 1
 	}
 	switch p.cfg.Data.Task.Kind {
+	case "inverse":
+		win, wout = wout, win
 	case "rollout":
 		win, wout = p.cfg.Data.Task.Window, int(out.Int())
 	case "space_time":
@@ -191,6 +193,8 @@ func (p *pipeline) checkChannels(ds *data.Dataset) error {
 func (p *pipeline) transform(b data.Batch) operator.Batch {
 	t := p.cfg.Data.Task
 	switch t.Kind {
+	case "inverse":
+		return operator.Batch{Input: b.Output, Output: b.Input}
 	case "rollout":
 		steps := p.steps(b.Output.Dim(1))
 		return operator.Batch{Input: tensor.Narrow(b.Output, 1, 0, t.Window), Output: tensor.Narrow(b.Output, 1, t.Window, steps)}
