@@ -93,16 +93,18 @@ TM_INLINE double tm_exp(double y) {
 
 // tm_tanh is tanh y by Cephes' method (as Go's math.Tanh): the rational
 // approximation y + y³P(y²)/Q(y²) below |y| = 0.625, 1 − 2/(e^{2|y|} + 1)
-// with the sign of y above; written without branches so loops vectorise.
+// with the sign of y above; written without branches (and with one
+// division) so loops vectorise.
 TM_INLINE double tm_tanh(double y) {
 	double a = fabs(y);
 	double ac = a > 22.0 ? 22.0 : a;
 	double e = tm_exp(2.0 * ac);
-	double big = 1.0 - 2.0 / (e + 1.0);
 	double s = a * a;
-	double small = a + a * s * (((-9.64399179425052238628e-1 * s - 9.92877231001918586564e1) * s - 1.61468768441708447952e3) /
-	                            (((s + 1.12811678491632931402e2) * s + 2.23548839060100448583e3) * s + 4.84406305325125486048e3));
-	double v = a < 0.625 ? small : big;
+	double p = (-9.64399179425052238628e-1 * s - 9.92877231001918586564e1) * s - 1.61468768441708447952e3;
+	double q = ((s + 1.12811678491632931402e2) * s + 2.23548839060100448583e3) * s + 4.84406305325125486048e3;
+	int small = a < 0.625;
+	double d = (small ? p : 2.0) / (small ? q : e + 1.0); // one division for both forms
+	double v = small ? a + a * s * d : 1.0 - d;
 	return tm_from(tm_bits(v) | (tm_bits(y) & 0x8000000000000000ull));
 }
 

@@ -13,6 +13,30 @@ TM_TARGET static void TM_NAME(gemm)(long m, long n, long kk, const double *a, lo
 		const double *a0 = a + r * sar, *a1 = a0 + sar, *a2 = a1 + sar, *a3 = a2 + sar;
 		double *c0 = c + r * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
 		long j = 0;
+		for (; j + 12 <= n && n - j != 16; j += 12) {
+			tm_v4 z = {0, 0, 0, 0};
+			tm_v4 x00 = z, x01 = z, x02 = z, x10 = z, x11 = z, x12 = z;
+			tm_v4 x20 = z, x21 = z, x22 = z, x30 = z, x31 = z, x32 = z;
+			if (acc) {
+				x00 = TM_LD(c0 + j); x01 = TM_LD(c0 + j + 4); x02 = TM_LD(c0 + j + 8);
+				x10 = TM_LD(c1 + j); x11 = TM_LD(c1 + j + 4); x12 = TM_LD(c1 + j + 8);
+				x20 = TM_LD(c2 + j); x21 = TM_LD(c2 + j + 4); x22 = TM_LD(c2 + j + 8);
+				x30 = TM_LD(c3 + j); x31 = TM_LD(c3 + j + 4); x32 = TM_LD(c3 + j + 8);
+			}
+			for (long k = 0; k < kk; k++) {
+				const double *bk = b + k * ldb + j;
+				tm_v4 b0 = TM_LD(bk), b1 = TM_LD(bk + 4), b2 = TM_LD(bk + 8);
+				double s;
+				s = a0[k * sak]; x00 += s * b0; x01 += s * b1; x02 += s * b2;
+				s = a1[k * sak]; x10 += s * b0; x11 += s * b1; x12 += s * b2;
+				s = a2[k * sak]; x20 += s * b0; x21 += s * b1; x22 += s * b2;
+				s = a3[k * sak]; x30 += s * b0; x31 += s * b1; x32 += s * b2;
+			}
+			TM_ST(c0 + j, x00); TM_ST(c0 + j + 4, x01); TM_ST(c0 + j + 8, x02);
+			TM_ST(c1 + j, x10); TM_ST(c1 + j + 4, x11); TM_ST(c1 + j + 8, x12);
+			TM_ST(c2 + j, x20); TM_ST(c2 + j + 4, x21); TM_ST(c2 + j + 8, x22);
+			TM_ST(c3 + j, x30); TM_ST(c3 + j + 4, x31); TM_ST(c3 + j + 8, x32);
+		}
 		for (; j + 8 <= n; j += 8) {
 			tm_v4 z = {0, 0, 0, 0};
 			tm_v4 x00 = z, x01 = z, x10 = z, x11 = z, x20 = z, x21 = z, x30 = z, x31 = z;
@@ -172,6 +196,91 @@ TM_TARGET static void TM_NAME(act_bwd)(long act, long nf, long np, const long *p
 	}
 }
 
+// The tanh activation in one pass over the elements for the common stream
+// counts (F ≤ 3 first derivatives, P ≤ 3 pairs; the stream loops unroll and
+// the element loop vectorises): the same formulas as act_fwd and act_bwd.
+// A pair (p, q) contributes to the gradients of a_p and a_q through the 0/1
+// weights wp, wq, so no stream index is needed at run time.
+TM_TARGET TM_INLINE void TM_NAME(tanh_fwd_body)(const long NF, const long NP, const long *pairs, long m,
+                                                const double *restrict a, double *restrict h) {
+	long po[3] = {0, 0, 0}, qo[3] = {0, 0, 0};
+	for (long p = 0; p < NP; p++) {
+		po[p] = (1 + pairs[2 * p]) * m;
+		qo[p] = (1 + pairs[2 * p + 1]) * m;
+	}
+	for (long e = 0; e < m; e++) {
+		double t = tm_tanh(a[e]);
+		double s1 = 1.0 - t * t;
+		double s2 = -2.0 * t * s1;
+		h[e] = t;
+		for (long i = 1; i <= NF; i++) h[i * m + e] = s1 * a[i * m + e];
+		for (long p = 0; p < NP; p++) {
+			long q = (1 + NF + p) * m;
+			h[q + e] = s1 * a[q + e] + s2 * a[po[p] + e] * a[qo[p] + e];
+		}
+	}
+}
+
+TM_TARGET TM_INLINE void TM_NAME(tanh_bwd_body)(const long NF, const long NP, const long *pairs, long m,
+                                                const double *restrict gh, const double *restrict a,
+                                                const double *restrict h0, double *restrict ga) {
+	long po[3] = {0, 0, 0}, qo[3] = {0, 0, 0};
+	double wp[3][3] = {{0}}, wq[3][3] = {{0}};
+	for (long p = 0; p < NP; p++) {
+		po[p] = (1 + pairs[2 * p]) * m;
+		qo[p] = (1 + pairs[2 * p + 1]) * m;
+		wp[p][pairs[2 * p]] = 1.0;
+		wq[p][pairs[2 * p + 1]] = 1.0;
+	}
+	for (long e = 0; e < m; e++) {
+		double t = h0[e];
+		double s1 = 1.0 - t * t;
+		double s2 = -2.0 * t * s1;
+		double s3 = -2.0 * s1 * (1.0 - 3.0 * t * t);
+		double g0 = gh[e] * s1;
+		double gi[3] = {0, 0, 0};
+		for (long i = 0; i < NF; i++) {
+			double g = gh[(1 + i) * m + e];
+			g0 += g * a[(1 + i) * m + e] * s2;
+			gi[i] = g * s1;
+		}
+		for (long p = 0; p < NP; p++) {
+			long q = (1 + NF + p) * m;
+			double g = gh[q + e], ap = a[po[p] + e], aq = a[qo[p] + e];
+			g0 += g * (a[q + e] * s2 + ap * aq * s3);
+			double gs = g * s2;
+			// ∂(a_p a_q)/∂a_i = [i = p] a_q + [i = q] a_p
+			for (long i = 0; i < NF; i++) gi[i] += gs * (wp[p][i] * aq + wq[p][i] * ap);
+			ga[q + e] = g * s1;
+		}
+		for (long i = 0; i < NF; i++) ga[(1 + i) * m + e] = gi[i];
+		ga[e] = g0;
+	}
+}
+
+#define TM_CASES(X) \
+	X(0, 0) X(1, 0) X(1, 1) X(2, 0) X(2, 1) X(2, 2) X(2, 3) X(3, 0) X(3, 1) X(3, 2) X(3, 3)
+
+// tanh_fwd and tanh_bwd run the one-pass kernels and report whether the
+// stream counts have one.
+TM_TARGET static int TM_NAME(tanh_fwd)(long nf, long np, const long *pairs, long m, const double *a, double *h) {
+#define TM_CASE(F, P) \
+	if (nf == F && np == P) { TM_NAME(tanh_fwd_body)(F, P, pairs, m, a, h); return 1; }
+	TM_CASES(TM_CASE)
+#undef TM_CASE
+	return 0;
+}
+
+TM_TARGET static int TM_NAME(tanh_bwd)(long nf, long np, const long *pairs, long m, const double *gh,
+                                       const double *a, const double *h0, double *ga) {
+#define TM_CASE(F, P) \
+	if (nf == F && np == P) { TM_NAME(tanh_bwd_body)(F, P, pairs, m, gh, a, h0, ga); return 1; }
+	TM_CASES(TM_CASE)
+#undef TM_CASE
+	return 0;
+}
+#undef TM_CASES
+
 // block_fwd runs the block of pb points starting at point p through the
 // network, keeping every layer's pre-activation (A_l) and activation (H_l)
 // streams in the scratch; H_0 is the input block.
@@ -188,7 +297,7 @@ TM_TARGET static void TM_NAME(block_fwd)(const tm_layout *L, const double *s0, l
 		const double *b = params + L->b_off[l];
 		for (long r = 0; r < pb; r++)
 			for (long o = 0; o < wo; o++) al[r * wo + o] += b[o];
-		if (l < L->layers) {
+		if (l < L->layers && !(L->act == TM_TANH && TM_NAME(tanh_fwd)(L->nf, L->np, L->pairs, pb * wo, al, scratch + L->h_off[l] * pb))) {
 			double *d = scratch + L->tmp_off * pb;
 			TM_NAME(act_fwd)(L->act, L->nf, L->np, L->pairs, pb * wo, al, scratch + L->h_off[l] * pb, d, d + pb * wo);
 		}
@@ -239,7 +348,8 @@ TM_TARGET static void TM_NAME(backward)(const long *meta, const double *s0, long
 				break;
 			}
 			const double *al = scratch + L.a_off[l - 1] * pb, *hl = scratch + L.h_off[l - 1] * pb;
-			TM_NAME(act_bwd)(L.act, L.nf, L.np, L.pairs, pb * wi, gh, al, hl, ga, scratch + L.tmp_off * pb);
+			if (!(L.act == TM_TANH && TM_NAME(tanh_bwd)(L.nf, L.np, L.pairs, pb * wi, gh, al, hl, ga)))
+				TM_NAME(act_bwd)(L.act, L.nf, L.np, L.pairs, pb * wi, gh, al, hl, ga, scratch + L.tmp_off * pb);
 		}
 	}
 }
