@@ -275,9 +275,10 @@ func fourierStreams(s, b *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor
 // network in one fused operation (internal/taylor): the affine layers and
 // the activations of taylorAffine and taylorActivate, computed block by
 // block of points so each block's streams stay in cache, with a backward
-// rule that recomputes the forward pass of each block and returns the
-// parameter gradients (and the gradient of s when it is needed). The
-// gradients are not differentiable again.
+// rule that recomputes the forward pass of each block (reusing the tanh
+// values the forward pass saved) and returns the parameter gradients (and
+// the gradient of s when it is needed). The gradients are not
+// differentiable again.
 func taylorMLP(m *MLP, s *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor {
 	widths := []int{s.Dim(2)}
 	ins := []*tensor.Tensor{s}
@@ -313,7 +314,13 @@ func taylorMLP(m *MLP, s *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor
 	}
 	net.Params, _ = params(ins)
 	out := tensor.Empty(tensor.Float64, []int{k, n, widths[len(widths)-1]}, s)
-	taylor.Forward(net, st, s.Float64s(), n, out.Float64s())
+	// the hidden layers' tanh values, kept for the backward pass (not a
+	// differentiable tensor: an internal buffer of the operation)
+	var saved []float64
+	if l := taylor.SavedLen(net, n); l > 0 {
+		saved = tensor.Empty(tensor.Float64, []int{l}, s).Float64s()
+	}
+	taylor.Forward(net, st, s.Float64s(), n, out.Float64s(), saved)
 	return tensor.Record(out, "TaylorMLP", func(g *tensor.Tensor, in []*tensor.Tensor, _ *tensor.Tensor, needs []bool) []*tensor.Tensor {
 		bnet := net
 		var at []int
@@ -325,7 +332,7 @@ func taylorMLP(m *MLP, s *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor
 			r[0] = tensor.EmptyLike(in[0])
 			gs0 = r[0].Float64s()
 		}
-		taylor.Backward(bnet, st, in[0].Float64s(), n, g.Float64s(), gp, gs0)
+		taylor.Backward(bnet, st, in[0].Float64s(), n, g.Float64s(), gp, gs0, saved)
 		for i := 1; i < len(in); i++ {
 			if needs[i] {
 				r[i] = tensor.Empty(tensor.Float64, in[i].Shape(), g)

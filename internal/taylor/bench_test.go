@@ -15,8 +15,9 @@ func benchSetup() (Net, Streams, []float64, int) {
 func BenchmarkForward(b *testing.B) {
 	net, st, s0, n := benchSetup()
 	out := make([]float64, st.K()*n)
+	saved := make([]float64, SavedLen(net, n))
 	for b.Loop() {
-		Forward(net, st, s0, n, out)
+		Forward(net, st, s0, n, out, saved)
 	}
 }
 
@@ -27,7 +28,9 @@ func BenchmarkBackward(b *testing.B) {
 		g[i] = 1e-3
 	}
 	gp := make([]float64, len(net.Params))
+	saved := make([]float64, SavedLen(net, n))
+	Forward(net, st, s0, n, make([]float64, st.K()*n), saved)
 	for b.Loop() {
-		Backward(net, st, s0, n, g, gp, nil)
+		Backward(net, st, s0, n, g, gp, nil, saved)
 	}
 }

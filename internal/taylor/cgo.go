@@ -26,6 +26,7 @@ typedef struct {
 	const long *widths, *pairs;
 	long w_off[TM_MAXL + 1], b_off[TM_MAXL + 1], wt_off[TM_MAXL + 1];
 	long h_off[TM_MAXL + 1], a_off[TM_MAXL + 1]; // per point (times the block size)
+	long t_off[TM_MAXL + 1];                     // saved tanh values, per point (times n)
 	long tmp_off, ga_off, gh_off;
 } tm_layout;
 
@@ -37,7 +38,7 @@ static void tm_parse(tm_layout *L, const long *meta) {
 	L->act = meta[4];
 	L->widths = meta + 5;
 	L->pairs = meta + 5 + L->layers + 1;
-	long po = 0, wo = 0, so = 0, maxw = 0;
+	long po = 0, wo = 0, so = 0, maxw = 0, to = 0;
 	for (long l = 0; l <= L->layers; l++) {
 		if (L->widths[l] > maxw) maxw = L->widths[l];
 		L->h_off[l] = so;
@@ -53,6 +54,8 @@ static void tm_parse(tm_layout *L, const long *meta) {
 		wo += w * wi;
 		L->a_off[l] = so;
 		so += L->k * w;
+		L->t_off[l] = to;
+		if (l < L->layers) to += w;
 	}
 	L->tmp_off = so;
 	so += 3 * maxw;
@@ -123,11 +126,11 @@ TM_INLINE double tm_tanh(double y) {
 #undef TM_NAME
 #else
 #define TM_HAVE_AVX2 0
-static void tm_forward_avx2(const long *meta, const double *s0, long n, long p0, long p1, const double *params, const double *wt, double *out, double *scratch) {
-	tm_forward_generic(meta, s0, n, p0, p1, params, wt, out, scratch);
+static void tm_forward_avx2(const long *meta, const double *s0, long n, long p0, long p1, const double *params, const double *wt, double *out, double *tsave, double *scratch) {
+	tm_forward_generic(meta, s0, n, p0, p1, params, wt, out, tsave, scratch);
 }
-static void tm_backward_avx2(const long *meta, const double *s0, long n, long p0, long p1, const double *params, const double *wt, const double *g, double *gparams, double *gs0, double *scratch) {
-	tm_backward_generic(meta, s0, n, p0, p1, params, wt, g, gparams, gs0, scratch);
+static void tm_backward_avx2(const long *meta, const double *s0, long n, long p0, long p1, const double *params, const double *wt, const double *g, double *gparams, double *gs0, double *tsave, double *scratch) {
+	tm_backward_generic(meta, s0, n, p0, p1, params, wt, g, gparams, gs0, tsave, scratch);
 }
 #endif
 */
@@ -173,23 +176,23 @@ func dp(s []float64) *C.double {
 
 func lp(s []int64) *C.long { return (*C.long)(unsafe.Pointer(&s[0])) }
 
-func forwardRange(lv int, k *kernel, p0, p1 int, out, scratch []float64) {
+func forwardRange(lv int, k *kernel, p0, p1 int, out, saved, scratch []float64) {
 	switch lv {
 	case levelAVX2:
-		C.tm_forward_avx2(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(out), dp(scratch))
+		C.tm_forward_avx2(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(out), dp(saved), dp(scratch))
 	case levelGeneric:
-		C.tm_forward_generic(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(out), dp(scratch))
+		C.tm_forward_generic(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(out), dp(saved), dp(scratch))
 	default:
 		forwardGo(k, p0, p1, out, scratch)
 	}
 }
 
-func backwardRange(lv int, k *kernel, p0, p1 int, g, gparams, gs0, scratch []float64) {
+func backwardRange(lv int, k *kernel, p0, p1 int, g, gparams, gs0, saved, scratch []float64) {
 	switch lv {
 	case levelAVX2:
-		C.tm_backward_avx2(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(g), dp(gparams), dp(gs0), dp(scratch))
+		C.tm_backward_avx2(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(g), dp(gparams), dp(gs0), dp(saved), dp(scratch))
 	case levelGeneric:
-		C.tm_backward_generic(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(g), dp(gparams), dp(gs0), dp(scratch))
+		C.tm_backward_generic(lp(k.meta), dp(k.s0), C.long(k.n), C.long(p0), C.long(p1), dp(k.params), dp(k.wt), dp(g), dp(gparams), dp(gs0), dp(saved), dp(scratch))
 	default:
 		backwardGo(k, p0, p1, g, gparams, gs0, scratch)
 	}

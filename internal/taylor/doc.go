@@ -26,20 +26,24 @@
 // each layer's streams of a block — all K streams in one product
 // [K·32, in]·Wᵀ — stay in the first-level caches, and the backward pass
 // recomputes the forward pass of its block instead of reading saved
-// activations back from memory. Blocks form at most 16 groups whose
-// boundaries depend only on N; a group sums its parameter gradient over
-// its blocks in order, and the groups' sums are added in order, so results
-// are bitwise identical for any GOMAXPROCS.
+// activations back from memory; only the hidden layers' values tanh a
+// (one stream, SavedLen) may be kept from Forward to spare their second
+// evaluation. Blocks form at most 16 groups whose boundaries depend only
+// on N; a group sums its parameter gradient over its blocks in order, and
+// the groups' sums are added in order, so results are bitwise identical
+// for any GOMAXPROCS.
 //
 // # Implementations
 //
 // The default build compiles the kernels in C (cgo) twice — for the x86-64
 // baseline and with AVX2 and FMA — and picks the AVX2 version at start-up
 // when the CPU supports it. The small products use register-blocked loops
-// (4 rows × 8 columns) written with GCC vector types, and tanh is
-// evaluated in vectorisable form (Cephes' method, as Go's math.Tanh, with a
-// degree-13 polynomial exponential), within a few ulp of the correctly
-// rounded value. With the build tag purego the same algorithm runs in Go
+// (tiles of 4 rows × 12, 8 or 4 columns) written with GCC vector types;
+// for tanh with up to 3 first derivatives and 3 pairs the activation and
+// its backward run in one vectorised pass over the elements (the stream
+// loops unrolled), and tanh itself is evaluated in vectorisable form
+// (Cephes' method, as Go's math.Tanh, with a degree-13 polynomial
+// exponential), within 2 ulp of math.Tanh. With the build tag purego the same algorithm runs in Go
 // (with math.Tanh); the builds agree to rounding, not bitwise.
 //
 // # Layout of the C kernels' arguments
@@ -49,5 +53,6 @@
 // for l = 1…L; wt: W_lᵀ ([in, out]) for l = 1…L. Per block of B points the
 // scratch holds H_l ([K][B][w_l], l = 0…L), A_l (l = 1…L), 3·max w
 // entries per point of temporaries and the two gradient buffers
-// ([K][B][max w] each).
+// ([K][B][max w] each). The saved tanh values are [n][w_l] for each hidden
+// layer l in turn.
 package taylor

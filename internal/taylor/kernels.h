@@ -201,15 +201,15 @@ TM_TARGET static void TM_NAME(act_bwd)(long act, long nf, long np, const long *p
 // the element loop vectorises): the same formulas as act_fwd and act_bwd.
 // A pair (p, q) contributes to the gradients of a_p and a_q through the 0/1
 // weights wp, wq, so no stream index is needed at run time.
-TM_TARGET TM_INLINE void TM_NAME(tanh_fwd_body)(const long NF, const long NP, const long *pairs, long m,
-                                                const double *restrict a, double *restrict h) {
+TM_TARGET TM_INLINE void TM_NAME(tanh_fwd_body)(const long NF, const long NP, const int USE_T, const long *pairs, long m,
+                                                const double *restrict a, const double *restrict tin, double *restrict h) {
 	long po[3] = {0, 0, 0}, qo[3] = {0, 0, 0};
 	for (long p = 0; p < NP; p++) {
 		po[p] = (1 + pairs[2 * p]) * m;
 		qo[p] = (1 + pairs[2 * p + 1]) * m;
 	}
 	for (long e = 0; e < m; e++) {
-		double t = tm_tanh(a[e]);
+		double t = USE_T ? tin[e] : tm_tanh(a[e]);
 		double s1 = 1.0 - t * t;
 		double s2 = -2.0 * t * s1;
 		h[e] = t;
@@ -262,10 +262,15 @@ TM_TARGET TM_INLINE void TM_NAME(tanh_bwd_body)(const long NF, const long NP, co
 	X(0, 0) X(1, 0) X(1, 1) X(2, 0) X(2, 1) X(2, 2) X(2, 3) X(3, 0) X(3, 1) X(3, 2) X(3, 3)
 
 // tanh_fwd and tanh_bwd run the one-pass kernels and report whether the
-// stream counts have one.
-TM_TARGET static int TM_NAME(tanh_fwd)(long nf, long np, const long *pairs, long m, const double *a, double *h) {
+// stream counts have one; tanh_fwd takes tanh a₀ from tin when it is not
+// NULL (values Forward saved).
+TM_TARGET static int TM_NAME(tanh_fwd)(long nf, long np, const long *pairs, long m, const double *a, const double *tin, double *h) {
 #define TM_CASE(F, P) \
-	if (nf == F && np == P) { TM_NAME(tanh_fwd_body)(F, P, pairs, m, a, h); return 1; }
+	if (nf == F && np == P) { \
+		if (tin) TM_NAME(tanh_fwd_body)(F, P, 1, pairs, m, a, tin, h); \
+		else TM_NAME(tanh_fwd_body)(F, P, 0, pairs, m, a, tin, h); \
+		return 1; \
+	}
 	TM_CASES(TM_CASE)
 #undef TM_CASE
 	return 0;
@@ -283,9 +288,12 @@ TM_TARGET static int TM_NAME(tanh_bwd)(long nf, long np, const long *pairs, long
 
 // block_fwd runs the block of pb points starting at point p through the
 // network, keeping every layer's pre-activation (A_l) and activation (H_l)
-// streams in the scratch; H_0 is the input block.
+// streams in the scratch; H_0 is the input block. With tsave, mode 1
+// stores the values tanh a₀ of every hidden layer there ([n][w_l] per
+// layer) and mode 2 reads them back instead of evaluating tanh again.
 TM_TARGET static void TM_NAME(block_fwd)(const tm_layout *L, const double *s0, long n, long p, long pb,
-                                         const double *params, const double *wt, double *scratch) {
+                                         const double *params, const double *wt, double *scratch,
+                                         double *tsave, int mode) {
 	long K = L->k, in0 = L->widths[0];
 	double *h0 = scratch + L->h_off[0] * pb;
 	for (long s = 0; s < K; s++) memcpy(h0 + s * pb * in0, s0 + (s * n + p) * in0, pb * in0 * sizeof(double));
@@ -297,22 +305,29 @@ TM_TARGET static void TM_NAME(block_fwd)(const tm_layout *L, const double *s0, l
 		const double *b = params + L->b_off[l];
 		for (long r = 0; r < pb; r++)
 			for (long o = 0; o < wo; o++) al[r * wo + o] += b[o];
-		if (l < L->layers && !(L->act == TM_TANH && TM_NAME(tanh_fwd)(L->nf, L->np, L->pairs, pb * wo, al, scratch + L->h_off[l] * pb))) {
+		if (l == L->layers) break;
+		double *hl = scratch + L->h_off[l] * pb;
+		double *ts = tsave ? tsave + L->t_off[l] * n + p * wo : NULL;
+		if (!(L->act == TM_TANH && TM_NAME(tanh_fwd)(L->nf, L->np, L->pairs, pb * wo, al, mode == 2 ? ts : NULL, hl))) {
 			double *d = scratch + L->tmp_off * pb;
-			TM_NAME(act_fwd)(L->act, L->nf, L->np, L->pairs, pb * wo, al, scratch + L->h_off[l] * pb, d, d + pb * wo);
+			TM_NAME(act_fwd)(L->act, L->nf, L->np, L->pairs, pb * wo, al, hl, d, d + pb * wo);
 		}
+		if (ts && mode == 1) memcpy(ts, hl, pb * wo * sizeof(double));
 	}
 }
 
-// forward writes the output streams of points [p0, p1) into out ([K][n][wL]).
+// forward writes the output streams of points [p0, p1) into out
+// ([K][n][wL]) and, when tsave is not NULL, the hidden layers' values
+// tanh a₀ into tsave.
 TM_TARGET static void TM_NAME(forward)(const long *meta, const double *s0, long n, long p0, long p1,
-                                       const double *params, const double *wt, double *out, double *scratch) {
+                                       const double *params, const double *wt, double *out, double *tsave,
+                                       double *scratch) {
 	tm_layout L;
 	tm_parse(&L, meta);
 	long wl = L.widths[L.layers];
 	for (long p = p0; p < p1; p += TM_BLOCK) {
 		long pb = p1 - p < TM_BLOCK ? p1 - p : TM_BLOCK;
-		TM_NAME(block_fwd)(&L, s0, n, p, pb, params, wt, scratch);
+		TM_NAME(block_fwd)(&L, s0, n, p, pb, params, wt, scratch, tsave, 1);
 		const double *al = scratch + L.a_off[L.layers] * pb;
 		for (long s = 0; s < L.k; s++) memcpy(out + (s * n + p) * wl, al + s * pb * wl, pb * wl * sizeof(double));
 	}
@@ -320,16 +335,17 @@ TM_TARGET static void TM_NAME(forward)(const long *meta, const double *s0, long 
 
 // backward adds the gradient of Σ g·out over points [p0, p1) with respect
 // to the parameters to gparams and, when gs0 is not NULL, writes the
-// gradient with respect to the input streams of those points into gs0.
+// gradient with respect to the input streams of those points into gs0;
+// tsave, when not NULL, holds the values forward saved.
 TM_TARGET static void TM_NAME(backward)(const long *meta, const double *s0, long n, long p0, long p1,
                                         const double *params, const double *wt, const double *g,
-                                        double *gparams, double *gs0, double *scratch) {
+                                        double *gparams, double *gs0, double *tsave, double *scratch) {
 	tm_layout L;
 	tm_parse(&L, meta);
 	long K = L.k, wl = L.widths[L.layers];
 	for (long p = p0; p < p1; p += TM_BLOCK) {
 		long pb = p1 - p < TM_BLOCK ? p1 - p : TM_BLOCK;
-		TM_NAME(block_fwd)(&L, s0, n, p, pb, params, wt, scratch);
+		TM_NAME(block_fwd)(&L, s0, n, p, pb, params, wt, scratch, tsave, 2);
 		double *ga = scratch + L.ga_off * pb, *gh = scratch + L.gh_off * pb;
 		for (long s = 0; s < K; s++) memcpy(ga + s * pb * wl, g + (s * n + p) * wl, pb * wl * sizeof(double));
 		for (long l = L.layers; l >= 1; l--) {

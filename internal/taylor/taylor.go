@@ -193,23 +193,52 @@ func run(count, scratch int, f func(g int, scratch []float64)) {
 	wg.Wait()
 }
 
+// SavedLen returns the length of the buffer in which Forward can leave the
+// hidden layers' values tanh a for Backward, sparing it their evaluation:
+// n·(Widths[1] + … + Widths[L−1]) for Tanh, 0 otherwise.
+func SavedLen(net Net, n int) int {
+	if net.Act != Tanh {
+		return 0
+	}
+	w := 0
+	for _, v := range net.Widths[1 : len(net.Widths)-1] {
+		w += v
+	}
+	return n * w
+}
+
 // Forward writes the output streams of the network into out ([K, n,
 // Widths[L]]) from the input streams s0 ([K, n, Widths[0]]): layer by
 // layer a = W h + b (b on the value stream only) and h = σ(a) with
-// h_i = σ′(a)a_i, h_pq = σ′(a)a_pq + σ″(a)a_p a_q.
-func Forward(net Net, st Streams, s0 []float64, n int, out []float64) {
-	forwardLevel(level, net, st, s0, n, out)
+// h_i = σ′(a)a_i, h_pq = σ′(a)a_pq + σ″(a)a_p a_q. saved is nil or a
+// buffer of SavedLen entries that it fills for Backward.
+func Forward(net Net, st Streams, s0 []float64, n int, out, saved []float64) {
+	forwardLevel(level, net, st, s0, n, out, saved)
 }
 
-func forwardLevel(lv int, net Net, st Streams, s0 []float64, n int, out []float64) {
+func forwardLevel(lv int, net Net, st Streams, s0 []float64, n int, out, saved []float64) {
 	k := newKernel(net, st, s0, n)
 	if len(out) != k.k*n*net.Widths[k.layers] {
 		panic(fmt.Sprintf("taylor.Forward: output of %d entries, want %d", len(out), k.k*n*net.Widths[k.layers]))
 	}
+	saved = checkSaved(net, n, saved)
 	size, count := groups(n)
 	run(count, block*k.perPoint, func(g int, scratch []float64) {
-		forwardRange(lv, k, g*size, min(n, (g+1)*size), out, scratch)
+		forwardRange(lv, k, g*size, min(n, (g+1)*size), out, saved, scratch)
 	})
+}
+
+func checkSaved(net Net, n int, saved []float64) []float64 {
+	if saved == nil {
+		return nil
+	}
+	if l := SavedLen(net, n); len(saved) != l {
+		panic(fmt.Sprintf("taylor: saved buffer of %d entries, want %d", len(saved), l))
+	}
+	if len(saved) == 0 {
+		return nil
+	}
+	return saved
 }
 
 // Backward writes into gparams (len(net.Params)) the gradient of
@@ -218,17 +247,19 @@ func forwardLevel(lv int, net Net, st Streams, s0 []float64, n int, out []float6
 // pass is recomputed block by block (nothing is kept between Forward and
 // Backward). Each group of points sums its gradient in a fixed order and
 // the groups are added in order, so the result is the same for any
-// GOMAXPROCS.
-func Backward(net Net, st Streams, s0 []float64, n int, g, gparams, gs0 []float64) {
-	backwardLevel(level, net, st, s0, n, g, gparams, gs0)
+// GOMAXPROCS. saved is nil or the buffer Forward filled for the same
+// net and s0.
+func Backward(net Net, st Streams, s0 []float64, n int, g, gparams, gs0, saved []float64) {
+	backwardLevel(level, net, st, s0, n, g, gparams, gs0, saved)
 }
 
-func backwardLevel(lv int, net Net, st Streams, s0 []float64, n int, g, gparams, gs0 []float64) {
+func backwardLevel(lv int, net Net, st Streams, s0 []float64, n int, g, gparams, gs0, saved []float64) {
 	k := newKernel(net, st, s0, n)
 	if len(g) != k.k*n*net.Widths[k.layers] || len(gparams) != len(net.Params) || (gs0 != nil && len(gs0) != len(s0)) {
 		panic(fmt.Sprintf("taylor.Backward: %d gradient entries, %d parameter gradients, %d input gradients for %d streams of %d points, widths %v",
 			len(g), len(gparams), len(gs0), k.k, n, net.Widths))
 	}
+	saved = checkSaved(net, n, saved)
 	clear(gparams)
 	size, count := groups(n)
 	if count == 0 {
@@ -240,7 +271,7 @@ func backwardLevel(lv int, net Net, st Streams, s0 []float64, n int, g, gparams,
 		partial[i] = make([]float64, len(gparams))
 	}
 	run(count, block*k.perPoint, func(i int, scratch []float64) {
-		backwardRange(lv, k, i*size, min(n, (i+1)*size), g, partial[i], gs0, scratch)
+		backwardRange(lv, k, i*size, min(n, (i+1)*size), g, partial[i], gs0, saved, scratch)
 	})
 	for _, p := range partial[1:] {
 		for j, v := range p {

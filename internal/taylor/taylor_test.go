@@ -50,10 +50,10 @@ func TestForwardDerivatives(t *testing.T) {
 		n, in, out := 5, testWidths[0], testWidths[len(testWidths)-1]
 		s0, x := inputStreams(testSt, testFirst, n, in, 3)
 		got := make([]float64, testSt.K()*n*out)
-		Forward(net, testSt, s0, n, got)
+		Forward(net, testSt, s0, n, got, nil)
 		value := func(x []float64) []float64 {
 			v := make([]float64, n*out)
-			Forward(net, Streams{}, x, n, v)
+			Forward(net, Streams{}, x, n, v, nil)
 			return v
 		}
 		h := 1e-4
@@ -111,7 +111,7 @@ func TestBackwardGradient(t *testing.T) {
 		}
 		loss := func(net Net, s0 []float64) float64 {
 			o := make([]float64, len(g))
-			Forward(net, testSt, s0, n, o)
+			Forward(net, testSt, s0, n, o, nil)
 			l := 0.0
 			for i, v := range o {
 				l += g[i] * v
@@ -120,7 +120,7 @@ func TestBackwardGradient(t *testing.T) {
 		}
 		gp := make([]float64, len(net.Params))
 		gs := make([]float64, len(s0))
-		Backward(net, testSt, s0, n, g, gp, gs)
+		Backward(net, testSt, s0, n, g, gp, gs, nil)
 		h := 1e-6
 		for range 40 {
 			j := r.IntN(len(gp))
@@ -168,10 +168,23 @@ func TestLevelsAgree(t *testing.T) {
 		var res []result
 		for _, lv := range levels {
 			o := make([]float64, len(g))
-			forwardLevel(lv, net, testSt, s0, n, o)
+			forwardLevel(lv, net, testSt, s0, n, o, nil)
 			gp, gs := make([]float64, len(net.Params)), make([]float64, len(s0))
-			backwardLevel(lv, net, testSt, s0, n, g, gp, gs)
+			backwardLevel(lv, net, testSt, s0, n, g, gp, gs, nil)
 			res = append(res, result{o, gp, gs})
+			// with the values Forward saves, the same results bitwise
+			saved := make([]float64, SavedLen(net, n))
+			o2 := make([]float64, len(g))
+			forwardLevel(lv, net, testSt, s0, n, o2, saved)
+			gp2, gs2 := make([]float64, len(net.Params)), make([]float64, len(s0))
+			backwardLevel(lv, net, testSt, s0, n, g, gp2, gs2, saved)
+			for _, pr := range [][2][]float64{{o, o2}, {gp, gp2}, {gs, gs2}} {
+				for i := range pr[0] {
+					if math.Float64bits(pr[0][i]) != math.Float64bits(pr[1][i]) {
+						t.Fatalf("level %d act %d: with saved values entry %d is %.17g, without %.17g", lv, act, i, pr[1][i], pr[0][i])
+					}
+				}
+			}
 		}
 		cmp := func(what string, a, b []float64) {
 			scale := 0.0
@@ -205,7 +218,7 @@ func TestDeterministic(t *testing.T) {
 	grad := func(procs int) []float64 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		gp := make([]float64, len(net.Params))
-		Backward(net, st, s0, n, g, gp, nil)
+		Backward(net, st, s0, n, g, gp, nil, nil)
 		return gp
 	}
 	want := grad(1)
@@ -229,7 +242,7 @@ func TestTanhAccuracy(t *testing.T) {
 	}
 	xs = append(xs, 0, 0.625, -0.625, math.Nextafter(0.625, 0), 1e-300)
 	out := make([]float64, len(xs))
-	Forward(net, Streams{}, xs, len(xs), out)
+	Forward(net, Streams{}, xs, len(xs), out, nil)
 	for i, x := range xs {
 		want := math.Tanh(x)
 		ulp := math.Abs(math.Nextafter(want, math.Inf(1)) - want)
