@@ -69,7 +69,8 @@ static inline double tm_from(uint64_t u) { double d; memcpy(&d, &u, sizeof d); r
 
 // tm_exp returns e^y for 0 <= y <= 64: y = k ln 2 + r by Cody–Waite,
 // |r| <= ln 2 / 2, and the degree-13 Taylor polynomial of e^r (truncation
-// error below 5e-18 relative).
+// error below 5e-18 relative), evaluated by Estrin's scheme (four
+// dependent multiply-adds instead of thirteen).
 TM_INLINE double tm_exp(double y) {
 	const double round = 0x1.8p52;
 	double t = y * 0x1.71547652b82fep+0 + round;
@@ -77,20 +78,14 @@ TM_INLINE double tm_exp(double y) {
 	uint64_t k = tm_bits(t) - tm_bits(round);
 	double r = y - fn * 0x1.62e42feep-1;
 	r = r - fn * 0x1.a39ef35793c76p-33;
-	double p = 1.0 / 6227020800.0;
-	p = p * r + 1.0 / 479001600.0;
-	p = p * r + 1.0 / 39916800.0;
-	p = p * r + 1.0 / 3628800.0;
-	p = p * r + 1.0 / 362880.0;
-	p = p * r + 1.0 / 40320.0;
-	p = p * r + 1.0 / 5040.0;
-	p = p * r + 1.0 / 720.0;
-	p = p * r + 1.0 / 120.0;
-	p = p * r + 1.0 / 24.0;
-	p = p * r + 1.0 / 6.0;
-	p = p * r + 0.5;
-	p = p * r + 1.0;
-	p = p * r + 1.0;
+	double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+	double q0 = 1.0 + r, q1 = 0.5 + r * (1.0 / 6.0);
+	double q2 = 1.0 / 24.0 + r * (1.0 / 120.0), q3 = 1.0 / 720.0 + r * (1.0 / 5040.0);
+	double q4 = 1.0 / 40320.0 + r * (1.0 / 362880.0), q5 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
+	double q6 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
+	double s0 = q0 + q1 * r2, s1 = q2 + q3 * r2, s2 = q4 + q5 * r2;
+	double t0 = s0 + s1 * r4, t1 = s2 + q6 * r4;
+	double p = t0 + t1 * r8;
 	return p * tm_from((k + 1023) << 52);
 }
 
