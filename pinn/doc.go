@@ -43,9 +43,13 @@
 //	h_i = σ′(a) a_i,  h_ij = σ′(a) a_ij + σ′'(a) a_i a_j,
 //
 // with the K streams stacked as [K, N, width] so that each layer is one
-// GEMM; the backward rules of these fused operations are written by hand
-// (using σ‴ for the parameter gradient). Both paths give the same loss
-// and gradients to rounding (tested to 1e-10).
+// product; the backward rules are written by hand (using σ‴ for the
+// parameter gradient). For Tanh and Sin the whole network is one fused
+// operation (internal/taylor: blocks of 32 points carried through every
+// layer in cache, C kernels with AVX2/FMA, bitwise the same for any
+// GOMAXPROCS); other activations run layer by layer. Both paths give the
+// same loss and gradients to rounding (tested to 1e-12 on the Burgers
+// loss).
 //
 // # Networks
 //
