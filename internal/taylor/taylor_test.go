@@ -36,61 +36,69 @@ func inputStreams(st Streams, first []int, n, in int, seed uint64) ([]float64, [
 	return s, x
 }
 
-var (
-	testWidths = []int{3, 13, 20, 9, 2}
-	testFirst  = []int{0, 2}
-	testSt     = Streams{First: 2, Pairs: [][2]int{{0, 0}, {0, 1}, {1, 1}}}
-)
+// testConfigs are the networks and streams the tests run: one whose
+// stream counts have one-pass tanh kernels (F = 2, P = 3) and one that
+// takes the general activation loops (F = 4).
+var testConfigs = []struct {
+	widths, first []int
+	st            Streams
+}{
+	{[]int{3, 13, 20, 9, 2}, []int{0, 2}, Streams{First: 2, Pairs: [][2]int{{0, 0}, {0, 1}, {1, 1}}}},
+	{[]int{5, 12, 7, 1}, []int{0, 1, 3, 4}, Streams{First: 4, Pairs: [][2]int{{0, 0}, {1, 3}, {2, 2}, {3, 3}}}},
+}
 
 // The derivative streams of Forward are the derivatives of the value
 // stream: central first and second differences of the network in x.
 func TestForwardDerivatives(t *testing.T) {
-	for _, act := range []Act{Tanh, Sin} {
-		net := testNet(act, testWidths, 1)
-		n, in, out := 5, testWidths[0], testWidths[len(testWidths)-1]
-		s0, x := inputStreams(testSt, testFirst, n, in, 3)
-		got := make([]float64, testSt.K()*n*out)
-		Forward(net, testSt, s0, n, got, nil)
-		value := func(x []float64) []float64 {
-			v := make([]float64, n*out)
-			Forward(net, Streams{}, x, n, v, nil)
-			return v
-		}
-		h := 1e-4
-		shift := func(a, b int, da, db float64) []float64 {
-			y := append([]float64(nil), x...)
-			for j := range n {
-				y[j*in+a] += da
-				y[j*in+b] += db
+	for _, c := range testConfigs {
+		testWidths, testFirst, testSt := c.widths, c.first, c.st
+		for _, act := range []Act{Tanh, Sin} {
+			net := testNet(act, testWidths, 1)
+			n, in, out := 5, testWidths[0], testWidths[len(testWidths)-1]
+			s0, x := inputStreams(testSt, testFirst, n, in, 3)
+			got := make([]float64, testSt.K()*n*out)
+			Forward(net, testSt, s0, n, got, nil)
+			value := func(x []float64) []float64 {
+				v := make([]float64, n*out)
+				Forward(net, Streams{}, x, n, v, nil)
+				return v
 			}
-			return value(y)
-		}
-		u := value(x)
-		for e := range u {
-			if math.Abs(u[e]-got[e]) > 1e-15*(1+math.Abs(u[e])) {
-				t.Fatalf("act %d: value %d: %g vs %g", act, e, got[e], u[e])
+			h := 1e-4
+			shift := func(a, b int, da, db float64) []float64 {
+				y := append([]float64(nil), x...)
+				for j := range n {
+					y[j*in+a] += da
+					y[j*in+b] += db
+				}
+				return value(y)
 			}
-		}
-		for i, a := range testFirst {
-			h1 := 1e-5
-			p, m := shift(a, a, h1, 0), shift(a, a, -h1, 0)
+			u := value(x)
 			for e := range u {
-				fd := (p[e] - m[e]) / (2 * h1)
-				if g := got[(1+i)*n*out+e]; math.Abs(g-fd) > 1e-8*(1+math.Abs(fd)) {
-					t.Errorf("act %d: d/dx%d entry %d: %g, finite difference %g", act, a, e, g, fd)
+				if math.Abs(u[e]-got[e]) > 1e-15*(1+math.Abs(u[e])) {
+					t.Fatalf("act %d: value %d: %g vs %g", act, e, got[e], u[e])
 				}
 			}
-		}
-		for q, pr := range testSt.Pairs {
-			a, b := testFirst[pr[0]], testFirst[pr[1]]
-			pp, pm, mp, mm := shift(a, b, h, h), shift(a, b, h, -h), shift(a, b, -h, h), shift(a, b, -h, -h)
-			if a == b {
-				pp, pm, mp, mm = shift(a, a, 2*h, 0), u, u, shift(a, a, -2*h, 0)
+			for i, a := range testFirst {
+				h1 := 1e-5
+				p, m := shift(a, a, h1, 0), shift(a, a, -h1, 0)
+				for e := range u {
+					fd := (p[e] - m[e]) / (2 * h1)
+					if g := got[(1+i)*n*out+e]; math.Abs(g-fd) > 1e-8*(1+math.Abs(fd)) {
+						t.Errorf("act %d: d/dx%d entry %d: %g, finite difference %g", act, a, e, g, fd)
+					}
+				}
 			}
-			for e := range u {
-				fd := (pp[e] - pm[e] - mp[e] + mm[e]) / (4 * h * h)
-				if g := got[(1+testSt.First+q)*n*out+e]; math.Abs(g-fd) > 1e-5*(1+math.Abs(fd)) {
-					t.Errorf("act %d: d²/dx%d dx%d entry %d: %g, finite difference %g", act, a, b, e, g, fd)
+			for q, pr := range testSt.Pairs {
+				a, b := testFirst[pr[0]], testFirst[pr[1]]
+				pp, pm, mp, mm := shift(a, b, h, h), shift(a, b, h, -h), shift(a, b, -h, h), shift(a, b, -h, -h)
+				if a == b {
+					pp, pm, mp, mm = shift(a, a, 2*h, 0), u, u, shift(a, a, -2*h, 0)
+				}
+				for e := range u {
+					fd := (pp[e] - pm[e] - mp[e] + mm[e]) / (4 * h * h)
+					if g := got[(1+testSt.First+q)*n*out+e]; math.Abs(g-fd) > 1e-5*(1+math.Abs(fd)) {
+						t.Errorf("act %d: d²/dx%d dx%d entry %d: %g, finite difference %g", act, a, b, e, g, fd)
+					}
 				}
 			}
 		}
@@ -100,46 +108,49 @@ func TestForwardDerivatives(t *testing.T) {
 // Backward is the gradient of Σ g·Forward: central differences in random
 // parameters and input-stream entries.
 func TestBackwardGradient(t *testing.T) {
-	for _, act := range []Act{Tanh, Sin} {
-		net := testNet(act, testWidths, 4)
-		n, in, out := 70, testWidths[0], testWidths[len(testWidths)-1]
-		s0, _ := inputStreams(testSt, testFirst, n, in, 5)
-		r := rand.New(rand.NewPCG(6, 0))
-		g := make([]float64, testSt.K()*n*out)
-		for i := range g {
-			g[i] = r.NormFloat64()
-		}
-		loss := func(net Net, s0 []float64) float64 {
-			o := make([]float64, len(g))
-			Forward(net, testSt, s0, n, o, nil)
-			l := 0.0
-			for i, v := range o {
-				l += g[i] * v
+	for _, c := range testConfigs {
+		testWidths, testFirst, testSt := c.widths, c.first, c.st
+		for _, act := range []Act{Tanh, Sin} {
+			net := testNet(act, testWidths, 4)
+			n, in, out := 70, testWidths[0], testWidths[len(testWidths)-1]
+			s0, _ := inputStreams(testSt, testFirst, n, in, 5)
+			r := rand.New(rand.NewPCG(6, 0))
+			g := make([]float64, testSt.K()*n*out)
+			for i := range g {
+				g[i] = r.NormFloat64()
 			}
-			return l
-		}
-		gp := make([]float64, len(net.Params))
-		gs := make([]float64, len(s0))
-		Backward(net, testSt, s0, n, g, gp, gs, nil)
-		h := 1e-6
-		for range 40 {
-			j := r.IntN(len(gp))
-			p := append([]float64(nil), net.Params...)
-			p[j] += h
-			lp := loss(Net{Widths: net.Widths, Params: p, Act: act}, s0)
-			p[j] -= 2 * h
-			lm := loss(Net{Widths: net.Widths, Params: p, Act: act}, s0)
-			if fd := (lp - lm) / (2 * h); math.Abs(fd-gp[j]) > 1e-6*(1+math.Abs(fd)) {
-				t.Errorf("act %d: parameter %d: gradient %g, finite difference %g", act, j, gp[j], fd)
+			loss := func(net Net, s0 []float64) float64 {
+				o := make([]float64, len(g))
+				Forward(net, testSt, s0, n, o, nil)
+				l := 0.0
+				for i, v := range o {
+					l += g[i] * v
+				}
+				return l
 			}
-			k := r.IntN(len(s0))
-			s := append([]float64(nil), s0...)
-			s[k] += h
-			lp = loss(net, s)
-			s[k] -= 2 * h
-			lm = loss(net, s)
-			if fd := (lp - lm) / (2 * h); math.Abs(fd-gs[k]) > 1e-6*(1+math.Abs(fd)) {
-				t.Errorf("act %d: input stream entry %d: gradient %g, finite difference %g", act, k, gs[k], fd)
+			gp := make([]float64, len(net.Params))
+			gs := make([]float64, len(s0))
+			Backward(net, testSt, s0, n, g, gp, gs, nil)
+			h := 1e-6
+			for range 40 {
+				j := r.IntN(len(gp))
+				p := append([]float64(nil), net.Params...)
+				p[j] += h
+				lp := loss(Net{Widths: net.Widths, Params: p, Act: act}, s0)
+				p[j] -= 2 * h
+				lm := loss(Net{Widths: net.Widths, Params: p, Act: act}, s0)
+				if fd := (lp - lm) / (2 * h); math.Abs(fd-gp[j]) > 1e-6*(1+math.Abs(fd)) {
+					t.Errorf("act %d: parameter %d: gradient %g, finite difference %g", act, j, gp[j], fd)
+				}
+				k := r.IntN(len(s0))
+				s := append([]float64(nil), s0...)
+				s[k] += h
+				lp = loss(net, s)
+				s[k] -= 2 * h
+				lm = loss(net, s)
+				if fd := (lp - lm) / (2 * h); math.Abs(fd-gs[k]) > 1e-6*(1+math.Abs(fd)) {
+					t.Errorf("act %d: input stream entry %d: gradient %g, finite difference %g", act, k, gs[k], fd)
+				}
 			}
 		}
 	}
@@ -155,52 +166,55 @@ func TestLevelsAgree(t *testing.T) {
 	if level >= levelAVX2 {
 		levels = append(levels, levelAVX2)
 	}
-	for _, act := range []Act{Tanh, Sin} {
-		net := testNet(act, testWidths, 7)
-		n, in, out := 101, testWidths[0], testWidths[len(testWidths)-1]
-		s0, _ := inputStreams(testSt, testFirst, n, in, 8)
-		g := make([]float64, testSt.K()*n*out)
-		r := rand.New(rand.NewPCG(9, 0))
-		for i := range g {
-			g[i] = r.NormFloat64()
-		}
-		type result struct{ out, gp, gs []float64 }
-		var res []result
-		for _, lv := range levels {
-			o := make([]float64, len(g))
-			forwardLevel(lv, net, testSt, s0, n, o, nil)
-			gp, gs := make([]float64, len(net.Params)), make([]float64, len(s0))
-			backwardLevel(lv, net, testSt, s0, n, g, gp, gs, nil)
-			res = append(res, result{o, gp, gs})
-			// with the values Forward saves, the same results bitwise
-			saved := make([]float64, SavedLen(net, n))
-			o2 := make([]float64, len(g))
-			forwardLevel(lv, net, testSt, s0, n, o2, saved)
-			gp2, gs2 := make([]float64, len(net.Params)), make([]float64, len(s0))
-			backwardLevel(lv, net, testSt, s0, n, g, gp2, gs2, saved)
-			for _, pr := range [][2][]float64{{o, o2}, {gp, gp2}, {gs, gs2}} {
-				for i := range pr[0] {
-					if math.Float64bits(pr[0][i]) != math.Float64bits(pr[1][i]) {
-						t.Fatalf("level %d act %d: with saved values entry %d is %.17g, without %.17g", lv, act, i, pr[1][i], pr[0][i])
+	for _, c := range testConfigs {
+		testWidths, testFirst, testSt := c.widths, c.first, c.st
+		for _, act := range []Act{Tanh, Sin} {
+			net := testNet(act, testWidths, 7)
+			n, in, out := 101, testWidths[0], testWidths[len(testWidths)-1]
+			s0, _ := inputStreams(testSt, testFirst, n, in, 8)
+			g := make([]float64, testSt.K()*n*out)
+			r := rand.New(rand.NewPCG(9, 0))
+			for i := range g {
+				g[i] = r.NormFloat64()
+			}
+			type result struct{ out, gp, gs []float64 }
+			var res []result
+			for _, lv := range levels {
+				o := make([]float64, len(g))
+				forwardLevel(lv, net, testSt, s0, n, o, nil)
+				gp, gs := make([]float64, len(net.Params)), make([]float64, len(s0))
+				backwardLevel(lv, net, testSt, s0, n, g, gp, gs, nil)
+				res = append(res, result{o, gp, gs})
+				// with the values Forward saves, the same results bitwise
+				saved := make([]float64, SavedLen(net, n))
+				o2 := make([]float64, len(g))
+				forwardLevel(lv, net, testSt, s0, n, o2, saved)
+				gp2, gs2 := make([]float64, len(net.Params)), make([]float64, len(s0))
+				backwardLevel(lv, net, testSt, s0, n, g, gp2, gs2, saved)
+				for _, pr := range [][2][]float64{{o, o2}, {gp, gp2}, {gs, gs2}} {
+					for i := range pr[0] {
+						if math.Float64bits(pr[0][i]) != math.Float64bits(pr[1][i]) {
+							t.Fatalf("level %d act %d: with saved values entry %d is %.17g, without %.17g", lv, act, i, pr[1][i], pr[0][i])
+						}
 					}
 				}
 			}
-		}
-		cmp := func(what string, a, b []float64) {
-			scale := 0.0
-			for _, v := range a {
-				scale = max(scale, math.Abs(v))
-			}
-			for i := range a {
-				if math.Abs(a[i]-b[i]) > 1e-13*scale {
-					t.Fatalf("act %d: %s %d: Go %.17g, C %.17g", act, what, i, a[i], b[i])
+			cmp := func(what string, a, b []float64) {
+				scale := 0.0
+				for _, v := range a {
+					scale = max(scale, math.Abs(v))
+				}
+				for i := range a {
+					if math.Abs(a[i]-b[i]) > 1e-13*scale {
+						t.Fatalf("act %d: %s %d: Go %.17g, C %.17g", act, what, i, a[i], b[i])
+					}
 				}
 			}
-		}
-		for _, r := range res[1:] {
-			cmp("output", res[0].out, r.out)
-			cmp("parameter gradient", res[0].gp, r.gp)
-			cmp("input gradient", res[0].gs, r.gs)
+			for _, r := range res[1:] {
+				cmp("output", res[0].out, r.out)
+				cmp("parameter gradient", res[0].gp, r.gp)
+				cmp("input gradient", res[0].gs, r.gs)
+			}
 		}
 	}
 }
