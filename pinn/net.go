@@ -23,7 +23,9 @@ type Net interface {
 // derivative path needs: for h = σ(a), h_i = σ′(a)a_i and
 // h_ij = σ′(a)a_ij + σ″(a)a_i a_j, and the parameter gradient of those
 // needs σ‴. Tensor applies σ with the tensor package's differentiable
-// ops (the generic nested-autodiff path).
+// ops (the generic nested-autodiff path). Tanh and Sin also carry fused
+// Taylor kernels (used instead of All and FromOutput), so define a new
+// Activation rather than altering a copy of them.
 type Activation struct {
 	Name string
 	All  func(a float64) (f, d1, d2, d3 float64)
