@@ -11,7 +11,7 @@ every token + periodic boundary mean((u(0,t) - u(2pi,t))^2) over every token
 + initial mean((u[:,0] - sin x)^2) on the first token, then backward.
 Threads: 2. Prints one JSON line per dtype in the `sciml bench` convention.
 
-    /usr/bin/python3 docs/bench/pinnsformer_torch.py [--grid 51] [--runs 5]
+    /usr/bin/python3 docs/bench/pinnsformer_torch.py [--grid 51] [--runs 5] [--f64only]
 """
 import argparse
 import copy
@@ -138,10 +138,13 @@ def main():
     ap.add_argument("--grid", type=int, default=51)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--f64only", action="store_true", help="time float64 only")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     for dtype, name in ((torch.float64, "float64"), (torch.float32, "float32")):
+        if a.f64only and dtype != torch.float64:
+            continue
         m = PINNsformer(d_out=1, d_hidden=512, d_model=32, N=1, heads=2).to(dtype)
         m.apply(init_weights)
         params = sum(p.numel() for p in m.parameters())
