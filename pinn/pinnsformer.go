@@ -221,7 +221,7 @@ func mlp3(ls []*nn.Linear, acts []*Wavelet, x *tensor.Tensor) *tensor.Tensor {
 // Visit declares attn, act1, act2, ff.linear.{0,1,2,3,4} (PyTorch's names).
 func (l *PINNsFormerLayer) Visit(v *nn.Visitor) {
 	v.Module("attn", l.Attn)
-	v.Module("ff", seqModule{l.FF, l.FFAct, "linear"})
+	v.Module("ff", seqModule{l.FF, l.FFAct, "linear."})
 	v.Module("act1", l.Act1)
 	v.Module("act2", l.Act2)
 }

@@ -1,6 +1,7 @@
 package pinn
 
 import (
+	"encoding/json"
 	"log/slog"
 	"math"
 	"os"
@@ -80,4 +81,41 @@ func TestFullPINNsFormer(t *testing.T) {
 	l2, mae := ref.Errors(net)
 	t.Logf("pinnsformer %s/%v: L-BFGS iterations %d, evaluations %d, loss %.3e, rMAE %.4f, rRMSE %.4f, %v (run: %v)",
 		name, dt, tr.Step, tr.lbfgs.Evaluations(), tr.LastLoss, mae, l2, time.Since(start).Round(time.Second), err)
+}
+
+// TestPINNsFormerDump writes, when SCIML_PF_DUMP names a file, the
+// parameters of a published-size PINNsFormer (PyTorch's names), its
+// outputs, token derivatives and convection loss at three points as JSON,
+// for docs/bench/pinnsformer_check.py to compare with the reference
+// PyTorch module loaded with the same weights.
+func TestPINNsFormerDump(t *testing.T) {
+	path := os.Getenv("SCIML_PF_DUMP")
+	if path == "" {
+		t.Skip("set SCIML_PF_DUMP to a file name")
+	}
+	m := NewPINNsFormer(PINNsFormerConfig{In: 2, Out: 1, Seed: 3})
+	r := nn.NewRand(9)
+	for _, p := range nn.NamedParams(m) {
+		if p.Tensor.Numel() == 1 { // wavelet weights off 1
+			p.Tensor.Float64s()[0] = 0.5 + r.Float64()
+		}
+	}
+	x := Points([]float64{0.3, 0.1}, []float64{2.5, 0.7}, []float64{5.9, 0.95})
+	out := map[string]any{}
+	for _, p := range nn.NamedParams(m) {
+		out[p.Name] = map[string]any{"shape": p.Tensor.Shape(), "data": p.Tensor.ToFloat64s()}
+	}
+	out["__forward"] = m.Forward(x).ToFloat64s()
+	f := Eval(m.Tokens(), m.Expand(x), nil, Nested)
+	out["__tok_ut"], out["__tok_ux"] = f.D(0, 1).ToFloat64s(), f.D(0, 0).ToFloat64s()
+	p, _ := Convection(50, 4, 4)
+	l, _ := ProblemLoss(p, m, x, Auto)
+	out["__loss"] = l.Item()
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -23,7 +23,7 @@ func TestPINNsFormerParamCount(t *testing.T) {
 	}
 	for name, n := range map[string]int{
 		"linear_emb.weight": 64, "encoder.layers.0.attn.in_proj_weight": 3072,
-		"encoder.layers.0.attn.out_proj.bias": 32, "encoder.layers.0.ff.linear2.weight": 65536,
+		"encoder.layers.0.attn.out_proj.bias": 32, "encoder.layers.0.ff.linear.2.weight": 65536,
 		"decoder.layers.0.act1.w1": 1, "decoder.act.w2": 1, "linear_out.2.weight": 262144, "linear_out.4.bias": 1,
 	} {
 		if per[name] != n {
