@@ -683,6 +683,10 @@ type PINNResult struct {
 	TrainSeconds float64
 	// Met says whether every stated bound holds (true without Expect).
 	Met bool
+	// Interrupted says the run was cancelled (Ctrl-C) before its last
+	// step: the errors are those at Steps, and RunPINN also returns an
+	// error.
+	Interrupted bool
 	// Report is the path of report.md.
 	Report string
 }
@@ -883,13 +887,11 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 	if h.err != nil {
 		return nil, fmt.Errorf("write %s: %w", metricsPath, h.err)
 	}
-	if runErr != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("interrupted at step %d; checkpoint %s (continue with --resume): %w", tr.Step, ck, runErr)
-		}
+	if runErr != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("training: %w", runErr)
 	}
 	res.Steps, res.Loss = tr.Step, tr.LastLoss
+	res.Interrupted = runErr != nil
 	if h.last != nil {
 		res.Loss = h.last.Loss
 	}
@@ -897,6 +899,10 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE)
 	if err := writePINNReport(res, st, opts); err != nil {
 		return nil, err
+	}
+	if res.Interrupted {
+		// The report shows where it stopped; the error says how to go on.
+		return res, fmt.Errorf("interrupted at step %d (report %s); checkpoint %s (continue with --resume): %w", tr.Step, res.Report, ck, runErr)
 	}
 	return res, nil
 }
@@ -926,7 +932,7 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	j, _ := json.MarshalIndent(map[string]any{
 		"experiment": c.Name, "profile": c.Profile, "problem": c.Problem.Type,
 		"rel_l2": res.RelL2, "rrmse": res.RelL2, "rmae": res.RMAE, "loss": res.Loss, "steps": res.Steps,
-		"params": res.Params, "train_seconds": res.TrainSeconds, "expect_met": res.Met,
+		"params": res.Params, "train_seconds": res.TrainSeconds, "expect_met": res.Met, "interrupted": res.Interrupted,
 		"grid": []int{len(ref.X), len(ref.T)},
 	}, "", "  ")
 	if err := os.WriteFile(filepath.Join(res.Dir, PINNResultFile), append(j, '\n'), 0o644); err != nil {
@@ -964,7 +970,11 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	fmt.Fprintf(&b, "| rRMSE | %.4e | %s |\n", res.RelL2, bound(e.RRMSE))
 	fmt.Fprintf(&b, "| rMAE | %.4e | %s |\n", res.RMAE, bound(e.RMAE))
 	fmt.Fprintf(&b, "| final loss | %.4e | |\n", res.Loss)
-	fmt.Fprintf(&b, "| steps (Adam + L-BFGS iterations) | %d | |\n", res.Steps)
+	stopped := ""
+	if res.Interrupted {
+		stopped = fmt.Sprintf(" (interrupted; of %d)", c.Train.Adam.Steps+c.Train.LBFGS.Iterations)
+	}
+	fmt.Fprintf(&b, "| steps (Adam + L-BFGS iterations) | %d%s | |\n", res.Steps, stopped)
 	fmt.Fprintf(&b, "| training time | %.0f s | |\n\n", res.TrainSeconds)
 	if c.Expect != nil {
 		verdict := "met"

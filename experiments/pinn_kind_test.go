@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -260,10 +261,16 @@ func TestPINNRunAndResume(t *testing.T) {
 		part := filepath.Join(dir, "part"+stop)
 		ctx, cancel := context.WithCancel(context.Background())
 		w := &cancelAt{step: stop, cancel: cancel}
-		_, err := RunPINN(ctx, c, Options{Dir: part, Progress: w})
+		stopped, err := RunPINN(ctx, c, Options{Dir: part, Progress: w})
 		cancel()
 		if err == nil || !strings.Contains(err.Error(), "--resume") {
 			t.Fatalf("stop at %s: %v", stop, err)
+		}
+		if stopped == nil || !stopped.Interrupted || fmt.Sprint(stopped.Steps) != stop {
+			t.Fatalf("stop at %s: result %+v", stop, stopped)
+		}
+		if rep, err := os.ReadFile(filepath.Join(part, ReportFile)); err != nil || !bytes.Contains(rep, []byte("interrupted")) {
+			t.Errorf("stop at %s: report of the interrupted run: %v", stop, err)
 		}
 		res2, err := RunPINN(context.Background(), c, Options{Dir: part, Resume: true})
 		if err != nil {
