@@ -49,4 +49,26 @@
 // the next steps (operator.Rollout, the FNO-2D of the paper) and
 // "space_time" repeats the first window snapshots along a time axis and
 // predicts the next steps as one space-time field (the FNO-3D).
+//
+// # Implicit neural representations
+//
+// Configs with `kind: inr` (INRConfig, RunINR; configs inr-fit and
+// inr-poisson) fit fields with inr models:
+//
+//	kind: inr
+//	name: inr-fit
+//	task: fit             # or gradient / laplacian (inr.FitDerivative)
+//	targets:              # test-image (procedural), navier-stokes (our solver) or png
+//	  - {name: ns, source: navier-stokes, size: 256, time: 10, normalize: true}
+//	models: [siren, relu_pe, …]
+//	budget: 198401        # every model sized to this many parameters (inr.WithBudget)
+//	net: {layers: 3, seed: 0}
+//	fit: {steps: 2000, lr: 0.0001, log_every: 100}
+//	overrides: {wire: {lr: 0.005}}   # per model: lr, steps, omega0, scale, frequencies
+//	expect: {psnr: 30, model: siren}
+//
+// The run writes results.json (the table: PSNR, SSIM, relative L2, time
+// per target and model, rewritten after each fit; --resume keeps the
+// finished fits), metrics.jsonl, a checkpoint per fit, figures (target,
+// fit, error, |∇f|, Δf; PSNR against step) and report.md.
 package experiments

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"os"
@@ -336,6 +337,8 @@ type INRResult struct {
 	Met         bool
 	Expectation string
 	Report      string
+
+	targets []string // descriptions, for the report
 }
 
 // Summary is the table, the expectation and the report's path.
@@ -400,6 +403,7 @@ func RunINR(ctx context.Context, c *INRConfig, opts Options) (*INRResult, error)
 		if opts.Progress != nil {
 			fmt.Fprintf(opts.Progress, "target %s: %s\n", t.label(), desc)
 		}
+		res.targets = append(res.targets, t.label()+": "+desc)
 		for _, m := range c.Models {
 			if slices.ContainsFunc(res.Rows, func(r INRRow) bool { return r.Target == t.label() && r.Model == m }) {
 				continue
@@ -612,6 +616,7 @@ func (r *INRResult) writeReport(curves map[string]map[string][]inr.StepStats, op
 	}
 	rows := [][2]string{
 		{"task", task},
+		{"targets", strings.Join(r.targets, "; ")},
 		{"budget", fmt.Sprintf("%d parameters per model", c.Budget)},
 		{"optimiser", "full-batch Adam (per-model lr and steps in the table)"},
 		{"machine", fmt.Sprintf("%s; %s", threadsNote(), blas.Backend())},
@@ -655,6 +660,14 @@ func (r *INRResult) writeReport(curves map[string]map[string][]inr.StepStats, op
 	return writeAtomicFile(r.Report, b.Bytes())
 }
 
+// inrColors are ten distinguishable line colours (Tableau 10).
+var inrColors = []color.Color{
+	color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}, color.RGBA{44, 160, 44, 255},
+	color.RGBA{214, 39, 40, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{140, 86, 75, 255},
+	color.RGBA{227, 119, 194, 255}, color.RGBA{127, 127, 127, 255}, color.RGBA{188, 189, 34, 255},
+	color.RGBA{23, 190, 207, 255},
+}
+
 // plotPSNR draws PSNR against step for each model fitted in this session.
 func plotPSNR(curves map[string][]inr.StepStats, models []string, path string) error {
 	p := plot.New()
@@ -674,8 +687,8 @@ func plotPSNR(curves map[string][]inr.StepStats, models []string, path string) e
 		if err != nil {
 			return err
 		}
-		l.Color = plotutil.Color(i)
-		l.Dashes = plotutil.Dashes(i / 7)
+		l.Color = inrColors[i%len(inrColors)]
+		l.Dashes = plotutil.Dashes(i / len(inrColors))
 		p.Add(l)
 		p.Legend.Add(m, l)
 		n++
