@@ -220,7 +220,8 @@ func cropTo(x *tensor.Tensor, sizes []int) *tensor.Tensor {
 	return x
 }
 
-// MgNOLayer is one layer u ← σ(MgConv(u) + W u + b) (no σ on the last).
+// MgNOLayer is one layer u ← σ(MgConv(u) + W u + b); MgNO.Forward applies σ
+// after every layer, the last included, before the final 1×1 map.
 type MgNOLayer struct {
 	Conv *MgConv
 	// Linear is the pointwise path W u + b, b a per-channel bias.
