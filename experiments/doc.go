@@ -14,7 +14,7 @@
 //	  n_test: 100         # the last samples
 //	  resolution: 1024    # training resolution
 //	  normalize: {input: none, output: none}
-//	  task: {kind: map}   # or rollout / space_time for trajectories
+//	  task: {kind: map}   # or inverse; rollout / space_time for trajectories
 //	model:                # a registered model type and its config
 //	  type: fno
 //	  dim: 1 …            # fno.Config
@@ -44,7 +44,10 @@
 // samples (truth, prediction, error; lines in 1-D, heat maps in 2-D).
 //
 // Tasks: "map" feeds the stored input to the model and compares with the
-// stored output. For trajectories (Navier–Stokes), "rollout" gives the
+// stored output; "inverse" feeds the stored output and compares with the
+// stored input (the Darcy coefficient from the solutions for several
+// sources, data.generate.darcy.sources). For trajectories
+// (Navier–Stokes), "rollout" gives the
 // first window snapshots and rolls the model out autoregressively over
 // the next steps (operator.Rollout, the FNO-2D of the paper) and
 // "space_time" repeats the first window snapshots along a time axis and
