@@ -18,9 +18,6 @@ import (
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette"
-	"gonum.org/v1/plot/palette/moreland"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gopkg.in/yaml.v3"
 
@@ -1023,26 +1020,7 @@ func plotPINN(ref *pinn.Reference, pred []float64, axes [2]string, relL2 float64
 		emax = math.Max(emax, math.Abs(e[i]))
 	}
 	mk := func(title string, v []float64, diverging bool, lo, hi float64) *plot.Plot {
-		pl := plot.New()
-		pl.Title.Text = title
-		var pal palette.ColorMap = moreland.SmoothBlueRed()
-		if !diverging {
-			pal = moreland.ExtendedBlackBody()
-		}
-		pal.SetMin(0)
-		pal.SetMax(1)
-		colors := pal.Palette(255)
-		hm := plotter.NewHeatMap(gridZ{v, n0, n1}, colors)
-		if hi <= lo {
-			hi = lo + 1e-12
-		}
-		hm.Min, hm.Max = lo, hi
-		cs := colors.Colors()
-		hm.Underflow, hm.Overflow = cs[0], cs[len(cs)-1]
-		hm.Rasterized = true
-		pl.Add(hm)
-		pl.HideAxes()
-		return pl
+		return heatMapPlot(title, v, n0, n1, diverging, lo, hi)
 	}
 	rows := [][]*plot.Plot{{
 		mk(fmt.Sprintf("reference u(%s, %s)  [%.3g, %.3g]", axes[0], axes[1], lo, hi), ref.U, false, lo, hi),

@@ -378,27 +378,7 @@ func plotSamples2D(pred, y *tensor.Tensor, k int, field func(*tensor.Tensor, int
 			emax = math.Max(emax, math.Abs(v))
 		}
 		mk := func(title string, v []float64, diverging bool, lo, hi float64) *plot.Plot {
-			pl := plot.New()
-			pl.Title.Text = title
-			var pal palette.ColorMap = moreland.ExtendedBlackBody()
-			if diverging {
-				pal = moreland.SmoothBlueRed()
-			}
-			pal.SetMin(0)
-			pal.SetMax(1)
-			colors := pal.Palette(255)
-			hm := plotter.NewHeatMap(gridZ{v, shape[0], shape[1]}, colors)
-			if hi <= lo {
-				hi = lo + 1e-12
-			}
-			hm.Min, hm.Max = lo, hi
-			// Values beyond the truth's range take the end colours.
-			c := colors.Colors()
-			hm.Underflow, hm.Overflow = c[0], c[len(c)-1]
-			hm.Rasterized = true
-			pl.Add(hm)
-			pl.HideAxes()
-			return pl
+			return heatMapPlot(title, v, shape[0], shape[1], diverging, lo, hi)
 		}
 		rows[i] = []*plot.Plot{
 			mk(fmt.Sprintf("truth %d  [%.3g, %.3g]", i+1, lo, hi), yt, false, lo, hi),
@@ -430,4 +410,30 @@ func saveTiles(rows [][]*plot.Plot, w, h vg.Length, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// heatMapPlot draws v (n0 × n1, row-major) as a heat map titled title on
+// [lo, hi]: black-body colours, or blue–red for a diverging quantity (an
+// error). Values beyond the range take the end colours.
+func heatMapPlot(title string, v []float64, n0, n1 int, diverging bool, lo, hi float64) *plot.Plot {
+	pl := plot.New()
+	pl.Title.Text = title
+	var pal palette.ColorMap = moreland.ExtendedBlackBody()
+	if diverging {
+		pal = moreland.SmoothBlueRed()
+	}
+	pal.SetMin(0)
+	pal.SetMax(1)
+	colors := pal.Palette(255)
+	hm := plotter.NewHeatMap(gridZ{v, n0, n1}, colors)
+	if hi <= lo {
+		hi = lo + 1e-12
+	}
+	hm.Min, hm.Max = lo, hi
+	c := colors.Colors()
+	hm.Underflow, hm.Overflow = c[0], c[len(c)-1]
+	hm.Rasterized = true
+	pl.Add(hm)
+	pl.HideAxes()
+	return pl
 }

@@ -325,10 +325,7 @@ func geluGradGo(d, x, g []float32) {
 	for i, v := range x {
 		xi := float64(v)
 		p, pdf := ncdf(xi)
-		m := min(max(xi, -16), 16)
-		if xi != xi {
-			m = xi
-		}
+		m := min(max(xi, -16), 16) // NaN stays NaN
 		dv := p + float64(m*pdf)
 		if g != nil {
 			dv = float64(g[i]) * dv
