@@ -257,7 +257,7 @@ func (m *FNO) ForwardTo(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
 		}
 		switch c.Skip {
 		case "linear":
-			y = tensor.Add(y, l.Skip.Forward(h))
+			y = l.Skip.ForwardAdd(h, y)
 		case "identity":
 			y = tensor.Add(y, h)
 		}

@@ -66,6 +66,14 @@ func TestChannelLinear(t *testing.T) {
 	}
 	closeTo(t, "ChannelLinear", y.Float64s(), want, 1e-14)
 	gradCheck(t, "ChannelLinear", func(xs []*tensor.Tensor) *tensor.Tensor { return l.Forward(xs[0]) }, randT(3, 2, 3, 4), l.Weight, l.Bias)
+	// ForwardAdd is r + Forward(x).
+	r := randT(4, 2, 2, 4, 5)
+	z := l.ForwardAdd(x, r)
+	for i := range want {
+		want[i] += r.Float64s()[i]
+	}
+	closeTo(t, "ChannelLinear.ForwardAdd", z.Float64s(), want, 1e-14)
+	gradCheck(t, "ChannelLinear.ForwardAdd", func(xs []*tensor.Tensor) *tensor.Tensor { return l.ForwardAdd(xs[0], xs[1]) }, randT(5, 2, 3, 4), randT(6, 2, 2, 4), l.Weight, l.Bias)
 }
 
 func TestChannelMLP(t *testing.T) {

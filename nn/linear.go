@@ -116,6 +116,17 @@ func (l *ChannelLinear) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return tensor.ChannelMix(x, tensor.Reshape(l.Weight, l.Out, l.In), l.Bias)
 }
 
+// ForwardAdd returns r + Forward(x) for r of the output's shape
+// [B, Out, s…] (the skip path of a Fourier layer added to its spectral
+// path), as one pass and one GEMM (tensor.ChannelMixAdd).
+func (l *ChannelLinear) ForwardAdd(x, r *tensor.Tensor) *tensor.Tensor {
+	checkInput("ChannelLinear", x, l.Weight)
+	if x.NDim() < 2 || x.Dim(1) != l.In {
+		panic(fmt.Sprintf("nn.ChannelLinear: input shape %v, want [B, %d, ...]", x.Shape(), l.In))
+	}
+	return tensor.ChannelMixAdd(x, tensor.Reshape(l.Weight, l.Out, l.In), l.Bias, r)
+}
+
 // Visit declares weight and bias.
 func (l *ChannelLinear) Visit(v *Visitor) {
 	v.Param("weight", l.Weight)

@@ -157,23 +157,114 @@ func ConvTranspose2d(x, w, b *Tensor, stride, padding int) *Tensor {
 //
 // It is the 1×1 convolution (the pointwise linear skip of FNO layers) for
 // any number d ≥ 0 of spatial axes, computed as one batched GEMM
-// w · x[b] with w shared across the batch. Its gradients are MatMul's, so
-// it is differentiable to any order.
-func ChannelMix(x, w, b *Tensor) *Tensor {
+// w · x[b] with w shared across the batch; for real dtypes the output is
+// first filled with the bias and the product accumulated onto it
+// (C = w·x + 1·C), so the bias costs no pass of its own. Its gradients
+// are written with MatMul and SumAxes, so it is differentiable to any
+// order.
+func ChannelMix(x, w, b *Tensor) *Tensor { return channelMix("ChannelMix", x, w, b, nil) }
+
+// ChannelMixAdd returns r + ChannelMix(x, w, b) for r of the output's
+// shape [B, Co, S₁, …, S_d] and dtype: the pointwise path of a Fourier
+// layer added to its spectral path,
+//
+//	y[b, o, s] = r[b, o, s] + bias[o] + Σ_c w[o, c] · x[b, c, s].
+//
+// For real dtypes it is one pass and one GEMM: the output is filled with
+// r + bias and the product accumulated onto it (C = w·x + 1·C), where
+// ChannelMix followed by Add would take three passes over the output
+// (the values differ only by float rounding: (r + bias) + w·x is summed
+// in that order). The gradient with respect to r is g itself.
+func ChannelMixAdd(x, w, b, r *Tensor) *Tensor {
+	if r == nil {
+		panic("tensor.ChannelMixAdd: nil r (use ChannelMix)")
+	}
+	return channelMix("ChannelMixAdd", x, w, b, r)
+}
+
+func channelMix(op string, x, w, b, r *Tensor) *Tensor {
 	if x.NDim() < 2 || w.NDim() != 2 || x.shape[1] != w.shape[1] {
-		panic(fmt.Sprintf("tensor.ChannelMix: want x [B, Ci, ...] and w [Co, Ci], have %v and %v", x.shape, w.shape))
+		panic(fmt.Sprintf("tensor.%s: want x [B, Ci, ...] and w [Co, Ci], have %v and %v", op, x.shape, w.shape))
 	}
 	co := w.shape[0]
 	if b != nil && (b.NDim() != 1 || b.shape[0] != co) {
-		panic(fmt.Sprintf("tensor.ChannelMix: bias %v for w %v (want [%d])", b.shape, w.shape, co))
+		panic(fmt.Sprintf("tensor.%s: bias %v for w %v (want [%d])", op, b.shape, w.shape, co))
 	}
 	bs, ci := x.shape[0], x.shape[1]
-	y := MatMul(w, Reshape(x, bs, ci, -1))
-	if b != nil {
-		y = Add(y, Reshape(b, co, 1))
-	}
 	shape := append([]int{bs, co}, x.shape[2:]...)
-	return Reshape(y, shape...)
+	if r != nil && (!sameShape(r.shape, shape) || r.dtype != x.dtype) {
+		panic(fmt.Sprintf("tensor.%s: r %v%v for an output %v%v", op, r.dtype, r.shape, x.dtype, shape))
+	}
+	isReal := x.dtype == Float32 || x.dtype == Float64
+	if !isReal || w.dtype != x.dtype || (b != nil && b.dtype != x.dtype) || ci == 0 {
+		// The composition (complex dtypes; dtype mismatches panic in it).
+		y := MatMul(w, Reshape(x, bs, ci, -1))
+		if b != nil {
+			y = Add(y, Reshape(b, co, 1))
+		}
+		y = Reshape(y, shape...)
+		if r != nil {
+			y = Add(r, y)
+		}
+		return y
+	}
+	s := numel(x.shape[2:])
+	y := alloc(arenaOf(x, w, b, r), x.dtype, shape, false)
+	switch d := y.data.(type) {
+	case []float32:
+		mixForward(d, x.Float32s(), w.Float32s(), biasOf[float32](b), dataOf[float32](r), bs, ci, co, s, blas.SgemmBatched)
+	case []float64:
+		mixForward(d, x.Float64s(), w.Float64s(), biasOf[float64](b), dataOf[float64](r), bs, ci, co, s, blas.DgemmBatched)
+	}
+	return record(y, op, func(g *Tensor, in []*Tensor, _ *Tensor, needs []bool) []*Tensor {
+		res := make([]*Tensor, 4)
+		g3 := Reshape(g, bs, co, s)
+		if needs[0] {
+			res[0] = Reshape(MatMulT(in[1], g3, true, false), in[0].shape...)
+		}
+		if needs[1] {
+			res[1] = SumTo(MatMulT(g3, Reshape(in[0], bs, ci, s), false, true), co, ci)
+		}
+		if needs[2] {
+			// Row sums first (contiguous), then over the batch.
+			res[2] = SumAxes(SumAxes(g3, []int{2}, false), []int{0}, false)
+		}
+		if needs[3] {
+			res[3] = g
+		}
+		return res
+	}, x, w, b, r)
+}
+
+// mixForward sets y[n] = r[n] + bias·1ᵀ + w·x[n] for n < bs, with
+// x[n] [ci, s], y[n] and r[n] [co, s] (r, bias nil: zero): the rows of y
+// are filled first and the product accumulated onto them with one
+// batched GEMM (beta = 1).
+func mixForward[T Float](y, x, w, bias, r []T, bs, ci, co, s int, gemm batchedGemm[T]) {
+	var beta T
+	if bias != nil || r != nil {
+		beta = 1
+		parallelRange(bs*co, max(1, grain/max(s, 1)), func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				dst := y[row*s : (row+1)*s]
+				switch {
+				case r != nil && bias != nil:
+					bv := bias[row%co]
+					for i, v := range r[row*s : (row+1)*s] {
+						dst[i] = v + bv
+					}
+				case r != nil:
+					copy(dst, r[row*s:(row+1)*s])
+				default:
+					bv := bias[row%co]
+					for i := range dst {
+						dst[i] = bv
+					}
+				}
+			}
+		})
+	}
+	gemm(false, false, co, s, ci, 1, w, ci, 0, x, s, ci*s, beta, y, s, co*s, bs)
 }
 
 func (o ConvOptions) stride() int {

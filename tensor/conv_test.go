@@ -406,6 +406,62 @@ func TestChannelMix(t *testing.T) {
 	}
 }
 
+func TestChannelMixAdd(t *testing.T) {
+	for i, spatial := range [][]int{{}, {7}, {4, 5}, {3, 2, 4}} {
+		bs, ci, co := 3, 4, 5
+		x := randT(uint64(3100+i), append([]int{bs, ci}, spatial...)...)
+		w := randT(uint64(3110+i), co, ci)
+		b := randT(uint64(3120+i), co)
+		r := randT(uint64(3130+i), append([]int{bs, co}, spatial...)...)
+		for _, bias := range []*Tensor{b, nil} {
+			y := ChannelMixAdd(x, w, bias, r)
+			want := Add(r, ChannelMix(x, w, bias))
+			if !sameShape(y.Shape(), want.Shape()) {
+				t.Fatalf("ChannelMixAdd shape %v, want %v", y.Shape(), want.Shape())
+			}
+			if e := relDiff(y.Float64s(), want.Float64s()); e > 1e-14 {
+				t.Errorf("spatial %v bias %v: ChannelMixAdd differs from r + ChannelMix by %.3g", spatial, bias != nil, e)
+			}
+		}
+	}
+	// float32: the values of r + ChannelMix up to float rounding, and
+	// bitwise the same (with the gradients) for any thread count.
+	defer SetThreads(0)
+	run := func(threads int) [][]float32 {
+		SetThreads(threads)
+		x := RandN(rng(3140), Float32, 3, 5, 41, 37).SetRequiresGrad(true)
+		w := RandN(rng(3141), Float32, 6, 5).SetRequiresGrad(true)
+		b := RandN(rng(3142), Float32, 6).SetRequiresGrad(true)
+		r := RandN(rng(3143), Float32, 3, 6, 41, 37).SetRequiresGrad(true)
+		y := ChannelMixAdd(x, w, b, r)
+		ref := Add(r, ChannelMix(x, w, b))
+		for i, v := range ref.Float32s() {
+			if d := math.Abs(float64(v - y.Float32s()[i])); d > 1e-5*(1+math.Abs(float64(v))) {
+				t.Fatalf("float32 ChannelMixAdd[%d] = %v, r + ChannelMix = %v", i, y.Float32s()[i], v)
+			}
+		}
+		Sum(Square(y)).Backward()
+		return [][]float32{y.Float32s(), x.Grad().Float32s(), w.Grad().Float32s(), b.Grad().Float32s(), r.Grad().Float32s()}
+	}
+	a, c := run(1), run(4)
+	for i := range a {
+		for j := range a[i] {
+			if math.Float32bits(a[i][j]) != math.Float32bits(c[i][j]) {
+				t.Fatalf("result %d differs at %d between 1 and 4 threads: %v vs %v", i, j, a[i][j], c[i][j])
+			}
+		}
+	}
+	for i, spatial := range [][]int{{}, {3}, {2, 3}, {2, 1, 2}} {
+		x := randT(uint64(3150+i), append([]int{2, 3}, spatial...)...)
+		w, b := randT(uint64(3160+i), 2, 3), randT(uint64(3170+i), 2)
+		r := randT(uint64(3180+i), append([]int{2, 2}, spatial...)...)
+		checkBoth(t, fmt.Sprintf("ChannelMixAdd %v", spatial), func(xs []*Tensor) *Tensor {
+			return Tanh(ChannelMixAdd(xs[0], xs[1], xs[2], xs[3]))
+		}, x, w, b, r)
+		check(t, "ChannelMixAdd no bias", func(xs []*Tensor) *Tensor { return ChannelMixAdd(xs[0], xs[1], nil, xs[2]) }, x, w, r)
+	}
+}
+
 // Blocks, groups and partial sums depend on sizes only: forward and
 // backward are bitwise identical for any thread count.
 func TestConvDeterministicAcrossThreads(t *testing.T) {
