@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -26,23 +27,26 @@ type Domain interface {
 }
 
 // Shape is a Domain with a boundary that can be sampled: BoundarySample
-// draws n points of the boundary (uniformly in arc length for 2-D shapes)
-// with their outward unit normals, both [n, Dim].
+// draws n points of the boundary (uniformly in arc length for 2-D shapes,
+// in area for the faces of a 3-D box) with their outward unit normals,
+// both [n, Dim].
 type Shape interface {
 	Domain
 	// SignedDistance is negative inside, positive outside and zero on the
 	// boundary (exact for Box, Disk and Polygon; for combinations, the
 	// usual min/max bound, exact in sign).
 	SignedDistance(x []float64) float64
-	// perimeter pieces: the boundary as parametrised pieces, for sampling.
+	// pieces returns the boundary as parametrised pieces, for sampling.
 	pieces() []boundaryPiece
 }
 
-// boundaryPiece is a curve of the boundary of a 2-D shape: at(s) for s ∈
-// [0, 1] gives a point and its outward normal; length is its arc length.
+// boundaryPiece is a piece of the boundary of a shape in d dimensions
+// (a curve when d = 2, a face of a box): at writes the point with
+// coordinates s ∈ [0, 1] and rest ∈ [0, 1)^{d−2} on the piece, and its
+// outward normal, into x and n; measure is its length (area, …).
 type boundaryPiece struct {
-	length float64
-	at     func(s float64) (x, n [2]float64)
+	measure float64
+	at      func(s float64, rest, x, n []float64)
 }
 
 // Bounds returns b itself.
@@ -64,12 +68,46 @@ func (b Box) SignedDistance(x []float64) float64 {
 	return in
 }
 
+// pieces returns the four edges of a rectangle (counter-clockwise from
+// the lower-left corner), and the 2·Dim faces of a box of another
+// dimension (axis 0 low, axis 0 high, axis 1 low, …; the two end points
+// of an interval, each of measure 1), each face measured by the product
+// of its extents.
 func (b Box) pieces() []boundaryPiece {
-	if b.Dim() != 2 {
-		panic(fmt.Sprintf("pinn: boundary sampling of a %d-D box (use Face)", b.Dim()))
+	if b.Dim() == 2 {
+		x0, y0, x1, y1 := b.Lo[0], b.Lo[1], b.Hi[0], b.Hi[1]
+		return segments([][2]float64{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}})
 	}
-	x0, y0, x1, y1 := b.Lo[0], b.Lo[1], b.Hi[0], b.Hi[1]
-	return segments([][2]float64{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}})
+	dim := b.Dim()
+	var out []boundaryPiece
+	for a := range dim {
+		var free []int
+		area := 1.0
+		for k := range dim {
+			if k != a {
+				free = append(free, k)
+				area *= b.Hi[k] - b.Lo[k]
+			}
+		}
+		for _, hi := range []bool{false, true} {
+			side, sign := b.Lo[a], -1.0
+			if hi {
+				side, sign = b.Hi[a], 1
+			}
+			out = append(out, boundaryPiece{measure: area, at: func(s float64, rest, x, n []float64) {
+				clear(n)
+				x[a], n[a] = side, sign
+				for j, k := range free {
+					u := s
+					if j > 0 {
+						u = rest[j-1]
+					}
+					x[k] = b.Lo[k] + u*(b.Hi[k]-b.Lo[k])
+				}
+			}})
+		}
+	}
+	return out
 }
 
 // segments returns the edges of a counter-clockwise polygon with outward
@@ -83,9 +121,10 @@ func segments(v [][2]float64) []boundaryPiece {
 		if l == 0 {
 			continue
 		}
-		n := [2]float64{dy / l, -dx / l} // right of the direction: outward for CCW
-		out = append(out, boundaryPiece{length: l, at: func(s float64) ([2]float64, [2]float64) {
-			return [2]float64{a[0] + s*dx, a[1] + s*dy}, n
+		nx, ny := dy/l, -dx/l // right of the direction: outward for CCW
+		out = append(out, boundaryPiece{measure: l, at: func(s float64, _, x, n []float64) {
+			x[0], x[1] = a[0]+s*dx, a[1]+s*dy
+			n[0], n[1] = nx, ny
 		}})
 	}
 	return out
@@ -117,9 +156,10 @@ func (c Disk) Bounds() Box {
 func (c Disk) Sample(n int, s Sampler, r *rand.Rand) *tensor.Tensor { return rejectSample(c, n, s, r) }
 
 func (c Disk) pieces() []boundaryPiece {
-	return []boundaryPiece{{length: 2 * math.Pi * c.Radius, at: func(s float64) ([2]float64, [2]float64) {
+	return []boundaryPiece{{measure: 2 * math.Pi * c.Radius, at: func(s float64, _, x, n []float64) {
 		sn, cs := math.Sincos(2 * math.Pi * s)
-		return [2]float64{c.Center[0] + c.Radius*cs, c.Center[1] + c.Radius*sn}, [2]float64{cs, sn}
+		x[0], x[1] = c.Center[0]+c.Radius*cs, c.Center[1]+c.Radius*sn
+		n[0], n[1] = cs, sn
 	}}}
 }
 
@@ -272,9 +312,11 @@ func (c *Combined) pieces() []boundaryPiece {
 		// B's boundary bounds the hole: its normals point into B.
 		for i, p := range pb {
 			at := p.at
-			pb[i].at = func(s float64) ([2]float64, [2]float64) {
-				x, n := at(s)
-				return x, [2]float64{-n[0], -n[1]}
+			pb[i].at = func(s float64, rest, x, n []float64) {
+				at(s, rest, x, n)
+				for k := range n {
+					n[k] = -n[k]
+				}
 			}
 		}
 	}
@@ -282,12 +324,27 @@ func (c *Combined) pieces() []boundaryPiece {
 }
 
 // rejectSample draws n points of d: batches of candidates from s over the
-// bounding box, kept in order when inside, until n are found. It panics
+// bounding box, kept in order when inside, until n are found (for a Grid,
+// the points of the box's n-point grid that are inside). It panics
 // when the region fills less than 1e-4 of its box (a mistake in the
 // shape).
 func rejectSample(d Domain, n int, s Sampler, r *rand.Rand) *tensor.Tensor {
 	box := d.Bounds()
 	dim := d.Dim()
+	if _, ok := s.(Grid); ok {
+		// the bounding box's grid points inside the region
+		c := box.Sample(n, s, r).Float64s()
+		var out []float64
+		for i := range n {
+			if x := c[i*dim : (i+1)*dim]; d.Contains(x) {
+				out = append(out, x...)
+			}
+		}
+		if len(out) == 0 {
+			panic(fmt.Sprintf("pinn: no point of the %d-point grid lies in the domain", n))
+		}
+		return tensor.New(out, len(out)/dim, dim)
+	}
 	out := make([]float64, 0, n*dim)
 	tried, kept := 0, 0
 	for kept < n {
@@ -314,46 +371,136 @@ func rejectSample(d Domain, n int, s Sampler, r *rand.Rand) *tensor.Tensor {
 	return tensor.New(out, n, dim)
 }
 
-// BoundarySample draws n points of the boundary of a 2-D shape, uniformly
-// in arc length (stratified: point k at arc length (k + u_k)/n of the
-// total, u_k uniform), with their outward unit normals; both [n, 2]. For
-// a combination, the points of the operands' boundaries that are not on
-// the combination's boundary (signed distance not zero) are skipped and
-// redrawn.
+// BoundarySample draws n points of the boundary of a shape with their
+// outward unit normals, both [n, Dim]: uniformly in arc length for a 2-D
+// shape, in area for a box of 3 or more dimensions, half at each end of
+// an interval. It is stratified along the boundary (point k at measure
+// (k + u_k)/n of the total, u_k uniform; the other coordinates of a face
+// uniform). For a combination, the points of the operands' boundaries
+// that are not on the combination's boundary (signed distance not zero)
+// are skipped and redrawn.
 func BoundarySample(sh Shape, n int, r *rand.Rand) (x, normal *tensor.Tensor) {
-	if sh.Dim() != 2 {
-		panic(fmt.Sprintf("pinn.BoundarySample: %d-D shape (2-D only; boxes of other dimensions: Box.Face)", sh.Dim()))
-	}
+	dim := sh.Dim()
 	ps := sh.pieces()
 	total := 0.0
 	for _, p := range ps {
-		total += p.length
+		total += p.measure
+	}
+	if !(total > 0) {
+		panic(fmt.Sprintf("pinn.BoundarySample: boundary of measure %g", total))
 	}
 	b := sh.Bounds()
-	tol := 1e-9 * math.Max(1, math.Max(b.Hi[0]-b.Lo[0], b.Hi[1]-b.Lo[1]))
-	xs := make([]float64, 0, 2*n)
-	ns := make([]float64, 0, 2*n)
+	ext := 1.0
+	for k := range dim {
+		ext = math.Max(ext, b.Hi[k]-b.Lo[k])
+	}
+	tol := 1e-9 * ext
+	xs := make([]float64, 0, dim*n)
+	ns := make([]float64, 0, dim*n)
+	p, q := make([]float64, dim), make([]float64, dim)
+	rest := make([]float64, max(dim-2, 0))
 	tries := 0
-	for len(xs) < 2*n {
-		m := n - len(xs)/2
+	for len(xs) < dim*n {
+		m := n - len(xs)/dim
 		for k := range m {
 			tries++
 			a := (float64(k) + r.Float64()) / float64(m) * total
 			i := 0
-			for i < len(ps)-1 && a > ps[i].length {
-				a -= ps[i].length
+			for i < len(ps)-1 && a > ps[i].measure {
+				a -= ps[i].measure
 				i++
 			}
-			p, q := ps[i].at(math.Min(1, a/ps[i].length))
-			if math.Abs(sh.SignedDistance(p[:])) > tol {
+			for j := range rest {
+				rest[j] = r.Float64()
+			}
+			s := 0.0
+			if ps[i].measure > 0 {
+				s = math.Min(1, a/ps[i].measure)
+			}
+			ps[i].at(s, rest, p, q)
+			if math.Abs(sh.SignedDistance(p)) > tol {
 				continue // a piece of an operand inside the other
 			}
-			xs = append(xs, p[0], p[1])
-			ns = append(ns, q[0], q[1])
+			xs = append(xs, p...)
+			ns = append(ns, q...)
 		}
 		if tries > 1000*n+10000 {
 			panic("pinn.BoundarySample: no boundary found")
 		}
 	}
-	return tensor.New(xs, n, 2), tensor.New(ns, n, 2)
+	return tensor.New(xs, n, dim), tensor.New(ns, n, dim)
+}
+
+// TimeSpace is the space-time cylinder Space × [T0, T1] of a
+// time-dependent problem, with time as the last axis (inputs (x, t) or
+// (x, y, t)). Space is any Shape: an interval, a rectangle, a 3-D box, a
+// disk, a plate with a hole. Its interior points are drawn by Sample, the
+// initial slice Space × {T0} by Initial, and the lateral boundary
+// ∂Space × [T0, T1] (where boundary conditions hold) by Lateral.
+type TimeSpace struct {
+	Space  Shape
+	T0, T1 float64
+}
+
+// Dim returns the space dimension plus one.
+func (ts TimeSpace) Dim() int { return ts.Space.Dim() + 1 }
+
+// TimeAxis returns the index of the time axis (the last).
+func (ts TimeSpace) TimeAxis() int { return ts.Space.Dim() }
+
+// Contains reports whether x[:d] lies in Space and T0 ≤ x[d] ≤ T1.
+func (ts TimeSpace) Contains(x []float64) bool {
+	d := ts.Space.Dim()
+	return x[d] >= ts.T0 && x[d] <= ts.T1 && ts.Space.Contains(x[:d])
+}
+
+// Bounds returns Space's bounding box times [T0, T1].
+func (ts TimeSpace) Bounds() Box {
+	b := ts.Space.Bounds()
+	return Box{Lo: append(slices.Clone(b.Lo), ts.T0), Hi: append(slices.Clone(b.Hi), ts.T1)}
+}
+
+// Sample draws n points of the cylinder: directly with s when Space is a
+// Box (the cylinder is then a box), by rejection from the bounding box
+// otherwise.
+func (ts TimeSpace) Sample(n int, s Sampler, r *rand.Rand) *tensor.Tensor {
+	if _, ok := ts.Space.(Box); ok {
+		return ts.Bounds().Sample(n, s, r)
+	}
+	return rejectSample(ts, n, s, r)
+}
+
+// Initial returns n points of the initial slice Space × {T0} drawn with
+// s, [n, Dim].
+func (ts TimeSpace) Initial(n int, s Sampler, r *rand.Rand) *tensor.Tensor {
+	return appendTime(ts.Space.Sample(n, s, r), ts.T0)
+}
+
+// Lateral returns n points of the lateral boundary ∂Space × [T0, T1]
+// with their outward normals (n_space, 0), both [n, Dim]: the space
+// points from BoundarySample, the times a Latin hypercube of [T0, T1]
+// (one per stratum of width (T1 − T0)/n, in random order).
+func (ts TimeSpace) Lateral(n int, r *rand.Rand) (x, normal *tensor.Tensor) {
+	xs, ns := BoundarySample(ts.Space, n, r)
+	t := make([]float64, n)
+	for i, k := range r.Perm(n) {
+		t[i] = ts.T0 + (ts.T1-ts.T0)*(float64(k)+r.Float64())/float64(n)
+	}
+	x = appendTime(xs, 0)
+	xd, d := x.Float64s(), ts.Dim()
+	for i := range n {
+		xd[i*d+d-1] = t[i]
+	}
+	return x, appendTime(ns, 0)
+}
+
+// appendTime returns the points x ([n, d]) with a last column t.
+func appendTime(x *tensor.Tensor, t float64) *tensor.Tensor {
+	n, d := x.Dim(0), x.Dim(1)
+	xs := x.ToFloat64s()
+	out := make([]float64, 0, n*(d+1))
+	for i := range n {
+		out = append(append(out, xs[i*d:(i+1)*d]...), t)
+	}
+	return tensor.New(out, n, d+1)
 }

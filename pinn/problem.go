@@ -32,9 +32,11 @@ type Problem struct {
 }
 
 // Condition is one loss term Weight · mean_m (α u_k + β ∂u_k/∂n − g)² at
-// its points, ∂/∂n = Sign·∂/∂x_Axis (the outward normal of a box face):
-// Dirichlet (α=1, β=0), Neumann (α=0, β=1), Robin; data for inverse
-// problems is a Dirichlet condition at the measurement points. A periodic
+// its points, ∂/∂n = Sign·∂/∂x_Axis (the outward normal of a box face) or,
+// with Normal set, ∂/∂n = Σ_i n_i ∂/∂x_i (any boundary, normals from
+// BoundarySample or TimeSpace.Lateral): Dirichlet (α=1, β=0), Neumann
+// (α=0, β=1), Robin; data for inverse problems is a Dirichlet condition
+// at the measurement points. A periodic
 // condition (Partner set) instead penalises u_k(x) − u_k(x') and, up to
 // Order, ∂^j u_k/∂x_Axis^j(x) − ∂^j u_k/∂x_Axis^j(x') between matched rows.
 type Condition struct {
@@ -51,6 +53,9 @@ type Condition struct {
 	// the axis of a periodic condition.
 	Axis int
 	Sign float64
+	// Normal, when set, holds the outward unit normal at each point,
+	// [M, In] (float64), in place of Axis and Sign.
+	Normal *tensor.Tensor
 	// Target holds g at the points, [M] (nil: zero).
 	Target *tensor.Tensor
 	// Order is the highest derivative matched by a periodic condition.
@@ -98,6 +103,49 @@ func Robin(name string, x *tensor.Tensor, out, axis int, sign, alpha, beta float
 	return &Condition{Name: name, X: x, Out: out, Alpha: alpha, Beta: beta, Axis: axis, Sign: sign, Target: targetOf(x, g)}
 }
 
+// NeumannNormal returns the condition ∂u_out/∂n = n·∇u_out = g at the
+// points x with outward unit normals normal ([M, In], as BoundarySample
+// returns them): the Neumann condition on a curved boundary.
+func NeumannNormal(name string, x, normal *tensor.Tensor, out int, g func(x []float64) float64) *Condition {
+	checkNormal(x, normal)
+	return &Condition{Name: name, X: x, Out: out, Beta: 1, Normal: normal, Target: targetOf(x, g)}
+}
+
+// RobinNormal returns the condition α u_out + β n·∇u_out = g at the points
+// x with outward unit normals normal ([M, In]).
+func RobinNormal(name string, x, normal *tensor.Tensor, out int, alpha, beta float64, g func(x []float64) float64) *Condition {
+	checkNormal(x, normal)
+	return &Condition{Name: name, X: x, Out: out, Alpha: alpha, Beta: beta, Normal: normal, Target: targetOf(x, g)}
+}
+
+func checkNormal(x, normal *tensor.Tensor) {
+	if normal.NDim() != 2 || normal.Dim(0) != x.Dim(0) || normal.Dim(1) != x.Dim(1) {
+		panic(fmt.Sprintf("pinn: normals %v for points %v", normal.Shape(), x.Shape()))
+	}
+}
+
+// normalAxes returns the axes along which some normal is not zero, and
+// the normals' components along them ([M] each, dtype d).
+func (c *Condition) normalAxes(d tensor.DType) ([]int, []*tensor.Tensor) {
+	m, in := c.Normal.Dim(0), c.Normal.Dim(1)
+	ns := c.Normal.ToFloat64s()
+	var axes []int
+	var comps []*tensor.Tensor
+	for a := range in {
+		col := make([]float64, m)
+		nz := false
+		for i := range m {
+			col[i] = ns[i*in+a]
+			nz = nz || col[i] != 0
+		}
+		if nz {
+			axes = append(axes, a)
+			comps = append(comps, tensor.FromFloat64s(d, col, m))
+		}
+	}
+	return axes, comps
+}
+
 // Periodic returns the condition u_out(x) = u_out(x') for matched rows of
 // x and partner (and derivatives along axis up to order).
 func Periodic(name string, x, partner *tensor.Tensor, out, axis, order int) *Condition {
@@ -138,7 +186,14 @@ func (c *Condition) values(net Net, x *tensor.Tensor, mode Mode) []*tensor.Tenso
 		return vs
 	}
 	needs := []Partial{D(c.Out)}
-	if c.Beta != 0 {
+	var axes []int
+	var comps []*tensor.Tensor
+	if c.Beta != 0 && c.Normal != nil {
+		axes, comps = c.normalAxes(x.DType())
+		for _, a := range axes {
+			needs = append(needs, D(c.Out, a))
+		}
+	} else if c.Beta != 0 {
 		needs = append(needs, D(c.Out, c.Axis))
 	}
 	f := Eval(net, x, needs, mode)
@@ -147,7 +202,23 @@ func (c *Condition) values(net Net, x *tensor.Tensor, mode Mode) []*tensor.Tenso
 		v = tensor.Scale(f.D(c.Out), c.Alpha)
 	}
 	if c.Beta != 0 {
-		dn := tensor.Scale(f.D(c.Out, c.Axis), c.Beta*c.Sign)
+		var dn *tensor.Tensor
+		if c.Normal != nil {
+			for i, a := range axes { // n·∇u
+				t := tensor.Mul(f.D(c.Out, a), comps[i])
+				if dn == nil {
+					dn = t
+				} else {
+					dn = tensor.Add(dn, t)
+				}
+			}
+			if dn == nil { // all normals zero
+				dn = tensor.Scale(f.D(c.Out), 0)
+			}
+			dn = tensor.Scale(dn, c.Beta)
+		} else {
+			dn = tensor.Scale(f.D(c.Out, c.Axis), c.Beta*c.Sign)
+		}
 		if v == nil {
 			v = dn
 		} else {

@@ -2,12 +2,14 @@ package pinn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/sciml-go/sciml/tensor"
 )
 
-// Sampler draws n points in the unit cube [0, 1)^dim, row-major [n·dim].
+// Sampler draws n points in the unit cube [0, 1)^dim, row-major [n·dim]
+// (Grid includes the far faces: [0, 1]^dim).
 type Sampler interface {
 	Sample(n, dim int, r *rand.Rand) []float64
 }
@@ -93,7 +95,74 @@ func (h Halton) Sample(n, dim int, r *rand.Rand) []float64 {
 	return p
 }
 
-// SamplerByName returns "uniform", "lhs", "halton" or "sobol".
+// Grid is the regular tensor grid: Sizes[k] equispaced values along axis
+// k, both ends included (numpy's linspace; PINNsFormer trains on the
+// 101 × 101 grid of its domain), listed with the last axis fastest. A
+// single value on an axis sits at the middle. Without Sizes, every axis
+// gets m = n^{1/dim} values, which must be a whole number. The grid is
+// deterministic: resampling draws the same points. On a shape other than
+// a box, the points of the bounding box's grid inside it are kept (fewer
+// than n).
+type Grid struct {
+	Sizes []int
+}
+
+// Points returns the number of grid points, Π Sizes (0 without Sizes).
+func (g Grid) Points() int {
+	if len(g.Sizes) == 0 {
+		return 0
+	}
+	n := 1
+	for _, s := range g.Sizes {
+		n *= s
+	}
+	return n
+}
+
+// sizes returns the points per axis for n points in dim dimensions.
+func (g Grid) sizes(n, dim int) []int {
+	if len(g.Sizes) != 0 {
+		if len(g.Sizes) != dim || g.Points() != n {
+			panic(fmt.Sprintf("pinn.Grid: grid %v for %d points in %d dimensions", g.Sizes, n, dim))
+		}
+		return g.Sizes
+	}
+	m := int(math.Round(math.Pow(float64(n), 1/float64(dim))))
+	if p := math.Pow(float64(m), float64(dim)); p != float64(n) {
+		panic(fmt.Sprintf("pinn.Grid: %d points are not a %d-D square grid (give Sizes)", n, dim))
+	}
+	s := make([]int, dim)
+	for k := range s {
+		s[k] = m
+	}
+	return s
+}
+
+// Sample returns the n grid points in [0, 1]^dim (r is not used).
+func (g Grid) Sample(n, dim int, _ *rand.Rand) []float64 {
+	sz := g.sizes(n, dim)
+	p := make([]float64, n*dim)
+	idx := make([]int, dim)
+	for i := range n {
+		for k := range dim {
+			v := 0.5
+			if sz[k] > 1 {
+				v = float64(idx[k]) / float64(sz[k]-1)
+			}
+			p[i*dim+k] = v
+		}
+		for k := dim - 1; k >= 0; k-- { // odometer, last axis fastest
+			if idx[k]++; idx[k] < sz[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return p
+}
+
+// SamplerByName returns "uniform", "lhs", "halton", "sobol" or "grid"
+// (Grid without sizes).
 func SamplerByName(name string) (Sampler, error) {
 	switch name {
 	case "uniform", "random":
@@ -104,8 +173,10 @@ func SamplerByName(name string) (Sampler, error) {
 		return Halton{}, nil
 	case "sobol":
 		return Sobol{}, nil
+	case "grid":
+		return Grid{}, nil
 	}
-	return nil, fmt.Errorf("pinn: unknown sampler %q (want uniform, lhs, halton or sobol)", name)
+	return nil, fmt.Errorf("pinn: unknown sampler %q (want uniform, lhs, halton, sobol or grid)", name)
 }
 
 // Box is the axis-aligned box ∏_d [Lo_d, Hi_d]: an interval, a rectangle,

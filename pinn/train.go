@@ -18,7 +18,8 @@ func netParams(net Net) []*tensor.Tensor { return nn.Params(net) }
 
 // Config holds the training hyperparameters.
 type Config struct {
-	// Collocation is the number of interior points (default 10,000).
+	// Collocation is the number of interior points (default: the points
+	// of a Grid sampler with sizes, else 10,000).
 	Collocation int `json:"collocation"`
 	// Sampler draws them (default LHS). Not serialised.
 	Sampler Sampler `json:"-"`
@@ -84,6 +85,9 @@ type Trainer struct {
 // NewTrainer returns a Trainer with defaults filled in and the first
 // collocation points drawn.
 func NewTrainer(p *Problem, net Net, cfg Config) *Trainer {
+	if g, ok := cfg.Sampler.(Grid); ok && cfg.Collocation == 0 {
+		cfg.Collocation = g.Points()
+	}
 	if cfg.Collocation == 0 {
 		cfg.Collocation = 10000
 	}
