@@ -30,7 +30,8 @@ type Balance struct {
 }
 
 // Adaptive is residual-based refinement of the collocation points every
-// Every Adam steps, judged on Pool fresh candidates from the sampler:
+// Every Adam steps, judged on Pool fresh candidates from the sampler
+// (uniform ones when the sampler is a Grid):
 // "rar" (residual-based adaptive refinement, Lu et al. 2021) adds the Add
 // candidates with the largest residual; "rad" (residual-based adaptive
 // distribution, Wu et al. 2023) redraws all collocation points from the
@@ -216,7 +217,11 @@ func (t *Trainer) adapt() error {
 	default:
 		return fmt.Errorf("pinn: adaptive method %q (want rar or rad)", a.Method)
 	}
-	cand := castTo(t.Problem.Domain.Sample(pool, t.Config.Sampler, t.rng), paramDType(t.Net))
+	var smp Sampler = t.Config.Sampler
+	if _, ok := smp.(Grid); ok {
+		smp = Uniform{} // a grid would offer the same candidates every time
+	}
+	cand := castTo(t.Problem.Domain.Sample(pool, smp, t.rng), paramDType(t.Net))
 	t.arena.Reset()
 	r := ResidualSquares(t.Problem, t.Net, cand.In(t.arena), t.Config.Mode).ToFloat64s()
 	t.arena.Reset()

@@ -45,10 +45,13 @@ func Burgers(visc float64, nu int, r *rand.Rand) *Problem {
 }
 
 // Reference is a solution sampled on a tensor grid: U[i·len(T)+j] is the
-// value at (X[i], T[j]).
+// value at (X[i], T[j]). Inside, when set, marks the grid points that lie
+// in the domain (a shape other than a box; see Restrict): the errors are
+// taken over those only.
 type Reference struct {
-	X, T []float64
-	U    []float64
+	X, T   []float64
+	U      []float64
+	Inside []bool
 }
 
 // Points returns the grid points (x, t) as [len(X)·len(T), 2].
@@ -72,6 +75,9 @@ func (r *Reference) Errors(net Net) (relL2, rMAE float64) {
 	var num, den, an, ad float64
 	_, out := net.Dims()
 	for i, v := range r.U {
+		if r.Inside != nil && !r.Inside[i] {
+			continue
+		}
 		d := u[i*out] - v
 		num += d * d
 		den += v * v

@@ -10,9 +10,9 @@
 //
 // # Problems
 //
-// A Problem holds the Domain (a Box: interval, rectangle, space-time slab;
-// time is just another input axis), the Residual written as Go code over a
-// Fields value, and the Conditions:
+// A Problem holds the Domain (a Box: interval, rectangle, 3-D box,
+// space-time slab; time is just another input axis), the Residual written
+// as Go code over a Fields value, and the Conditions:
 //
 //	u, ux, ut, uxx := f.D(0), f.D(0, 0), f.D(0, 1), f.D(0, 0, 0)
 //	r := ut + u·ux − ν·uxx      (with tensor.Add, tensor.Mul, …)
@@ -20,14 +20,20 @@
 // f.D(k, axes…) is ∂^{|axes|}u_k/∂x_axes…; mixed partials are allowed.
 // Conditions are Dirichlet (u = g), Neumann (∂u/∂n = g), Robin
 // (αu + β∂u/∂n = g), Periodic (u and optionally its derivatives agree at
-// matched points) and Data (measurements, for inverse problems). Trainable
-// PDE coefficients go in Problem.Params and are optimised with the network.
-// Collocation points are drawn by a Sampler (Uniform, LHS, Halton, Sobol)
-// and can be redrawn every Config.Resample Adam steps. The Domain is a Box
-// or a constructive shape: Disk and Polygon (LShape) combined by Union,
-// Intersection and Difference (a plate with a hole), sampled by rejection
-// from the bounding box; BoundarySample draws boundary points (uniform in
-// arc length) with their outward normals.
+// matched points) and Data (measurements, for inverse problems); the
+// normal is a box face's (Axis, Sign) or given per point (NeumannNormal,
+// RobinNormal: ∂u/∂n = n·∇u on a curved boundary). Trainable PDE
+// coefficients go in Problem.Params and are optimised with the network.
+// Collocation points are drawn by a Sampler (Uniform, LHS, Halton, Sobol,
+// or the regular Grid) and can be redrawn every Config.Resample Adam
+// steps, or refined by residual (Config.Adaptive: RAR, RAD). The Domain is
+// a Box or a constructive shape: Disk and Polygon (LShape) combined by
+// Union, Intersection and Difference (a plate with a hole), sampled by
+// rejection from the bounding box; BoundarySample draws boundary points
+// (uniform in arc length, or in area on the faces of a 3-D box) with
+// their outward normals. TimeSpace is the cylinder Space × [T0, T1] of a
+// time-dependent problem on any of those shapes (time the last axis),
+// with its initial slice (Initial) and lateral boundary (Lateral).
 //
 // # Derivatives
 //
@@ -53,7 +59,9 @@
 //
 // # Networks
 //
-// MLP (tanh or sine activations, Xavier-normal initialisation) and
+// MLP (tanh or sine activations with the Taylor path, any other activation
+// of the nn catalogue through nested autodiff; Xavier-normal
+// initialisation; optional random Fourier-feature inputs) and
 // Transformed, an output transform T(x, u) for hard constraints.
 // PINNsFormer (Zhao, Ding & Prakash 2024) turns each point into the
 // pseudo-sequence (x, t + iΔt), i = 0…K−1, and maps it through a linear

@@ -362,3 +362,94 @@ func TestTrainCurvedBoundaries(t *testing.T) {
 		})
 	}
 }
+
+// PoissonOn's boundary data come from the exact solution: the condition
+// losses of u* = sin πx sin πy (a parameter-free net) vanish for every
+// boundary type on the square and on a plate with a hole, and its
+// residual vanishes to the accuracy of the Laplacian of the closed form.
+// The neumann variant puts Neumann conditions on the sides facing right
+// or up only.
+func TestPoissonOn(t *testing.T) {
+	col := func(x *tensor.Tensor, i int) *tensor.Tensor { return tensor.IndexSelect(x, 1, []int{i}) }
+	exact := funcNet{2, func(x *tensor.Tensor) *tensor.Tensor {
+		return tensor.Mul(tensor.Sin(tensor.Scale(col(x, 0), math.Pi)), tensor.Sin(tensor.Scale(col(x, 1), math.Pi)))
+	}}
+	plate := Difference(Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}, Disk{Center: [2]float64{0.5, 0.5}, Radius: 0.25})
+	for _, dom := range []Shape{Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}, plate, Disk{Center: [2]float64{0.3, 0.4}, Radius: 0.7}} {
+		for _, bc := range []string{"dirichlet", "neumann", "robin"} {
+			p, _, err := PoissonOn(dom, bc, 40, nn.NewRand(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds := map[string]int{}
+			for _, c := range p.Conditions {
+				if l := c.Loss(exact, Nested).Item(); l > 1e-26 {
+					t.Errorf("%T %s: condition %s loss %g for the exact solution", dom, bc, c.Name, l)
+				}
+				switch {
+				case c.Alpha == 1 && c.Beta == 0:
+					kinds["dirichlet"] += c.X.Dim(0)
+				case c.Alpha == 0:
+					kinds["neumann"] += c.X.Dim(0)
+				default:
+					kinds["robin"] += c.X.Dim(0)
+				}
+			}
+			total := 40
+			if _, ok := dom.(Box); ok {
+				total = 160
+			}
+			switch bc {
+			case "neumann":
+				if kinds["neumann"] == 0 || kinds["dirichlet"] == 0 || kinds["neumann"]+kinds["dirichlet"] != total {
+					t.Errorf("%T neumann: points per kind %v", dom, kinds)
+				}
+			default:
+				if kinds[bc] != total {
+					t.Errorf("%T %s: points per kind %v", dom, bc, kinds)
+				}
+			}
+			x := dom.Sample(50, Halton{}, nn.NewRand(2))
+			r2 := ResidualSquares(p, exact, x, Nested).Float64s()
+			for i, v := range r2 {
+				if v > 1e-24 {
+					t.Fatalf("%T %s: residual² %g at %v", dom, bc, v, x.Float64s()[2*i:2*i+2])
+				}
+			}
+		}
+	}
+	if _, _, err := PoissonOn(Disk{Radius: 1}, "periodic", 10, nn.NewRand(1)); err == nil {
+		t.Error("unknown boundary condition accepted")
+	}
+}
+
+// A restricted reference measures the error inside the domain only.
+func TestReferenceRestrict(t *testing.T) {
+	zero := funcNet{2, func(x *tensor.Tensor) *tensor.Tensor { return tensor.Scale(tensor.Narrow(x, 1, 0, 1), 0) }}
+	xs := Linspace(-1, 1, 5)
+	ref := ExactReference(xs, xs, func(x, y float64) float64 {
+		if math.Hypot(x, y) <= 1 {
+			return 1
+		}
+		return 100 // outside: must not count
+	})
+	if l2, _ := ref.Errors(zero); l2 != 1 {
+		t.Fatalf("unrestricted relative error %g, want 1", l2)
+	}
+	ref.Restrict(Disk{Radius: 1}.Contains)
+	n := 0
+	for i, in := range ref.Inside {
+		if in {
+			n++
+		} else if ref.U[i] != 0 {
+			t.Fatalf("U[%d] = %g outside", i, ref.U[i])
+		}
+	}
+	if n != 13 { // (0,0), 4 at distance 0.5, 4 at 1, 4 at √0.5
+		t.Errorf("%d grid points inside, want 13", n)
+	}
+	one := funcNet{2, func(x *tensor.Tensor) *tensor.Tensor { return tensor.AddScalar(tensor.Scale(tensor.Narrow(x, 1, 0, 1), 0), 1) }}
+	if l2, mae := ref.Errors(one); l2 != 0 || mae != 0 {
+		t.Errorf("errors %g, %g inside, want 0", l2, mae)
+	}
+}

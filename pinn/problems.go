@@ -1,6 +1,7 @@
 package pinn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -13,6 +14,23 @@ func ExactReference(xs, ts []float64, f func(x, t float64) float64) *Reference {
 	for i, x := range xs {
 		for j, t := range ts {
 			r.U[i*len(ts)+j] = f(x, t)
+		}
+	}
+	return r
+}
+
+// Restrict marks the grid points (x, t) for which in holds as the inside
+// of the domain (Reference.Inside), sets U to 0 at the others, and returns
+// r.
+func (r *Reference) Restrict(in func(p []float64) bool) *Reference {
+	r.Inside = make([]bool, len(r.U))
+	for i, x := range r.X {
+		for j, t := range r.T {
+			k := i*len(r.T) + j
+			r.Inside[k] = in([]float64{x, t})
+			if !r.Inside[k] {
+				r.U[k] = 0
+			}
 		}
 	}
 	return r
@@ -31,13 +49,111 @@ func Linspace(a, b float64, n int) []float64 {
 //
 //	−Δu = 2π² sin πx sin πy on [0, 1]²,  u = 0 on the boundary,
 //
-// with exact solution u = sin πx sin πy; nb points on each side.
+// with exact solution u = sin πx sin πy; nb points on each side, in
+// conditions named "x=0", "x=1", "y=0", "y=1". It is PoissonOn the unit
+// square with Dirichlet conditions, with the targets exactly zero.
 func PoissonSine(nb int, r *rand.Rand) (*Problem, func(x, y float64) float64) {
 	dom := Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}
 	var conds []*Condition
+	names := []string{"x=0", "x=1", "y=0", "y=1"}
 	for axis := range 2 {
 		for _, hi := range []bool{false, true} {
-			conds = append(conds, Dirichlet("boundary", dom.Face(axis, hi).Sample(nb, Uniform{}, r), 0, nil))
+			conds = append(conds, Dirichlet(names[len(conds)], dom.Face(axis, hi).Sample(nb, Uniform{}, r), 0, nil))
+		}
+	}
+	p, exact, _ := PoissonOn(dom, "dirichlet", 0, r)
+	p.Conditions = conds
+	return p, exact
+}
+
+// PoissonOn is the manufactured Poisson problem −Δu = 2π² sin πx sin πy
+// on the 2-D shape dom, whose solution is u* = sin πx sin πy once the
+// boundary data are taken from u*; bc says which:
+//
+//	dirichlet  u = u*
+//	robin      u + ∂u/∂n = u* + ∂u*/∂n
+//	neumann    ∂u/∂n = ∂u*/∂n where n·(1, 1) > 0 (the sides facing right
+//	           or up), u = u* elsewhere (so that the solution is unique)
+//
+// with ∇u* = π(cos πx sin πy, sin πx cos πy). A Box gets nb uniform points
+// on each side, in conditions named "x=0", "x=1", "y=0", "y=1"; another
+// shape nb points of BoundarySample with their normals, in a condition
+// "boundary" (dirichlet, robin) or the two "neumann" and "dirichlet".
+func PoissonOn(dom Shape, bc string, nb int, r *rand.Rand) (*Problem, func(x, y float64) float64, error) {
+	if dom.Dim() != 2 {
+		return nil, nil, fmt.Errorf("pinn.PoissonOn: %d-D domain, want 2-D", dom.Dim())
+	}
+	exact := func(x, y float64) float64 { return math.Sin(math.Pi*x) * math.Sin(math.Pi*y) }
+	grad := func(p []float64) (float64, float64) {
+		sx, cx := math.Sincos(math.Pi * p[0])
+		sy, cy := math.Sincos(math.Pi * p[1])
+		return math.Pi * cx * sy, math.Pi * sx * cy
+	}
+	u := func(p []float64) float64 { return exact(p[0], p[1]) }
+	var conds []*Condition
+	switch bc {
+	case "dirichlet", "neumann", "robin":
+	default:
+		return nil, nil, fmt.Errorf("pinn.PoissonOn: boundary condition %q (want dirichlet, neumann or robin)", bc)
+	}
+	if box, ok := dom.(Box); ok {
+		names := []string{"x=0", "x=1", "y=0", "y=1"}
+		for axis := range 2 {
+			for k, hi := range []bool{false, true} {
+				x := box.Face(axis, hi).Sample(nb, Uniform{}, r)
+				name := names[2*axis+k]
+				sign := float64(2*k - 1)
+				dn := func(p []float64) float64 { // ∂u*/∂n = sign·∂u*/∂x_axis
+					gx, gy := grad(p)
+					return sign * []float64{gx, gy}[axis]
+				}
+				switch {
+				case bc == "robin":
+					conds = append(conds, Robin(name, x, 0, axis, sign, 1, 1, func(p []float64) float64 { return u(p) + dn(p) }))
+				case bc == "neumann" && hi:
+					conds = append(conds, Neumann(name, x, 0, axis, sign, dn))
+				default:
+					conds = append(conds, Dirichlet(name, x, 0, u))
+				}
+			}
+		}
+	} else {
+		x, nrm := BoundarySample(dom, nb, r)
+		dn := func(p, n []float64) float64 {
+			gx, gy := grad(p)
+			return n[0]*gx + n[1]*gy
+		}
+		switch bc {
+		case "dirichlet":
+			conds = append(conds, Dirichlet("boundary", x, 0, u))
+		case "robin":
+			c := RobinNormal("boundary", x, nrm, 0, 1, 1, nil)
+			xs, ns := x.Float64s(), nrm.Float64s()
+			g := make([]float64, nb)
+			for i := range g {
+				g[i] = u(xs[2*i:2*i+2]) + dn(xs[2*i:2*i+2], ns[2*i:2*i+2])
+			}
+			c.Target = tensor.New(g, nb)
+			conds = append(conds, c)
+		default: // neumann on the sides facing right or up
+			xs, ns := x.Float64s(), nrm.Float64s()
+			var xn, nn, gn, xd []float64
+			for i := range nb {
+				p, n := xs[2*i:2*i+2], ns[2*i:2*i+2]
+				if n[0]+n[1] > 0 {
+					xn, nn, gn = append(xn, p...), append(nn, n...), append(gn, dn(p, n))
+				} else {
+					xd = append(xd, p...)
+				}
+			}
+			if len(gn) > 0 {
+				c := NeumannNormal("neumann", tensor.New(xn, len(gn), 2), tensor.New(nn, len(gn), 2), 0, nil)
+				c.Target = tensor.New(gn, len(gn))
+				conds = append(conds, c)
+			}
+			if len(xd) > 0 {
+				conds = append(conds, Dirichlet("dirichlet", tensor.New(xd, len(xd)/2, 2), 0, u))
+			}
 		}
 	}
 	p := &Problem{
@@ -52,14 +168,9 @@ func PoissonSine(nb int, r *rand.Rand) (*Problem, func(x, y float64) float64) {
 			lap := tensor.Add(f.D(0, 0, 0), f.D(0, 1, 1))
 			return []*tensor.Tensor{tensor.Add(lap, castTo(tensor.New(src, len(src)), lap.DType()))}
 		},
+		Conditions: conds,
 	}
-	// conditions named per side so the loss terms can be told apart
-	names := []string{"x=0", "x=1", "y=0", "y=1"}
-	for i, c := range conds {
-		c.Name = names[i]
-	}
-	p.Conditions = conds
-	return p, func(x, y float64) float64 { return math.Sin(math.Pi*x) * math.Sin(math.Pi*y) }
+	return p, exact, nil
 }
 
 // Convection is PINNsFormer's convection problem u_t + β u_x = 0 on
