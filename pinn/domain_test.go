@@ -448,7 +448,9 @@ func TestReferenceRestrict(t *testing.T) {
 	if n != 13 { // (0,0), 4 at distance 0.5, 4 at 1, 4 at √0.5
 		t.Errorf("%d grid points inside, want 13", n)
 	}
-	one := funcNet{2, func(x *tensor.Tensor) *tensor.Tensor { return tensor.AddScalar(tensor.Scale(tensor.Narrow(x, 1, 0, 1), 0), 1) }}
+	one := funcNet{2, func(x *tensor.Tensor) *tensor.Tensor {
+		return tensor.AddScalar(tensor.Scale(tensor.Narrow(x, 1, 0, 1), 0), 1)
+	}}
 	if l2, mae := ref.Errors(one); l2 != 0 || mae != 0 {
 		t.Errorf("errors %g, %g inside, want 0", l2, mae)
 	}
