@@ -100,9 +100,36 @@ type PINNProblem struct {
 	Rho float64 `yaml:"rho,omitempty"`
 	// BoundaryPoints is the number of boundary/initial points: burgers
 	// N_u in all (default 100: half at t = 0, a quarter on each side),
-	// poisson per side (default 100), convection/reaction/wave the points
-	// of the initial line and of each boundary line (default 101).
+	// poisson per side (default 100; on a domain other than the square, in
+	// all), convection/reaction/wave the points of the initial line and of
+	// each boundary line (default 101).
 	BoundaryPoints int `yaml:"boundary_points,omitempty"`
+	// Domain is poisson's domain (the manufactured solution
+	// sin πx sin πy holds on any): square ([0, 1]², default), disk (centre
+	// (½, ½), radius ½), lshape ([0, 1]² without [½, 1]²) or plate ([0, 1]²
+	// without the disk of radius ¼ at its centre, a plate with a hole).
+	Domain string `yaml:"domain,omitempty"`
+	// BC is poisson's boundary condition, with data from the exact
+	// solution (pinn.PoissonOn): dirichlet (default), neumann (on the
+	// sides facing right or up, Dirichlet elsewhere) or robin
+	// (u + ∂u/∂n = g).
+	BC string `yaml:"bc,omitempty"`
+	// Inverse makes it an inverse problem: the PDE coefficient is
+	// unknown and trained with the network from measurements.
+	Inverse *PINNInverse `yaml:"inverse,omitempty"`
+}
+
+// PINNInverse is an inverse problem: the coefficient (burgers ν,
+// convection β, reaction ρ, wave c² of u_tt = c² u_xx) starts at Initial
+// and is trained with the network, from DataPoints values of the
+// reference solution (problem.nu, beta, rho or c² = 4) at random points of
+// the evaluation grid, a loss term named "data".
+type PINNInverse struct {
+	DataPoints int     `yaml:"data_points"`
+	Initial    float64 `yaml:"initial,omitempty"`
+	// DataOnly drops the initial and boundary conditions: the data alone
+	// pin the solution down (Raissi et al.'s inverse Burgers).
+	DataOnly bool `yaml:"data_only,omitempty"`
 }
 
 // PINNNet describes the network: a pinn.NetConfig (type mlp, pinnsformer
@@ -120,10 +147,15 @@ type PINNNet struct {
 
 // PINNSampling says how collocation points are drawn.
 type PINNSampling struct {
-	// Sampler is uniform, lhs (default), halton or sobol.
+	// Sampler is uniform, lhs (default), halton, sobol or grid.
 	Sampler string `yaml:"sampler,omitempty"`
-	// Points is the number of collocation points (default 10,000).
+	// Points is the number of collocation points (default 10,000; for a
+	// grid, the product of its sizes).
 	Points int `yaml:"points,omitempty"`
+	// Grid gives the grid sampler's points per axis (x, then t or y),
+	// ends included: [101, 101] is PINNsFormer's training grid. Without it
+	// the grid is square, of Points points.
+	Grid []int `yaml:"grid,omitempty"`
 	// ResampleEvery redraws them every that many Adam steps (0: never).
 	ResampleEvery int `yaml:"resample_every,omitempty"`
 	// Adaptive is residual-based refinement during Adam.
@@ -213,11 +245,13 @@ type PINNEval struct {
 
 // PINNExpect bounds the errors on the evaluation grid: the relative L2
 // error ‖u − u*‖/‖u*‖ (which is PINNsFormer's rRMSE), and rMAE =
-// Σ|u − u*|/Σ|u*|. Zero bounds are not checked.
+// Σ|u − u*|/Σ|u*|; and, for an inverse problem, the relative error of the
+// identified coefficient. Zero bounds are not checked.
 type PINNExpect struct {
-	RelL2 float64 `yaml:"rel_l2,omitempty"`
-	RMAE  float64 `yaml:"rmae,omitempty"`
-	RRMSE float64 `yaml:"rrmse,omitempty"`
+	RelL2       float64 `yaml:"rel_l2,omitempty"`
+	RMAE        float64 `yaml:"rmae,omitempty"`
+	RRMSE       float64 `yaml:"rrmse,omitempty"`
+	Coefficient float64 `yaml:"coefficient,omitempty"`
 }
 
 // DecodePINN decodes a PINN config (strictly, with the profile applied)
@@ -256,6 +290,44 @@ var (
 		"wave":       {"initial", "initial_velocity", "left", "right"},
 	}
 )
+
+// PINNDomains are poisson's domains (PINNProblem.Domain).
+var PINNDomains = []string{"square", "disk", "lshape", "plate"}
+
+// inverseCoefficient names each problem's coefficient that an inverse
+// problem identifies.
+var inverseCoefficient = map[string]string{"burgers": "nu", "convection": "beta", "reaction": "rho", "wave": "c2"}
+
+// conditionNames returns the names of the experiment's condition loss
+// terms (before a hard constraint removes some).
+func (c *PINNConfig) conditionNames() []string {
+	p := c.Problem
+	names := conditionNames[p.Type]
+	if p.Type == "poisson" && p.Domain != "" && p.Domain != "square" {
+		names = []string{"boundary"}
+		if p.BC == "neumann" {
+			names = []string{"neumann", "dirichlet"}
+		}
+	}
+	if inv := p.Inverse; inv != nil {
+		if inv.DataOnly {
+			names = nil
+		}
+		names = append(slices.Clone(names), "data")
+	}
+	return names
+}
+
+// evalPoints returns the number of points of the evaluation grid.
+func (c *PINNConfig) evalPoints() int {
+	if g := c.Eval.Grid; len(g) == 2 {
+		return g[0] * g[1]
+	}
+	if c.Problem.Type == "burgers" {
+		return 257 * 100
+	}
+	return 101 * 101
+}
 
 func (n PINNNet) dtype() tensor.DType {
 	if n.DType == "float32" {
@@ -297,6 +369,29 @@ func (c *PINNConfig) Validate() error {
 	if p.BoundaryPoints < 0 || (p.BoundaryPoints > 0 && p.BoundaryPoints < 4) {
 		bad("problem.boundary_points", "%d: want at least 4 (0: the default)", p.BoundaryPoints)
 	}
+	if p.Domain != "" && (p.Type != "poisson" || !slices.Contains(PINNDomains, p.Domain)) {
+		bad("problem.domain", "%q: poisson's domain is one of %s (the others have their benchmark's)", p.Domain, strings.Join(PINNDomains, ", "))
+	}
+	if p.BC != "" && (p.Type != "poisson" || !slices.Contains([]string{"dirichlet", "neumann", "robin"}, p.BC)) {
+		bad("problem.bc", "%q: poisson's boundary condition is dirichlet, neumann or robin (the others have their benchmark's)", p.BC)
+	}
+	if p.Type == "poisson" && c.Net.HardConstraint && (p.Domain != "" && p.Domain != "square" || p.BC != "" && p.BC != "dirichlet") {
+		bad("net.hard_constraint", "poisson's hard constraint imposes u = 0 on the square's sides: not for domain %q, bc %q", p.Domain, p.BC)
+	}
+	if inv := p.Inverse; inv != nil {
+		if _, ok := inverseCoefficient[p.Type]; !ok {
+			bad("problem.inverse", "%s has no coefficient to identify (burgers ν, convection β, reaction ρ, wave c²)", p.Type)
+		}
+		if inv.DataPoints <= 0 || inv.DataPoints > c.evalPoints() {
+			bad("problem.inverse.data_points", "%d: want 1 to %d (the points of the evaluation grid)", inv.DataPoints, c.evalPoints())
+		}
+		if math.IsNaN(inv.Initial) || math.IsInf(inv.Initial, 0) {
+			bad("problem.inverse.initial", "%v must be finite", inv.Initial)
+		}
+	}
+	if c.Expect != nil && c.Expect.Coefficient != 0 && p.Inverse == nil {
+		bad("expect.coefficient", "bounds the coefficient of an inverse problem (problem.inverse)")
+	}
 
 	n := c.Net
 	if err := n.NetConfig.Validate(); err != nil {
@@ -315,10 +410,26 @@ func (c *PINNConfig) Validate() error {
 
 	s := c.Sampling
 	if _, err := pinn.SamplerByName(s.Sampler); err != nil {
-		bad("sampling.sampler", "%q, want uniform, lhs, halton or sobol", s.Sampler)
+		bad("sampling.sampler", "%q, want uniform, lhs, halton, sobol or grid", s.Sampler)
 	}
 	if s.Points < 0 {
 		bad("sampling.points", "%d must be positive", s.Points)
+	}
+	if s.Sampler == "grid" {
+		if g := s.Grid; len(g) > 0 {
+			if len(g) != 2 || g[0] < 2 || g[1] < 2 {
+				bad("sampling.grid", "%v: want two sizes of at least 2 (x, then t or y)", g)
+			} else if s.Points != 0 && s.Points != g[0]*g[1] {
+				bad("sampling.points", "%d, but the %d × %d grid has %d (leave points out)", s.Points, g[0], g[1], g[0]*g[1])
+			}
+		} else if n := orInt(s.Points, 10000); int(math.Round(math.Sqrt(float64(n))))*int(math.Round(math.Sqrt(float64(n)))) != n {
+			bad("sampling.points", "%d is not a square grid: give sampling.grid", n)
+		}
+		if s.ResampleEvery != 0 {
+			bad("sampling.resample_every", "a grid redraws the same points")
+		}
+	} else if len(s.Grid) > 0 {
+		bad("sampling.grid", "belongs to sampler grid")
 	}
 	if s.ResampleEvery < 0 {
 		bad("sampling.resample_every", "%d must not be negative", s.ResampleEvery)
@@ -373,7 +484,7 @@ func (c *PINNConfig) Validate() error {
 	if w.Residual < 0 {
 		bad("train.weights.residual", "%v must not be negative", w.Residual)
 	}
-	names := conditionNames[p.Type]
+	names := c.conditionNames()
 	for name, v := range w.Conditions {
 		key := "train.weights.conditions." + name
 		switch {
@@ -430,6 +541,13 @@ func (c *PINNConfig) Validate() error {
 		return errors.New(strings.Join(errs, "\n"))
 	}
 	return nil
+}
+
+func orInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 func (c *PINNConfig) referenceGrid() int {
@@ -491,6 +609,78 @@ type pinnSetup struct {
 	ref     *pinn.Reference
 	axes    [2]string // names of the grid axes
 	trainer *pinn.Trainer
+	coef    *pinnCoef // the unknown of an inverse problem
+}
+
+// pinnCoef is the trained coefficient of an inverse problem.
+type pinnCoef struct {
+	name  string
+	value *tensor.Tensor // [1], trained
+	truth float64
+}
+
+// poissonDomain returns poisson's domain (nil: the unit square).
+func poissonDomain(name string) pinn.Shape {
+	square := pinn.Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}
+	switch name {
+	case "disk":
+		return pinn.Disk{Center: [2]float64{0.5, 0.5}, Radius: 0.5}
+	case "lshape":
+		return pinn.LShape(0, 1)
+	case "plate":
+		return pinn.Difference(square, pinn.Disk{Center: [2]float64{0.5, 0.5}, Radius: 0.25})
+	}
+	return nil
+}
+
+// makeInverse turns p into the inverse problem: the residual reads the
+// trainable coefficient, and a "data" condition holds the reference at
+// data_points random grid points (all other conditions dropped with
+// data_only).
+func (c *PINNConfig) makeInverse(p *pinn.Problem, ref *pinn.Reference, dtype tensor.DType) *pinnCoef {
+	inv := c.Problem.Inverse
+	pr := c.Problem
+	k := tensor.FromFloat64s(dtype, []float64{inv.Initial}, 1).SetRequiresGrad(true)
+	co := &pinnCoef{name: inverseCoefficient[pr.Type], value: k}
+	switch pr.Type {
+	case "burgers": // u_t + u u_x − ν u_xx
+		co.truth = orFloat(pr.Nu, 0.01/math.Pi)
+		p.Residual = func(f *pinn.Fields) []*tensor.Tensor {
+			u, ux, ut, uxx := f.D(0), f.D(0, 0), f.D(0, 1), f.D(0, 0, 0)
+			return []*tensor.Tensor{tensor.Sub(tensor.Add(ut, tensor.Mul(u, ux)), tensor.Mul(uxx, k))}
+		}
+	case "convection": // u_t + β u_x
+		co.truth = orFloat(pr.Beta, 50)
+		p.Residual = func(f *pinn.Fields) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Add(f.D(0, 1), tensor.Mul(f.D(0, 0), k))}
+		}
+	case "reaction": // u_t − ρ u(1 − u)
+		co.truth = orFloat(pr.Rho, 5)
+		p.Residual = func(f *pinn.Fields) []*tensor.Tensor {
+			u := f.D(0)
+			return []*tensor.Tensor{tensor.Sub(f.D(0, 1), tensor.Mul(tensor.Mul(u, tensor.AddScalar(tensor.Neg(u), 1)), k))}
+		}
+	case "wave": // u_tt − c² u_xx
+		co.truth = 4
+		p.Residual = func(f *pinn.Fields) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Sub(f.D(0, 1, 1), tensor.Mul(f.D(0, 0, 0), k))}
+		}
+	}
+	p.Params = append(p.Params, k)
+	// measurements: distinct random points of the evaluation grid
+	pts := ref.Points().Float64s()
+	rows := nn.NewRand(c.Seed ^ 0xda7a).Perm(len(ref.U))[:inv.DataPoints]
+	x := make([]float64, 0, 2*len(rows))
+	v := make([]float64, 0, len(rows))
+	for _, i := range rows {
+		x = append(x, pts[2*i:2*i+2]...)
+		v = append(v, ref.U[i])
+	}
+	if inv.DataOnly {
+		p.Conditions = nil
+	}
+	p.Conditions = append(p.Conditions, pinn.Data("data", tensor.New(x, len(rows), 2), 0, v))
+	return co
 }
 
 // build makes the problem, reference, network and trainer.
@@ -502,6 +692,7 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 	grid := c.Eval.Grid
 	var exact func(x, t float64) float64
 	var lo, hi [2]float64
+	var inside func(p []float64) bool // a domain other than the box [lo, hi]
 	switch p.Type {
 	case "burgers":
 		if nb == 0 {
@@ -529,9 +720,21 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 		if nb == 0 {
 			nb = 100
 		}
-		st.problem, exact = pinn.PoissonSine(nb, r)
 		lo, hi = [2]float64{0, 0}, [2]float64{1, 1}
 		st.axes[1] = "y"
+		if dom := poissonDomain(p.Domain); p.BC == "" && dom == nil {
+			st.problem, exact = pinn.PoissonSine(nb, r)
+		} else {
+			if dom == nil {
+				dom = pinn.Box{Lo: lo[:], Hi: hi[:]}
+			} else {
+				inside = dom.Contains
+			}
+			var err error
+			if st.problem, exact, err = pinn.PoissonOn(dom, orDefault(p.BC, "dirichlet"), nb, r); err != nil {
+				return nil, err
+			}
+		}
 	case "convection":
 		if nb == 0 {
 			nb = 101
@@ -564,6 +767,9 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 			grid = []int{101, 101}
 		}
 		st.ref = pinn.ExactReference(pinn.Linspace(lo[0], hi[0], grid[0]), pinn.Linspace(lo[1], hi[1], grid[1]), exact)
+		if inside != nil {
+			st.ref.Restrict(inside)
+		}
 	}
 
 	n := c.Net
@@ -582,6 +788,9 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 		st.problem.Conditions = keep
 	}
 	st.net = net
+	if inv := p.Inverse; inv != nil {
+		st.coef = c.makeInverse(st.problem, st.ref, n.dtype())
+	}
 	for _, cd := range st.problem.Conditions {
 		if w, ok := c.Train.Weights.Conditions[cd.Name]; ok {
 			cd.Weight = w
@@ -589,6 +798,9 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 	}
 
 	sampler, _ := pinn.SamplerByName(c.Sampling.Sampler)
+	if g := c.Sampling.Grid; len(g) == 2 && c.Sampling.Sampler == "grid" {
+		sampler = pinn.Grid{Sizes: g}
+	}
 	sched, _ := c.schedule()
 	t := c.Train
 	cfg := pinn.Config{
@@ -676,6 +888,9 @@ type PINNResult struct {
 	Loss  float64
 	// RelL2 (= rRMSE) and RMAE are the errors on the evaluation grid.
 	RelL2, RMAE float64
+	// Coefficient is the identified coefficient of an inverse problem
+	// (nil otherwise).
+	Coefficient *PINNCoefficient
 	// TrainSeconds is the training wall time (over resumed sessions).
 	TrainSeconds float64
 	// Met says whether every stated bound holds (true without Expect).
@@ -688,10 +903,23 @@ type PINNResult struct {
 	Report string
 }
 
+// PINNCoefficient is the coefficient an inverse problem identified: its
+// name (nu, beta, rho, c2), the trained value, the true one and the
+// relative error |value − true|/|true|.
+type PINNCoefficient struct {
+	Name        string  `json:"name"`
+	Value       float64 `json:"value"`
+	True        float64 `json:"true"`
+	RelativeErr float64 `json:"relative_error"`
+}
+
 // Summary returns the lines `sciml run` prints at the end.
 func (r *PINNResult) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: rel L2 (rRMSE) %.3e, rMAE %.3e after %d steps (%.0f s training)\n", r.Config.Name, r.RelL2, r.RMAE, r.Steps, r.TrainSeconds)
+	if k := r.Coefficient; k != nil {
+		fmt.Fprintf(&b, "identified %s = %.6g (true %.6g, relative error %.2e)\n", k.Name, k.Value, k.True, k.RelativeErr)
+	}
 	if e := r.Config.Expect; e != nil {
 		verdict := "met"
 		if !r.Met {
@@ -714,11 +942,17 @@ func (e *PINNExpect) describe() string {
 	if e.RMAE > 0 {
 		parts = append(parts, fmt.Sprintf("rMAE ≤ %.3g", e.RMAE))
 	}
+	if e.Coefficient > 0 {
+		parts = append(parts, fmt.Sprintf("coefficient error ≤ %.3g", e.Coefficient))
+	}
 	return strings.Join(parts, ", ")
 }
 
-func (e *PINNExpect) met(relL2, rmae float64) bool {
+func (e *PINNExpect) met(relL2, rmae float64, coef *PINNCoefficient) bool {
 	ok := func(bound, got float64) bool { return bound == 0 || got <= bound }
+	if coef != nil && !ok(e.Coefficient, coef.RelativeErr) {
+		return false
+	}
 	return ok(e.RelL2, relL2) && ok(e.RRMSE, relL2) && ok(e.RMAE, rmae)
 }
 
@@ -893,7 +1127,11 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 		res.Loss = h.last.Loss
 	}
 	res.RelL2, res.RMAE = st.ref.Errors(st.net)
-	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE)
+	if k := st.coef; k != nil {
+		v := k.value.ToFloat64s()[0]
+		res.Coefficient = &PINNCoefficient{Name: k.name, Value: v, True: k.truth, RelativeErr: math.Abs(v-k.truth) / math.Abs(k.truth)}
+	}
+	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE, res.Coefficient)
 	if err := writePINNReport(res, st, opts); err != nil {
 		return nil, err
 	}
@@ -922,16 +1160,22 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	u := st.net.Forward(x).ToFloat64s()
 	pred := make([]float64, len(ref.U))
 	for i := range pred {
-		pred[i] = u[i*out]
+		if ref.Inside == nil || ref.Inside[i] {
+			pred[i] = u[i*out]
+		}
 	}
 	plotErr := plotPINN(ref, pred, st.axes, res.RelL2, filepath.Join(res.Dir, PlotsDir, PINNPlot))
 
-	j, _ := json.MarshalIndent(map[string]any{
+	jm := map[string]any{
 		"experiment": c.Name, "profile": c.Profile, "problem": c.Problem.Type,
 		"rel_l2": res.RelL2, "rrmse": res.RelL2, "rmae": res.RMAE, "loss": res.Loss, "steps": res.Steps,
 		"params": res.Params, "train_seconds": res.TrainSeconds, "expect_met": res.Met, "interrupted": res.Interrupted,
 		"grid": []int{len(ref.X), len(ref.T)},
-	}, "", "  ")
+	}
+	if res.Coefficient != nil {
+		jm["coefficient"] = res.Coefficient
+	}
+	j, _ := json.MarshalIndent(jm, "", "  ")
 	if err := os.WriteFile(filepath.Join(res.Dir, PINNResultFile), append(j, '\n'), 0o644); err != nil {
 		return err
 	}
@@ -949,8 +1193,15 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	if c.Net.Type == "mlp" {
 		arch += fmt.Sprintf(" %v %s", c.Net.Hidden, orDefault(c.Net.Activation, "tanh"))
 	}
+	prob := c.Problem.Type
+	if c.Problem.Domain != "" || c.Problem.BC != "" {
+		prob += fmt.Sprintf(" on the %s with %s conditions", orDefault(c.Problem.Domain, "square"), orDefault(c.Problem.BC, "dirichlet"))
+	}
+	if inv := c.Problem.Inverse; inv != nil {
+		prob += fmt.Sprintf(", inverse: %s from %d data points", inverseCoefficient[c.Problem.Type], inv.DataPoints)
+	}
 	fmt.Fprintf(&b, "Physics-informed network, problem `%s`, network `%s` (%d parameters, %s), %d collocation points (%s), Adam %d steps then L-BFGS %d iterations.\n\n",
-		c.Problem.Type, arch, res.Params, c.Net.dtype(),
+		prob, arch, res.Params, c.Net.dtype(),
 		st.trainer.Collocation().Dim(0), orDefault(c.Sampling.Sampler, "lhs"), c.Train.Adam.Steps, c.Train.LBFGS.Iterations)
 	fmt.Fprintf(&b, "| metric | value | expected |\n|---|---|---|\n")
 	bound := func(v float64) string {
@@ -966,6 +1217,9 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	fmt.Fprintf(&b, "| relative L2 | %.4e | %s |\n", res.RelL2, bound(e.RelL2))
 	fmt.Fprintf(&b, "| rRMSE | %.4e | %s |\n", res.RelL2, bound(e.RRMSE))
 	fmt.Fprintf(&b, "| rMAE | %.4e | %s |\n", res.RMAE, bound(e.RMAE))
+	if k := res.Coefficient; k != nil {
+		fmt.Fprintf(&b, "| identified %s (true %.6g) | %.6g (relative error %.2e) | %s |\n", k.Name, k.True, k.Value, k.RelativeErr, bound(e.Coefficient))
+	}
 	fmt.Fprintf(&b, "| final loss | %.4e | |\n", res.Loss)
 	stopped := ""
 	if res.Interrupted {
@@ -983,6 +1237,9 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	what := "the exact solution"
 	if c.Problem.Type == "burgers" {
 		what = fmt.Sprintf("the pseudo-spectral reference (%d Fourier points, dt %g)", c.referenceGrid(), orFloat(c.Eval.ReferenceDt, 1e-4))
+	}
+	if ref.Inside != nil {
+		what += " (at the grid points inside the domain)"
 	}
 	fmt.Fprintf(&b, "Errors on a %d × %d grid (%s × %s) against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
 		len(ref.X), len(ref.T), st.axes[0], st.axes[1], what)

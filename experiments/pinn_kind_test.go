@@ -101,7 +101,7 @@ func TestPINNConfigErrors(t *testing.T) {
 		{"problem type", "  type: poisson\n", []string{"t.yaml:5: problem.type", "heat"}},
 		{"dtype", "  hidden: [16, 16]\n  dtype: float16\n", []string{"t.yaml:10: net.dtype", "float16"}},
 		{"activation", "  hidden: [16, 16]\n  activation: nosuch\n", []string{"t.yaml:10: net: activation"}},
-		{"sampler", "  sampler: sobol\n", []string{"t.yaml:11: sampling.sampler", "grid"}},
+		{"sampler", "  sampler: sobol\n", []string{"t.yaml:11: sampling.sampler", "mesh"}},
 		{"net type", "  type: mlp\n", []string{"t.yaml:8: net: type", "transformer"}},
 		{"net field", "  hidden: [16, 16]\n  d_model: 8\n", []string{"t.yaml:10: net: d_model does not apply"}},
 		{"weights", "  log_every: 50\n  weights: {conditions: {top: 2}}\n", []string{"train.weights.conditions.top", "x=0"}},
@@ -113,7 +113,7 @@ func TestPINNConfigErrors(t *testing.T) {
 		{"fraction", "  points: 300\n", []string{"t.yaml:12", "not an integer"}},
 	}
 	repl := map[string]string{
-		"problem type": "  type: heat\n", "sampler": "  sampler: grid\n", "net type": "  type: transformer\n",
+		"problem type": "  type: heat\n", "sampler": "  sampler: mesh\n", "net type": "  type: transformer\n",
 		"no training": "  adam: {steps: 0}\n  lbfgs: {iterations: 0}\n", "fraction": "  points: 300.5\n",
 	}
 	for _, c := range cases {
