@@ -20,6 +20,13 @@ type LBFGSConfig struct {
 	ToleranceGrad   float64 `json:"tolerance_grad"`   // stop when max|g| ≤ this
 	ToleranceChange float64 `json:"tolerance_change"` // stop when a step or loss change is below this
 	HistorySize     int     `json:"history_size"`     // m, the number of (s, y) pairs kept
+	// CurvatureEps, when positive, keeps a pair (s, y) only when
+	// yᵀs > CurvatureEps·yᵀy: the scale-invariant test of L-BFGS-B
+	// (Byrd, Lu, Nocedal & Zhu 1995; SciPy's, with the machine epsilon).
+	// Zero keeps PyTorch's absolute test yᵀs > 1e-10, which discards every
+	// pair once the loss is small — a PINN at a loss of 1e-6 then stops
+	// updating its history and creeps on with stale curvature.
+	CurvatureEps float64 `json:"curvature_eps,omitempty"`
 	// LineSearch is "" (fixed step LR) or "strong_wolfe" (PyTorch's cubic
 	// interpolation line search, c₁ = 1e-4, c₂ = 0.9, at most 25
 	// evaluations); PINN training wants "strong_wolfe".
@@ -60,6 +67,8 @@ func (c LBFGSConfig) Validate() error {
 		return fmt.Errorf("lbfgs: max_iter %d, max_eval %d and history_size %d must be positive", c.MaxIter, c.MaxEval, c.HistorySize)
 	case math.IsNaN(c.ToleranceGrad) || math.IsNaN(c.ToleranceChange):
 		return fmt.Errorf("lbfgs: NaN tolerance")
+	case !(c.CurvatureEps >= 0) || c.CurvatureEps >= 1:
+		return fmt.Errorf("lbfgs: curvature_eps %v must be in [0, 1)", c.CurvatureEps)
 	case c.LineSearch != "" && c.LineSearch != "strong_wolfe":
 		return fmt.Errorf("lbfgs: line search %q is not \"\" or \"strong_wolfe\"", c.LineSearch)
 	}
@@ -72,7 +81,7 @@ func (c LBFGSConfig) Validate() error {
 // pairs (s, y) with initial Hessian scale H₀ = sᵀy/yᵀy, a step of length
 // min(1, 1/‖g‖₁)·LR on the very first iteration and LR afterwards, refined
 // by the strong-Wolfe line search when configured. Pairs with yᵀs ≤ 1e-10
-// are skipped. A Step stops early when max|g| ≤ ToleranceGrad, gᵀd >
+// are skipped (see CurvatureEps for a scale-invariant test). A Step stops early when max|g| ≤ ToleranceGrad, gᵀd >
 // −ToleranceChange, max|t·d| ≤ ToleranceChange, |Δloss| < ToleranceChange
 // or MaxEval evaluations are spent. The history persists across Steps (and
 // across a checkpoint, see State), so repeated Steps continue one run.
@@ -374,7 +383,8 @@ func (o *LBFGS) Step(closure func() float64) float64 {
 	return origLoss
 }
 
-// update adds the pair y = g − g_prev, s = t·d to the history when yᵀs > 1e-10.
+// update adds the pair y = g − g_prev, s = t·d to the history when yᵀs > 1e-10
+// (or yᵀs > CurvatureEps·yᵀy when that is set).
 func (o *LBFGS) update(g []float64) {
 	m := o.cfg.HistorySize
 	if m == 0 {
@@ -387,7 +397,11 @@ func (o *LBFGS) update(g []float64) {
 		s[i] = o.d[i] * o.t
 	}
 	ys := dot(y, s)
-	if ys <= 1e-10 {
+	if eps := o.cfg.CurvatureEps; eps > 0 {
+		if ys <= eps*dot(y, y) {
+			return
+		}
+	} else if ys <= 1e-10 {
 		return
 	}
 	var slot int

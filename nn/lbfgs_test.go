@@ -349,3 +349,42 @@ var torchQuad = [][4]float64{
 	{0.14383148949124372, 0.8487678932092072, -0.7898148812597415, 0.22223863981231146},
 	{0.14413944475824106, 0.848482038352215, -0.7912035850893002, 0.22222632053043065},
 }
+
+// TestLBFGSCurvatureEps: on the 10-D Rosenbrock function scaled by 1e-12
+// (the loss scale of a PINN late in training) PyTorch's absolute test
+// yᵀs > 1e-10 rejects every pair, so L-BFGS degrades to scaled steepest
+// descent and is nowhere near the minimum after 300 iterations; with the
+// scale-invariant test yᵀs > ε·yᵀy it converges as on the unscaled function.
+func TestLBFGSCurvatureEps(t *testing.T) {
+	const scale = 1e-12
+	run := func(eps float64) (float64, int64) {
+		a := optParam(-1.2, 1, -1.2, 1, -1.2, 1, -1.2, 1, -1.2, 1)
+		o := NewLBFGS([]*tensor.Tensor{a}, LBFGSConfig{LineSearch: "strong_wolfe", MaxIter: 50, HistorySize: 5,
+			ToleranceGrad: 1e-300, ToleranceChange: 1e-300, CurvatureEps: eps})
+		closure := func() float64 {
+			g := a.Grad().Float64s()
+			f := rosenbrock(a.Float64s(), g)
+			for i := range g {
+				g[i] *= scale
+			}
+			return f * scale
+		}
+		for range 6 {
+			o.Step(closure)
+		}
+		return maxDiff(a.Float64s(), []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}), o.Iterations()
+	}
+	dRel, itRel := run(0x1p-52)
+	dAbs, itAbs := run(0)
+	t.Logf("scaled 10-D Rosenbrock: relative test |x − 1|∞ = %.3g after %d iterations, PyTorch's absolute test %.3g after %d",
+		dRel, itRel, dAbs, itAbs)
+	if dRel > 1e-8 {
+		t.Errorf("relative curvature test: |x − 1|∞ = %.3g after %d iterations, want ≤ 1e-8", dRel, itRel)
+	}
+	if dAbs < 1e-3 {
+		t.Errorf("absolute curvature test: |x − 1|∞ = %.3g after %d iterations; expected it to stall (all pairs rejected)", dAbs, itAbs)
+	}
+	if err := (LBFGSConfig{CurvatureEps: -1}).Validate(); err == nil {
+		t.Error("negative curvature_eps validated")
+	}
+}

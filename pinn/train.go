@@ -35,9 +35,12 @@ type Config struct {
 	// Schedule, when set, gives Adam's learning rate at each Adam step
 	// (nn.ConstantLR, nn.ExponentialLR, …; nil: Adam.LR throughout). Not
 	// serialised.
-	Schedule   nn.Schedule    `json:"-"`
-	LBFGSIters int            `json:"lbfgs_iters"`
-	LBFGS      nn.LBFGSConfig `json:"lbfgs"`
+	Schedule   nn.Schedule `json:"-"`
+	LBFGSIters int         `json:"lbfgs_iters"`
+	// LBFGS: zero fields take the PINN defaults (strong Wolfe, 50 iterations
+	// per step, history 50, tolerances 1e-12/1e-14, and the relative
+	// curvature test CurvatureEps = the machine epsilon of the net's dtype).
+	LBFGS nn.LBFGSConfig `json:"lbfgs"`
 	// Mode selects the derivative path (Auto: Taylor where possible).
 	Mode Mode `json:"mode"`
 	// Seed of the collocation sampler.
@@ -114,6 +117,14 @@ func NewTrainer(p *Problem, net Net, cfg Config) *Trainer {
 	}
 	if cfg.LBFGS.ToleranceChange == 0 {
 		cfg.LBFGS.ToleranceChange = 1e-14
+	}
+	if cfg.LBFGS.CurvatureEps == 0 {
+		// PINN losses end near 1e-6 and below, where PyTorch's absolute
+		// yᵀs > 1e-10 rejects every pair: use L-BFGS-B's relative test.
+		cfg.LBFGS.CurvatureEps = 0x1p-52
+		if ps := netParams(net); len(ps) > 0 && ps[0].DType() == tensor.Float32 {
+			cfg.LBFGS.CurvatureEps = 0x1p-23
+		}
 	}
 	pcg := rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)
 	t := &Trainer{Problem: p, Net: net, Config: cfg, pcg: pcg, rng: rand.New(pcg), arena: tensor.NewArena()}
