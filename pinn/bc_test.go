@@ -44,8 +44,9 @@ func maxErr(net Net, lo, hi float64, exact func(float64) float64) float64 {
 // with e^x (f = 0) for Dirichlet, Neumann and Robin data on [0, 1], and
 // with sin x (f = 2 sin x) for periodicity on [0, 2π] (which alone fixes
 // the solution since −d²/dx² + 1 is invertible on periodic functions). A
-// small tanh network trained by L-BFGS must match the closed form to 2e-3
-// at 101 points.
+// small tanh network trained by 300 L-BFGS iterations must match the
+// closed form to 2e-3 at 101 points (measured: 1e-5 to 6e-4, periodic the
+// largest).
 func TestBoundaryConditions(t *testing.T) {
 	one := func(v float64) func([]float64) float64 { return func([]float64) float64 { return v } }
 	p0, p1 := Points([]float64{0}), Points([]float64{1})
@@ -85,8 +86,8 @@ func TestBoundaryConditions(t *testing.T) {
 					return tensor.Add(lift, tensor.Mul(bubble, v))
 				}}
 			}
-			tr := NewTrainer(p, net, Config{Collocation: 64, Seed: 1, LBFGSIters: 1500,
-				LBFGS: nn.LBFGSConfig{MaxIter: 500}, LogEvery: 1 << 30})
+			tr := NewTrainer(p, net, Config{Collocation: 64, Seed: 1, LBFGSIters: 300,
+				LBFGS: nn.LBFGSConfig{MaxIter: 300}, LogEvery: 1 << 30})
 			tr.Logger = slog.New(slog.DiscardHandler)
 			if err := tr.Run(context.Background()); err != nil {
 				t.Fatal(err)

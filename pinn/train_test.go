@@ -71,7 +71,8 @@ func TestCheckpointResume(t *testing.T) {
 }
 
 // Trainable PDE coefficients: recover ν of u_t = ν u_xx from samples of
-// u = e^{−ν π² t} sin πx (ν = 0.3), starting from ν = 1, to 1e-2.
+// u = e^{−ν π² t} sin πx (ν = 0.3), starting from ν = 1, to 1e-2
+// (measured 0.29696 after Adam 200 + L-BFGS 500).
 func TestInverseCoefficient(t *testing.T) {
 	nu := tensor.New([]float64{1}, 1).SetRequiresGrad(true)
 	exact := func(x []float64) float64 { return mathExp(-0.3*pi2*x[1]) * mathSin(pi*x[0]) }
@@ -90,7 +91,7 @@ func TestInverseCoefficient(t *testing.T) {
 	}
 	net := NewMLP(MLPConfig{In: 2, Out: 1, Hidden: []int{16, 16}, Seed: 5})
 	tr := NewTrainer(p, net, Config{Collocation: 300, Seed: 2, AdamSteps: 200, Adam: nn.AdamConfig{LR: 1e-2},
-		LBFGSIters: 1500, LBFGS: nn.LBFGSConfig{MaxIter: 500}, LogEvery: 1 << 30})
+		LBFGSIters: 500, LBFGS: nn.LBFGSConfig{MaxIter: 500}, LogEvery: 1 << 30})
 	tr.Logger = slog.New(slog.DiscardHandler)
 	if err := tr.Run(context.Background()); err != nil {
 		t.Fatal(err)
