@@ -33,7 +33,7 @@ const KindPINN = "pinn"
 func init() {
 	RegisterKind(Kind{
 		Name:     KindPINN,
-		Describe: "physics-informed network on a benchmark PDE (Burgers, Poisson, convection, reaction, wave)",
+		Describe: "physics-informed network on a benchmark PDE (Burgers, Poisson on a square or a shape, convection, reaction, wave), forward or inverse",
 		Resolve: func(src []byte, label, profile string) ([]byte, error) {
 			c, err := DecodePINN(src, label, profile)
 			if err != nil {

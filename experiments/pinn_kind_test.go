@@ -43,11 +43,12 @@ expect:
 // builds; the paper profiles are the published setups.
 func TestEmbeddedPINNConfigs(t *testing.T) {
 	want := map[string]int{ // parameters of the paper networks
-		"pinn-burgers":    3021, // Raissi's 8 × 20 tanh
-		"pinn-poisson":    7851,
-		"pinn-convection": 527361, // PINNsFormer's baseline
-		"pinn-reaction":   527361,
-		"pinn-wave":       527361,
+		"pinn-burgers":         3021, // Raissi's 8 × 20 tanh
+		"pinn-poisson":         7851,
+		"pinn-convection":      527361, // PINNsFormer's baseline
+		"pinn-reaction":        527361,
+		"pinn-wave":            527361,
+		"pinn-burgers-inverse": 3021, // and ν
 	}
 	for name, params := range want {
 		src, err := Source(name)
