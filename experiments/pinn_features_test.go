@@ -192,3 +192,50 @@ func TestPINNInverse(t *testing.T) {
 		t.Errorf("re-evaluation: %v, coefficient %+v vs %+v", err, again.Coefficient, k)
 	}
 }
+
+// Every training feature of the YAML reaches the trainer: static weights,
+// gradient-norm balancing, causal weighting, resampling, RAR/RAD, the
+// sampler, the learning-rate schedule, the L-BFGS settings and the dtype.
+func TestPINNConfigWiring(t *testing.T) {
+	src := edit(t, "  type: poisson\n  boundary_points: 40\n", "  type: convection\n  beta: 5\n  boundary_points: 41\n",
+		"  hidden: [16, 16]\n", "  hidden: [16, 16]\n  dtype: float32\n  fourier_features: 4\n",
+		"  points: 300\n", "  points: 300\n  resample_every: 7\n  adaptive: {method: rad, every: 20, k: 2}\n",
+		"  lbfgs: {iterations: 500, per_step: 50}\n", "  lbfgs: {iterations: 500, per_step: 25, history: 9}\n  schedule: {type: exponential, gamma: 0.99}\n",
+		"  log_every: 50\n", "  log_every: 50\n  weights: {residual: 0.5, conditions: {initial: 3}}\n  causal: {bins: 8, epsilon: 2}\n")
+	c, err := DecodePINN([]byte(src), "t.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.build(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.trainer.Config
+	if cfg.ResidualWeight != 0.5 || st.problem.Conditions[0].Name != "initial" || st.problem.Conditions[0].Weight != 3 || st.problem.Conditions[1].Weight != 0 {
+		t.Errorf("static weights: residual %v, conditions %+v", cfg.ResidualWeight, st.problem.Conditions)
+	}
+	if cfg.Causal == nil || cfg.Causal.Axis != 1 || cfg.Causal.Bins != 8 || cfg.Causal.Epsilon != 2 {
+		t.Errorf("causal %+v", cfg.Causal)
+	}
+	if a := cfg.Adaptive; a == nil || a.Method != "rad" || a.Every != 20 || a.K != 2 || cfg.Resample != 7 {
+		t.Errorf("adaptive %+v, resample %d", a, cfg.Resample)
+	}
+	if cfg.Schedule == nil || cfg.LBFGS.MaxIter != 25 || cfg.LBFGS.HistorySize != 9 || cfg.Collocation != 300 {
+		t.Errorf("schedule %v, L-BFGS %+v, points %d", cfg.Schedule, cfg.LBFGS, cfg.Collocation)
+	}
+	if d := st.trainer.Collocation().DType(); d.String() != "float32" {
+		t.Errorf("dtype %v", d)
+	}
+	bal := strings.Replace(src, "weights: {residual: 0.5, conditions: {initial: 3}}", "weights: {mode: balance, every: 10, alpha: 0.2}", 1)
+	c2, err := DecodePINN([]byte(bal), "t.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st2, err := c2.build(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := st2.trainer.Config.Balance; b == nil || b.Every != 10 || b.Alpha != 0.2 {
+		t.Errorf("balance %+v", b)
+	}
+}
