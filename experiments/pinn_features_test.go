@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sciml-go/sciml/pinn"
 )
 
 // edit returns tinyPINN with each old line replaced by its new text.
@@ -225,6 +227,9 @@ func TestPINNConfigWiring(t *testing.T) {
 	}
 	if d := st.trainer.Collocation().DType(); d.String() != "float32" {
 		t.Errorf("dtype %v", d)
+	}
+	if m, ok := st.net.(*pinn.MLP); !ok || m.Fourier == nil || m.Fourier.Dim(0) != 4 {
+		t.Errorf("fourier features: net %T", st.net)
 	}
 	bal := strings.Replace(src, "weights: {residual: 0.5, conditions: {initial: 3}}", "weights: {mode: balance, every: 10, alpha: 0.2}", 1)
 	c2, err := DecodePINN([]byte(bal), "t.yaml", "")
