@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sciml-go/sciml/internal/fft"
 	"github.com/sciml-go/sciml/pde"
 )
 
@@ -42,8 +41,18 @@ func TestNavierStokesShellFlows(t *testing.T) {
 			dt     float64
 			tol    float64
 			form   NSAdvection
-		}{{CrankNicolsonEuler, 1e-3, 2e-5, AdvectiveForm}, {ETDRK4, 0.05, 1e-12, AdvectiveForm}, {ETDRK4, 0.05, 1e-12, BasdevantForm}} {
-			sol, err := NavierStokes{Params: p, Scheme: c.scheme, TimeStep: c.dt, Advection: c.form}.Solve(context.Background(), w0)
+			prec   Precision
+		}{
+			{CrankNicolsonEuler, 1e-3, 2e-5, AdvectiveForm, Float64},
+			{ETDRK4, 0.05, 1e-12, AdvectiveForm, Float64},
+			{ETDRK4, 0.05, 1e-12, BasdevantForm, Float64},
+			// float32: the time error of CN at dt = 1e-3 dominates; ETDRK4 is
+			// exact to float32 rounding, f32Tol(40 steps) = 32u = 1.9e-6.
+			{CrankNicolsonEuler, 1e-3, 2e-5, AdvectiveForm, Float32},
+			{ETDRK4, 0.05, f32Tol(40), AdvectiveForm, Float32},
+			{ETDRK4, 0.05, f32Tol(40), BasdevantForm, Float32},
+		} {
+			sol, err := NavierStokes{Params: p, Scheme: c.scheme, TimeStep: c.dt, Advection: c.form, Precision: c.prec}.Solve(context.Background(), w0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,14 +60,90 @@ func TestNavierStokesShellFlows(t *testing.T) {
 			for s, tm := range sol.Times {
 				worst = math.Max(worst, relL2(sol.W[s], flow.Grid(16, tm)))
 			}
-			t.Logf("%s %v %v dt=%v: max rel L2 error %.2e", name, c.scheme, c.form, c.dt, worst)
+			t.Logf("%s %v %v %v dt=%v: max rel L2 error %.2e", name, c.scheme, c.form, c.prec, c.dt, worst)
 			if worst > c.tol {
-				t.Errorf("%s %v: error %.2e > %.0e", name, c.scheme, worst, c.tol)
+				t.Errorf("%s %v %v %v: error %.2e > %.1e", name, c.scheme, c.form, c.prec, worst, c.tol)
 			}
 		}
 	}
 	if err := (pde.ShellFlow{Viscosity: 1, Initial: []pde.ShellMode{{KX: 1}, {KX: 2}}}).Validate(); err == nil {
 		t.Error("mixed shells: no error")
+	}
+}
+
+// f32Tol is the float32 tolerance after n steps, relative L2 against the
+// float64 solution: (12 + n/2)·u with u = 2⁻²⁴ the float32 unit roundoff.
+// Loading w0 and taking the snapshot are one forward and one inverse
+// float32 FFT of ≤ 128² points, whose relative error is at most
+// u·log2(n²) ≤ 14u in theory and ≈ 3u measured: 12u covers them. Each step
+// rounds ŵ (relative u/2 per mode) and its factors (the CN factor A − 1,
+// or e^{hL} of ETDRK4, and dt/(1+½dtνλ), each rounded once to u/2); with
+// those errors fully coherent from step to step (the worst case: the same
+// rounded factor applied every step) the error grows by u/2 per step.
+// Errors of the advection term enter multiplied by dt·|u·∇w|/|w| ≪ 1.
+func f32Tol(n int) float64 { return (12 + float64(n)/2) * 0x1p-24 }
+
+// The float32 path solves the same discrete problem as the float64 one:
+// they agree to f32Tol on a GRF sample (64², FNO parameters) for each
+// scheme and advection form, the advective form both packed (64²) and
+// not (128²).
+func TestNavierStokesFloat32MatchesFloat64(t *testing.T) {
+	for _, c := range []struct {
+		n      int
+		scheme NSScheme
+		form   NSAdvection
+		T      float64
+		steps  int
+	}{
+		{64, CrankNicolsonEuler, AdvectiveForm, 0.02, 200},
+		{64, CrankNicolsonEuler, BasdevantForm, 0.02, 200},
+		{128, CrankNicolsonEuler, AdvectiveForm, 0.005, 50},
+		{64, ETDRK4, AdvectiveForm, 0.1, 50},
+		{64, ETDRK4, BasdevantForm, 0.1, 50},
+	} {
+		p := nsParams(c.n, c.n, c.T, c.T)
+		w0, err := p.Init.Sample(pde.NewRand(1, 0), c.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sols [2]NavierStokesSolution
+		for i, prec := range []Precision{Float64, Float32} {
+			if sols[i], err = (NavierStokes{Params: p, Scheme: c.scheme, Advection: c.form, Precision: prec}).Solve(context.Background(), w0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, v := range sols[1].W[0] {
+			if float64(float32(v)) != v {
+				t.Fatalf("float32 snapshot value %v is not a float32", v)
+			}
+		}
+		e, tol := relL2(sols[1].W[0], sols[0].W[0]), f32Tol(c.steps)
+		t.Logf("%d² %v %v, %d steps: float32 vs float64 %.2e = %.1f u (tolerance %.2e)", c.n, c.scheme, c.form, c.steps, e, e/0x1p-24, tol)
+		if e > tol {
+			t.Errorf("%d² %v %v: float32 vs float64 %.2e > %.2e", c.n, c.scheme, c.form, e, tol)
+		}
+	}
+}
+
+// In float32 the CN update is ŵ + [(A−1)ŵ + …]: the factor A = 1 − O(dtν|k|²)
+// is not rounded, so its half-ulp error does not compound. After 1000
+// steps the error stays below 100u = 6e-6; the direct form A·ŵ, as the FNO
+// script computes it, is measured at 1.3e-5 (and 1.4e-4 after 10,000).
+func TestNavierStokesFloat32Drift(t *testing.T) {
+	p := nsParams(64, 64, 0.1, 0.1)
+	w0, _ := p.Init.Sample(pde.NewRand(1, 0), 64)
+	a, err := NavierStokes{Params: p}.Solve(context.Background(), w0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NavierStokes{Params: p, Precision: Float32}.Solve(context.Background(), w0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := relL2(b.W[0], a.W[0])
+	t.Logf("1000 steps: float32 vs float64 %.2e = %.1f u", e, e/0x1p-24)
+	if e > 100*0x1p-24 {
+		t.Errorf("float32 drift after 1000 steps: %.2e > 100u", e)
 	}
 }
 
@@ -105,10 +190,10 @@ func TestNavierStokesTimeOrder(t *testing.T) {
 func TestNavierStokesBasdevantMatchesAdvective(t *testing.T) {
 	p := nsParams(64, 64, 0.5, 0.5)
 	w0, _ := p.Init.Sample(pde.NewRand(6, 0), 64)
-	w := newNSWork(p, AdvectiveForm)
+	w := newNSWork[float64](p, AdvectiveForm)
 	fftForward(w, w0)
 	for q, m := range w.mask {
-		w.wh[q] *= complex(m, 0)
+		w.wh[q] = cplx[float64]{m * w.wh[q].re, m * w.wh[q].im}
 	}
 	fftInverse(w, w0)
 	var sols [2]NavierStokesSolution
@@ -176,6 +261,30 @@ func TestNavierStokesDownsampleAndBatch(t *testing.T) {
 			}
 		}
 	}
+	// In both precisions a batch is bitwise the samples solved alone.
+	for _, prec := range []Precision{Float64, Float32} {
+		s := NavierStokes{Params: p, Workers: 2, TimeStep: 1e-3, Precision: prec}
+		rb, err := s.SolveBatch(context.Background(), w0s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, w0 := range w0s {
+			one, err := s.Solve(context.Background(), w0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range one.W {
+				for j := range one.W[k] {
+					if math.Float64bits(one.W[k][j]) != math.Float64bits(rb[i].W[k][j]) {
+						t.Fatalf("%v: sample %d of the batch differs from Solve", prec, i)
+					}
+				}
+			}
+		}
+	}
+	if _, err := (NavierStokes{Params: p, Precision: 7}).Solve(context.Background(), w0s[0]); err == nil {
+		t.Error("unknown precision: no error")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := s.SolveBatch(ctx, w0s, nil); err == nil {
@@ -194,22 +303,27 @@ func TestNavierStokesDownsampleAndBatch(t *testing.T) {
 // A time step allocates nothing.
 func TestNavierStokesStepNoAlloc(t *testing.T) {
 	p := nsParams(64, 64, 1, 1)
-	w := newNSWork(p, AdvectiveForm)
 	w0, _ := p.Init.Sample(pde.NewRand(1, 0), 64)
-	copy(w.fields, w0)
-	for _, scheme := range []NSScheme{CrankNicolsonEuler, ETDRK4} {
-		step := func() { w.stepCN(p.Viscosity, 1e-4) }
-		if scheme == ETDRK4 {
-			step = func() { w.stepETD(p.Viscosity, 1e-3) }
-		}
-		step()
-		if a := testing.AllocsPerRun(10, step); a != 0 {
-			t.Errorf("%v: %v allocations per step", scheme, a)
+	for _, prec := range []Precision{Float64, Float32} {
+		for _, form := range []NSAdvection{AdvectiveForm, BasdevantForm} {
+			w := NavierStokes{Params: p, Precision: prec, Advection: form}.newStepper()
+			w.load(w0)
+			for _, scheme := range []NSScheme{CrankNicolsonEuler, ETDRK4} {
+				dt := 1e-4
+				if scheme == ETDRK4 {
+					dt = 1e-3
+				}
+				step := func() { w.step(scheme, p.Viscosity, dt) }
+				step()
+				if a := testing.AllocsPerRun(10, step); a != 0 {
+					t.Errorf("%v %v %v: %v allocations per step", prec, form, scheme, a)
+				}
+			}
 		}
 	}
 }
 
-func benchNS(b *testing.B, n, batch int) {
+func benchNS(b *testing.B, n, batch int, prec Precision) {
 	for _, form := range []NSAdvection{AdvectiveForm, BasdevantForm} {
 		b.Run(form.String(), func(b *testing.B) {
 			p := nsParams(n, n/4, 1, 1)
@@ -220,7 +334,7 @@ func benchNS(b *testing.B, n, batch int) {
 			}
 			// 100 steps per sample at dt = 1e-4 (the FNO scheme).
 			p.FinalTime, p.RecordInterval = 0.01, 0.01
-			s := NavierStokes{Params: p, Advection: form}
+			s := NavierStokes{Params: p, Advection: form, Precision: prec}
 			steps := 0
 			b.ResetTimer()
 			start := time.Now()
@@ -237,10 +351,16 @@ func benchNS(b *testing.B, n, batch int) {
 
 // BenchmarkNavierStokes64 measures the FNO scheme (Crank–Nicolson/Euler,
 // dt = 1e-4) at 64², batch 20 over GOMAXPROCS workers, in sample-steps/s.
-func BenchmarkNavierStokes64(b *testing.B) { benchNS(b, 64, 20) }
+func BenchmarkNavierStokes64(b *testing.B) { benchNS(b, 64, 20, Float64) }
 
 // BenchmarkNavierStokes256 is BenchmarkNavierStokes64 at 256², batch 4.
-func BenchmarkNavierStokes256(b *testing.B) { benchNS(b, 256, 4) }
+func BenchmarkNavierStokes256(b *testing.B) { benchNS(b, 256, 4, Float64) }
+
+// BenchmarkNavierStokes64F32 is BenchmarkNavierStokes64 in float32.
+func BenchmarkNavierStokes64F32(b *testing.B) { benchNS(b, 64, 20, Float32) }
+
+// BenchmarkNavierStokes256F32 is BenchmarkNavierStokes256 in float32.
+func BenchmarkNavierStokes256F32(b *testing.B) { benchNS(b, 256, 4, Float32) }
 
 // BenchmarkNavierStokesTimeToAccuracy integrates one FNO sample (ν = 1e-3)
 // to T = 1 with each scheme and reports the wall time per sample and the
@@ -277,15 +397,15 @@ func BenchmarkNavierStokesTimeToAccuracy(b *testing.B) {
 	}
 }
 
-func fftForward(w *nsWork, x []float64) { fft.RFFT64(w.wh, x, []int{w.n, w.n}, 1) }
-func fftInverse(w *nsWork, x []float64) { fft.IRFFT64(x, w.wh, []int{w.n, w.n}, 1) }
+func fftForward(w *nsWork[float64], x []float64) { rfft2(w.wh, x, w.n, 1) }
+func fftInverse(w *nsWork[float64], x []float64) { irfft2(x, w.wh, w.n, 1) }
 
 // The packed (complex) inverse transforms of the advective form on small
 // grids compute the same operator as the four real ones.
 func TestNavierStokesPackedMatchesUnpacked(t *testing.T) {
 	p := nsParams(64, 64, 1, 1)
 	w0, _ := p.Init.Sample(pde.NewRand(8, 0), 64)
-	a, b := newNSWork(p, AdvectiveForm), newNSWork(p, AdvectiveForm)
+	a, b := newNSWork[float64](p, AdvectiveForm), newNSWork[float64](p, AdvectiveForm)
 	if !a.packed {
 		t.Fatal("64² should use packed transforms")
 	}
@@ -305,13 +425,36 @@ func TestNavierStokesPackedMatchesUnpacked(t *testing.T) {
 }
 
 func BenchmarkNSStep64(b *testing.B) {
-	p := nsParams(64, 64, 1, 1)
-	w0, _ := p.Init.Sample(pde.NewRand(8, 0), 64)
+	b.Run("float64", func(b *testing.B) { benchNSStep[float64](b, 64) })
+	b.Run("float32", func(b *testing.B) { benchNSStep[float32](b, 64) })
+}
+
+func BenchmarkNSStep128(b *testing.B) {
+	b.Run("float64", func(b *testing.B) { benchNSStep[float64](b, 128) })
+	b.Run("float32", func(b *testing.B) { benchNSStep[float32](b, 128) })
+}
+
+// benchNSStep times one CN step on one goroutine, with the advective
+// form's inverse transforms packed and not.
+func benchNSStep[F nsFloat](b *testing.B, n int) {
+	p := nsParams(n, n, 1, 1)
+	w0, _ := p.Init.Sample(pde.NewRand(8, 0), n)
 	for _, packed := range []bool{true, false} {
 		b.Run(fmt.Sprintf("packed=%v", packed), func(b *testing.B) {
-			w := newNSWork(p, AdvectiveForm)
+			w := newNSWork[F](p, AdvectiveForm)
+			if packed && !w.packed {
+				w.packed = true
+				w.zfull, w.zout = make([]cplx[F], 2*n*n), make([]cplx[F], 2*n*n)
+				w.kxf, w.kyf = make([]F, n), make([]F, n)
+				for i := 0; i < n; i++ {
+					if k := fftIndex(i, n); 2*k != -n {
+						w.kxf[i] = F(2 * math.Pi * float64(k))
+						w.kyf[i] = w.kxf[i]
+					}
+				}
+			}
 			w.packed = packed
-			fftForward(w, w0)
+			w.load(w0)
 			for i := 0; i < b.N; i++ {
 				w.stepCN(p.Viscosity, 1e-4)
 			}

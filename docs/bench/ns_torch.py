@@ -8,8 +8,14 @@ advection and forcing, dt = 1e-4. The GRF initial condition and the forcing
 are those of the script. It times `steps` steps of a batch of `batch`
 samples and prints sample-steps/s (best and median of `repeats` runs).
 
+--dtype float32 (the default) is the script's precision: float32 fields,
+complex64 spectra. --dtype float64 sets torch's default dtype to float64
+before building anything, so that every tensor of the step (the Laplacian,
+wave numbers and dealiasing mask included) is float64/complex128: the same
+scheme at the precision of sciml's default solver.
+
 Usage: python3 docs/bench/ns_torch.py [--threads 2] [--batch 20]
-       [--sizes 64 256] [--steps 100] [--repeats 5]
+       [--sizes 64 256] [--steps 100] [--repeats 5] [--dtype float32|float64]
 (Debian: /usr/bin/python3 with python3-torch 1.13.)
 """
 import argparse
@@ -43,7 +49,8 @@ class GaussianRF(object):
 
 
 def navier_stokes_2d(w0, f, visc, T, delta_t=1e-4, record_steps=1):
-    # Verbatim port of the FNO script (torch.fft API).
+    # Verbatim port of the FNO script (torch.fft API; the dealiasing mask
+    # takes w0's dtype instead of .float(), which is the same in float32).
     N = w0.size()[-1]
     k_max = math.floor(N / 2.0)
     steps = math.ceil(T / delta_t)
@@ -60,7 +67,7 @@ def navier_stokes_2d(w0, f, visc, T, delta_t=1e-4, record_steps=1):
     lap = 4 * (math.pi ** 2) * (k_x ** 2 + k_y ** 2)
     lap[0, 0] = 1.0
     dealias = torch.unsqueeze(torch.logical_and(torch.abs(k_y) <= (2.0 / 3.0) * k_max,
-                                                torch.abs(k_x) <= (2.0 / 3.0) * k_max).float(), 0)
+                                                torch.abs(k_x) <= (2.0 / 3.0) * k_max).to(w0.dtype), 0)
     sol = torch.zeros(*w0.size(), record_steps, device=w0.device)
     sol_t = torch.zeros(record_steps, device=w0.device)
     c = 0
@@ -95,11 +102,16 @@ def main():
     ap.add_argument("--sizes", type=int, nargs="+", default=[64, 256])
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--float64", action="store_true", help="run in float64 (the script uses float32)")
+    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                    help="precision of the solve (the script uses float32)")
+    ap.add_argument("--float64", action="store_true", help="same as --dtype float64 (kept for old command lines)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    dtype = torch.float64 if args.float64 else torch.float32
+    dtype = torch.float64 if args.float64 or args.dtype == "float64" else torch.float32
+    # Every tensor the step creates without an explicit dtype (lap, k_x * 1j,
+    # the dealiasing mask) follows the default dtype: no mixed precision.
+    torch.set_default_dtype(dtype)
     for s in args.sizes:
         grf = GaussianRF(2, s, alpha=2.5, tau=7)
         tt = torch.linspace(0, 1, s + 1)[0:-1]
