@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sciml-go/sciml/internal/hdf5"
 )
 
 // A dataset generated in one run equals, bitwise, the merge of its shards,
@@ -388,5 +391,66 @@ func TestStorageOptions(t *testing.T) {
 		if fmt.Sprint(d.Chunk[0]) != "1" || d.MaxShape[0] != -1 {
 			t.Errorf("%s: chunk %v max %v, want one sample per chunk and an unlimited sample axis", d.Name, d.Chunk, d.MaxShape)
 		}
+	}
+}
+
+// navier_stokes.precision selects the solver's arithmetic; float64, the
+// default, stays implicit so that cache keys of older specs are unchanged.
+func TestNavierStokesPrecision(t *testing.T) {
+	s := smallSpec(t, NavierStokes)
+	if strings.Contains(s.canonicalJSON(), "precision") {
+		t.Errorf("default spec encodes a precision: %s", s.canonicalJSON())
+	}
+	implicit := s.clone()
+	implicit.NavierStokes.Precision = ""
+	if implicit.CacheKey() != s.CacheKey() {
+		t.Error(`precision "" and "float64" have different cache keys`)
+	}
+	s32 := s.clone()
+	s32.NavierStokes.Precision = "float32"
+	must(t, s32.Validate())
+	if s32.CacheKey() == s.CacheKey() {
+		t.Error("float32 and float64 specs share a cache key")
+	}
+	bad := s.clone()
+	bad.NavierStokes.Precision = "float16"
+	var fe *FieldError
+	if err := bad.Validate(); !errors.As(err, &fe) || fe.Key != "navier_stokes.precision" {
+		t.Errorf("precision float16: %v", err)
+	}
+	p64 := gen(t, s, tmp(t, "ns64.h5"), Options{})
+	p32 := gen(t, s32, tmp(t, "ns32.h5"), Options{})
+	if got := attrOf(t, p32, "precision"); got != "float32" {
+		t.Errorf("precision attribute %v", got)
+	}
+	if got := attrOf(t, p32, "solver"); got != "navier-stokes-pseudospectral-cn-euler-float32" {
+		t.Errorf("solver attribute %v", got)
+	}
+	f, err := hdf5.Open(p64, hdf5.ReadOnly)
+	must(t, err)
+	if _, err := f.Attr("precision"); err == nil {
+		t.Error("float64 file has a precision attribute")
+	}
+	f.Close()
+	// Both files store float32; the float32 solve differs from the
+	// float64 one by float32 rounding (a few ulps after 200 steps).
+	_, a := rawBits(t, p64, OutputName)
+	_, b := rawBits(t, p32, OutputName)
+	var num, den float64
+	differ := false
+	for i := range a {
+		x, y := float64(math.Float32frombits(uint32(a[i]))), float64(math.Float32frombits(uint32(b[i])))
+		num += (x - y) * (x - y)
+		den += x * x
+		differ = differ || a[i] != b[i]
+	}
+	if e := math.Sqrt(num / den); !differ || e > 1e-5 {
+		t.Errorf("float32 vs float64 solve: relative L2 %.2e (differ %v)", e, differ)
+	}
+	d, err := Open(p32)
+	must(t, err)
+	defer d.Close()
+	if got, _ := d.Spec(); got.CacheKey() != s32.CacheKey() {
+		t.Error("float32 spec read back differs")
 	}
 }

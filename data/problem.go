@@ -157,6 +157,9 @@ func newProblem(spec GenerateSpec) (*problem, error) {
 		if np.Downsample == solvers.Striding.String() {
 			sv.Downsample = solvers.Striding
 		}
+		if np.Precision == solvers.Float32.String() {
+			sv.Precision = solvers.Float32
+		}
 		T := p.Snapshots()
 		pr.inShape, pr.outShape = []int{S, S}, []int{T, S, S}
 		pr.grid["x"] = periodicPoints(S, 1)
@@ -167,6 +170,9 @@ func newProblem(spec GenerateSpec) (*problem, error) {
 		}
 		pr.grid["t"] = times
 		pr.solver = "navier-stokes-pseudospectral-" + np.Scheme
+		if sv.Precision == solvers.Float32 {
+			pr.solver += "-float32"
+		}
 		pr.units, pr.unit = T, "snapshot"
 		n := np.SolveResolution
 		down, err := downsampler(2, n, S, np.Downsample, true)

@@ -190,6 +190,12 @@ type NavierStokesParams struct {
 	// Downsample moves snapshots (and w0) to the stored Resolution:
 	// "spectral" (default) or "stride".
 	Downsample string `json:"downsample" yaml:"downsample"`
+	// Precision is the solver's arithmetic (solvers.NavierStokes.Precision):
+	// "float64" (default) or "float32". It does not set the stored dtype.
+	// float64, the default, is normalized to "" and omitted from the
+	// canonical JSON and the attributes, so that specs and files written
+	// before this key existed keep their cache keys.
+	Precision string `json:"precision,omitempty" yaml:"precision"`
 }
 
 // DefaultSpec returns the FNO paper's setup for the named PDE: float32,
@@ -229,6 +235,7 @@ func DefaultSpec(name string) (GenerateSpec, error) {
 			Convention: p.Init.Convention.String(),
 			Scheme:     solvers.CrankNicolsonEuler.String(), TimeStep: 1e-4,
 			Advection: solvers.AdvectiveForm.String(), Downsample: solvers.SpectralTruncation.String(),
+			Precision: solvers.Float64.String(),
 		}
 	default:
 		return GenerateSpec{}, fmt.Errorf("data: unknown PDE %q (want %s)", name, strings.Join(PDEs, ", "))
@@ -264,10 +271,14 @@ func (s GenerateSpec) clone() GenerateSpec {
 }
 
 // normalized returns a copy of s with implied values made explicit (the
-// Navier–Stokes scheme's default time step), so that equivalent specs
-// encode equally.
+// Navier–Stokes scheme's default time step) and the default Navier–Stokes
+// precision "float64" made implicit (""), so that equivalent specs encode
+// equally.
 func (s GenerateSpec) normalized() GenerateSpec {
 	c := s.clone()
+	if c.NavierStokes != nil && c.NavierStokes.Precision == solvers.Float64.String() {
+		c.NavierStokes.Precision = ""
+	}
 	if c.NavierStokes != nil && c.NavierStokes.TimeStep == 0 {
 		if c.NavierStokes.Scheme == solvers.ETDRK4.String() {
 			c.NavierStokes.TimeStep = 2e-3
@@ -407,6 +418,9 @@ func (s GenerateSpec) Validate() error {
 		pos("navier_stokes.time_step", p.TimeStep)
 		oneOf("navier_stokes.advection", p.Advection, solvers.AdvectiveForm.String(), solvers.BasdevantForm.String())
 		oneOf("navier_stokes.downsample", p.Downsample, "spectral", "stride")
+		if p.Precision != "" && p.Precision != solvers.Float32.String() { // normalized: "float64" is ""
+			bad("navier_stokes.precision", "must be one of float64, float32, got %q", p.Precision)
+		}
 		if s.Resolution < 1 || s.Resolution > p.SolveResolution || (p.SolveResolution > 0 && p.SolveResolution%s.Resolution != 0) {
 			bad("resolution", "must divide the solve resolution %d, got %d (e.g. %s)",
 				p.SolveResolution, s.Resolution, strideChoices(p.SolveResolution, 0))
@@ -549,8 +563,11 @@ func (s GenerateSpec) paramAttrs() [][2]any {
 	t := v.Type()
 	out := make([][2]any, 0, t.NumField())
 	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		f := v.Field(i)
+		if opts == "omitempty" && f.IsZero() {
+			continue // a default left implicit (navier_stokes.precision)
+		}
 		switch f.Kind() {
 		case reflect.Float64:
 			out = append(out, [2]any{name, f.Float()})

@@ -46,6 +46,7 @@ var paramUsage = map[string]string{
 	"convention":         "input law convention: torch-fft or kl",
 	"scheme":             "time integrator: cn-euler or etdrk4",
 	"advection":          "advection term: advective or basdevant",
+	"precision":          "solver arithmetic: float64 or float32 (not the stored dtype)",
 }
 
 // specFlag binds one flag to a field of a GenerateSpec.
