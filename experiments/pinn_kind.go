@@ -830,9 +830,10 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 	return st, nil
 }
 
-// hardConstraint wraps net in the output transform that imposes the
-// problem's initial and Dirichlet conditions exactly (inputs x = (x, t)
-// or (x, y)):
+// hardConstraint wraps net in the output transform u = G + M·v
+// (pinn.Constrained, which keeps float64 MLPs on the Taylor derivative
+// path) that imposes the problem's initial and Dirichlet conditions
+// exactly (inputs x = (x, t) or (x, y)):
 //
 //	burgers     u = −sin πx + t(1 − x²) v
 //	poisson     u = x(1 − x) y(1 − y) v
@@ -843,37 +844,33 @@ func hardConstraint(problem string, net pinn.Net, c *PINNConfig) pinn.Net {
 	col := func(x *tensor.Tensor, i int) *tensor.Tensor { return tensor.IndexSelect(x, 1, []int{i}) }
 	oneMinusSq := func(x *tensor.Tensor) *tensor.Tensor { return tensor.AddScalar(tensor.Neg(tensor.Square(x)), 1) }
 	bubble := func(x *tensor.Tensor) *tensor.Tensor { return tensor.Mul(x, tensor.AddScalar(tensor.Neg(x), 1)) } // x(1 − x)
-	var tr func(x, v *tensor.Tensor) *tensor.Tensor
+	t := func(x *tensor.Tensor) *tensor.Tensor { return col(x, 1) }
+	var base, scale func(x *tensor.Tensor) *tensor.Tensor
 	switch problem {
 	case "burgers":
-		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
-			xx, tt := col(x, 0), col(x, 1)
-			return tensor.Add(tensor.Neg(tensor.Sin(tensor.Scale(xx, math.Pi))), tensor.Mul(tensor.Mul(tt, oneMinusSq(xx)), v))
-		}
+		base = func(x *tensor.Tensor) *tensor.Tensor { return tensor.Neg(tensor.Sin(tensor.Scale(col(x, 0), math.Pi))) }
+		scale = func(x *tensor.Tensor) *tensor.Tensor { return tensor.Mul(col(x, 1), oneMinusSq(col(x, 0))) }
 	case "poisson":
-		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
-			return tensor.Mul(tensor.Mul(bubble(col(x, 0)), bubble(col(x, 1))), v)
-		}
+		scale = func(x *tensor.Tensor) *tensor.Tensor { return tensor.Mul(bubble(col(x, 0)), bubble(col(x, 1))) }
 	case "convection":
-		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
-			return tensor.Add(tensor.Sin(col(x, 0)), tensor.Mul(col(x, 1), v))
-		}
+		base = func(x *tensor.Tensor) *tensor.Tensor { return tensor.Sin(col(x, 0)) }
+		scale = t
 	case "reaction":
-		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
+		base = func(x *tensor.Tensor) *tensor.Tensor {
 			d := tensor.AddScalar(col(x, 0), -math.Pi)
-			h := tensor.Exp(tensor.Scale(tensor.Square(d), -8/(math.Pi*math.Pi)))
-			return tensor.Add(h, tensor.Mul(col(x, 1), v))
+			return tensor.Exp(tensor.Scale(tensor.Square(d), -8/(math.Pi*math.Pi)))
 		}
+		scale = t
 	case "wave":
-		tr = func(x, v *tensor.Tensor) *tensor.Tensor {
-			xx, tt := col(x, 0), col(x, 1)
-			g := tensor.Add(tensor.Sin(tensor.Scale(xx, math.Pi)), tensor.Scale(tensor.Sin(tensor.Scale(xx, 3*math.Pi)), 0.5))
-			return tensor.Add(g, tensor.Mul(tensor.Mul(bubble(xx), tensor.Square(tt)), v))
+		base = func(x *tensor.Tensor) *tensor.Tensor {
+			xx := col(x, 0)
+			return tensor.Add(tensor.Sin(tensor.Scale(xx, math.Pi)), tensor.Scale(tensor.Sin(tensor.Scale(xx, 3*math.Pi)), 0.5))
 		}
+		scale = func(x *tensor.Tensor) *tensor.Tensor { return tensor.Mul(bubble(col(x, 0)), tensor.Square(col(x, 1))) }
 	default:
 		panic("experiments: no hard constraint for " + problem)
 	}
-	return &pinn.Transformed{Net: net, Transform: tr}
+	return &pinn.Constrained{Net: net, Base: base, Scale: scale}
 }
 
 // PINNResult is what a PINN run did.

@@ -77,6 +77,9 @@ type Fields struct {
 	grads  map[string]*tensor.Tensor // key of a partial → ∇_x of Σ that partial, [N, In] (nested)
 	stream *tensor.Tensor            // [K, N, Out] (Taylor)
 	index  map[string]int            // "axes" key → stream (Taylor)
+	// computed holds the declared partials of a Constrained network on
+	// the Taylor path, by Partial key.
+	computed map[string]*tensor.Tensor
 }
 
 // Eval evaluates net at the points x ([N, In]) and prepares the partial
@@ -86,21 +89,18 @@ func Eval(net Net, x *tensor.Tensor, needs []Partial, mode Mode) *Fields {
 	if x.NDim() != 2 {
 		panic(fmt.Sprintf("pinn.Eval: points of shape %v, want [N, In]", x.Shape()))
 	}
-	mlp, isMLP := net.(*MLP)
-	ok := isMLP && mlp.Act.All != nil && x.DType() == tensor.Float64 && mlp.Layers[0].Weight.DType() == tensor.Float64
-	for _, p := range needs {
-		if len(p.Axes) > 2 {
-			ok = false
-		}
-	}
+	ok := taylorCapable(net, x.DType(), needs)
 	if mode == Taylor && !ok {
-		panic("pinn.Eval: the Taylor path needs a float64 *MLP and derivatives of order ≤ 2")
+		panic("pinn.Eval: the Taylor path needs a float64 *MLP (or a Constrained one) and derivatives of order ≤ 2")
 	}
 	if mode == Nested || !ok {
 		xg := x.Detach().SetRequiresGrad(true)
 		return &Fields{X: x, U: net.Forward(xg), net: net, nested: true, xg: xg, grads: map[string]*tensor.Tensor{}}
 	}
-	return evalTaylor(mlp, x, needs)
+	if c, isC := net.(*Constrained); isC {
+		return evalConstrained(c, x, needs, mode)
+	}
+	return evalTaylor(net.(*MLP), x, needs)
 }
 
 // N returns the number of points.
@@ -119,6 +119,13 @@ func (f *Fields) Out(k int) *tensor.Tensor { return f.D(k) }
 func (f *Fields) D(k int, axes ...int) *tensor.Tensor {
 	p := Partial{Out: k, Axes: axes}
 	n := f.N()
+	if f.computed != nil {
+		v, ok := f.computed[p.key()]
+		if !ok {
+			panic(fmt.Sprintf("pinn.Fields.D: partial %v was not declared to Eval (Taylor path)", p))
+		}
+		return v
+	}
 	if !f.nested {
 		s, ok := f.index[p.key()[len(strconv.Itoa(k)):]]
 		if !ok {

@@ -3,6 +3,7 @@ package pinn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sciml-go/sciml/internal/taylor"
 	"github.com/sciml-go/sciml/nn"
@@ -105,6 +106,51 @@ type MLPConfig struct {
 	// N(0, FourierScale²) (Tancik et al. 2020; Wang, Wang & Perdikaris 2021).
 	FourierFeatures int
 	FourierScale    float64
+	// Periodic embeds input axes exactly periodically (PeriodicEmbedding),
+	// before any Fourier features.
+	Periodic []PeriodicEmbedding
+}
+
+// PeriodicEmbedding replaces input axis Axis by its first Harmonics
+// Fourier modes of period Period,
+//
+//	x_a ↦ [cos(kωx_a), sin(kωx_a)], k = 1…Harmonics, ω = 2π/Period,
+//
+// so that the network is exactly Period-periodic in x_a, with all its
+// derivatives (Dong & Ni 2021; Wang, Sankaran, Wang & Perdikaris 2023). A
+// periodic boundary condition then holds by construction. The constant
+// mode is left to the first layer's bias.
+type PeriodicEmbedding struct {
+	Axis      int     `json:"axis" yaml:"axis"`
+	Period    float64 `json:"period" yaml:"period"`
+	Harmonics int     `json:"harmonics" yaml:"harmonics"`
+}
+
+// omega returns 2π/Period.
+func (p PeriodicEmbedding) omega() float64 { return 2 * math.Pi / p.Period }
+
+// Validate checks the embedding for a network of in inputs.
+func (p PeriodicEmbedding) Validate(in int) error {
+	switch {
+	case p.Axis < 0 || (in > 0 && p.Axis >= in):
+		return fmt.Errorf("periodic axis %d of %d inputs", p.Axis, in)
+	case !(p.Period > 0) || math.IsInf(p.Period, 0):
+		return fmt.Errorf("period %g, want > 0", p.Period)
+	case p.Harmonics <= 0:
+		return fmt.Errorf("harmonics %d, want > 0", p.Harmonics)
+	}
+	return nil
+}
+
+// embedWidth returns the number of features the periodic embeddings make
+// of in inputs: the other axes pass through, each periodic axis becomes
+// 2·Harmonics features.
+func embedWidth(pe []PeriodicEmbedding, in int) int {
+	w := in
+	for _, p := range pe {
+		w += 2*p.Harmonics - 1
+	}
+	return w
 }
 
 // MLP is u(x) = L_n ∘ σ ∘ L_{n−1} ∘ … ∘ σ ∘ L_1(x) with affine layers L_k.
@@ -114,9 +160,14 @@ type MLPConfig struct {
 type MLP struct {
 	Layers []*nn.Linear
 	Act    Activation
-	// Fourier is B of the Fourier-feature input map, [m, In] (nil: none).
-	// It is a buffer, not trained.
+	// Fourier is B of the Fourier-feature input map, [m, In] (nil: none;
+	// In is the width of the periodic embedding when there is one). It is
+	// a buffer, not trained.
 	Fourier *tensor.Tensor
+	// Periodic are the exact periodic embeddings of input axes, applied
+	// first (nil: none); In is then the number of inputs.
+	Periodic []PeriodicEmbedding
+	In       int
 }
 
 // NewMLP returns an MLP with Xavier-normal weights and zero biases.
@@ -133,16 +184,30 @@ func NewMLP(cfg MLPConfig) *MLP {
 	r := nn.NewRand(cfg.Seed)
 	m := &MLP{Act: cfg.Activation}
 	first := cfg.In
+	if len(cfg.Periodic) > 0 {
+		seen := map[int]bool{}
+		for _, p := range cfg.Periodic {
+			if err := p.Validate(cfg.In); err != nil {
+				panic("pinn.NewMLP: " + err.Error())
+			}
+			if seen[p.Axis] {
+				panic(fmt.Sprintf("pinn.NewMLP: axis %d embedded twice", p.Axis))
+			}
+			seen[p.Axis] = true
+		}
+		m.Periodic, m.In = slices.Clone(cfg.Periodic), cfg.In
+		first = embedWidth(cfg.Periodic, cfg.In)
+	}
 	if f := cfg.FourierFeatures; f > 0 {
 		scale := cfg.FourierScale
 		if scale == 0 {
 			scale = 1
 		}
-		b := make([]float64, f*cfg.In)
+		b := make([]float64, f*first)
 		for i := range b {
 			b[i] = scale * r.NormFloat64()
 		}
-		m.Fourier = tensor.FromFloat64s(cfg.DType, b, f, cfg.In)
+		m.Fourier = tensor.FromFloat64s(cfg.DType, b, f, first)
 		first = 2 * f
 	}
 	widths := append(append([]int{first}, cfg.Hidden...), cfg.Out)
@@ -157,7 +222,9 @@ func NewMLP(cfg MLPConfig) *MLP {
 // Dims returns the input and output dimensions.
 func (m *MLP) Dims() (int, int) {
 	in := m.Layers[0].In
-	if m.Fourier != nil {
+	if m.Periodic != nil {
+		in = m.In
+	} else if m.Fourier != nil {
 		in = m.Fourier.Dim(1)
 	}
 	return in, m.Layers[len(m.Layers)-1].Out
@@ -166,8 +233,11 @@ func (m *MLP) Dims() (int, int) {
 // Forward maps [N, In] to [N, Out].
 func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
 	h := x
+	if m.Periodic != nil {
+		h = m.embed(x)
+	}
 	if m.Fourier != nil {
-		z := tensor.Scale(tensor.MatMulT(x, m.Fourier, false, true), 2*math.Pi)
+		z := tensor.Scale(tensor.MatMulT(h, m.Fourier, false, true), 2*math.Pi)
 		h = tensor.Concat(1, tensor.Sin(z), tensor.Cos(z))
 	}
 	for i, l := range m.Layers {
@@ -177,6 +247,36 @@ func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
 		}
 	}
 	return h
+}
+
+// embed applies the periodic embeddings: the non-periodic axes in their
+// order, then [cos kωx_a (k = 1…M), sin kωx_a (k = 1…M)] for each
+// embedding in turn.
+func (m *MLP) embed(x *tensor.Tensor) *tensor.Tensor {
+	in := x.Dim(1)
+	periodic := map[int]bool{}
+	for _, p := range m.Periodic {
+		periodic[p.Axis] = true
+	}
+	var keep []int
+	for a := range in {
+		if !periodic[a] {
+			keep = append(keep, a)
+		}
+	}
+	var parts []*tensor.Tensor
+	if len(keep) > 0 {
+		parts = append(parts, tensor.IndexSelect(x, 1, keep))
+	}
+	for _, p := range m.Periodic {
+		k := make([]float64, p.Harmonics)
+		for i := range k {
+			k[i] = float64(i+1) * p.omega()
+		}
+		z := tensor.Mul(tensor.IndexSelect(x, 1, []int{p.Axis}), tensor.FromFloat64s(x.DType(), k, 1, p.Harmonics))
+		parts = append(parts, tensor.Cos(z), tensor.Sin(z))
+	}
+	return tensor.Concat(1, parts...)
 }
 
 // Visit declares the layers ("layers.0.weight", …).

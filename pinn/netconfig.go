@@ -14,6 +14,7 @@ import (
 // fields of another type.
 //
 //	net: {type: mlp, hidden: [20, 20, 20], activation: tanh}
+//	net: {type: mlp, hidden: [64, 64], periodic: [{axis: 0, period: 6.283185307179586, harmonics: 4}]}
 //	net: {type: pinnsformer}                  # the published configuration
 //	net: {type: kan, hidden: [16, 16], basis: bspline, grid: 5, order: 3}
 type NetConfig struct {
@@ -26,6 +27,9 @@ type NetConfig struct {
 	// mlp: random Fourier features m and their scale (default 1).
 	FourierFeatures int     `yaml:"fourier_features,omitempty"`
 	FourierScale    float64 `yaml:"fourier_scale,omitempty"`
+	// mlp: exact periodic embeddings of input axes (PeriodicEmbedding),
+	// e.g. [{axis: 0, period: 6.283185307179586, harmonics: 4}].
+	Periodic []PeriodicEmbedding `yaml:"periodic,omitempty"`
 
 	// pinnsformer: pseudo-sequence length k (5) and step Δt (1e-4),
 	// d_model (32), heads (2), layers N (1), d_ff (256), d_hidden (512).
@@ -61,9 +65,10 @@ func (c NetConfig) Validate() error {
 		"d_model": c.DModel != 0, "heads": c.Heads != 0, "layers": c.Layers != 0, "d_ff": c.DFF != 0,
 		"d_hidden": c.DHidden != 0, "basis": c.Basis != "", "grid": c.Grid != 0, "order": c.Order != 0,
 		"degree": c.Degree != 0, "input_lo": c.InputLo != nil, "input_hi": c.InputHi != nil,
+		"periodic": c.Periodic != nil,
 	}
 	own := map[string][]string{
-		"mlp":         {"hidden", "activation", "fourier_features", "fourier_scale"},
+		"mlp":         {"hidden", "activation", "fourier_features", "fourier_scale", "periodic"},
 		"pinnsformer": {"steps", "step_size", "d_model", "heads", "layers", "d_ff", "d_hidden"},
 		"kan":         {"hidden", "basis", "grid", "order", "degree", "input_lo", "input_hi"},
 	}
@@ -76,7 +81,7 @@ func (c NetConfig) Validate() error {
 		mine[f] = true
 	}
 	for _, f := range []string{"hidden", "activation", "fourier_features", "fourier_scale", "steps", "step_size",
-		"d_model", "heads", "layers", "d_ff", "d_hidden", "basis", "grid", "order", "degree", "input_lo", "input_hi"} {
+		"d_model", "heads", "layers", "d_ff", "d_hidden", "basis", "grid", "order", "degree", "input_lo", "input_hi", "periodic"} {
 		if set[f] && !mine[f] {
 			bad("%s does not apply to type %s", f, c.Type)
 		}
@@ -102,6 +107,16 @@ func (c NetConfig) Validate() error {
 		nonNeg("fourier_features", c.FourierFeatures)
 		if c.FourierScale < 0 {
 			bad("fourier_scale = %g, want ≥ 0", c.FourierScale)
+		}
+		seen := map[int]bool{}
+		for i, p := range c.Periodic {
+			if err := p.Validate(0); err != nil {
+				bad("periodic[%d]: %v", i, err)
+			}
+			if seen[p.Axis] {
+				bad("periodic[%d]: axis %d embedded twice", i, p.Axis)
+			}
+			seen[p.Axis] = true
 		}
 	case "pinnsformer":
 		for _, p := range []struct {
@@ -172,8 +187,13 @@ func (c NetConfig) Build(in, out int, dtype tensor.DType, r *rand.Rand) (Net, er
 	switch c.Type {
 	case "mlp":
 		act, _ := ActivationByName(c.Activation)
+		for i, p := range c.Periodic {
+			if err := p.Validate(in); err != nil {
+				return nil, fmt.Errorf("net: periodic[%d]: %w", i, err)
+			}
+		}
 		return NewMLP(MLPConfig{In: in, Out: out, Hidden: c.Hidden, Activation: act, DType: dtype,
-			Seed: r.Uint64(), FourierFeatures: c.FourierFeatures, FourierScale: c.FourierScale}), nil
+			Seed: r.Uint64(), FourierFeatures: c.FourierFeatures, FourierScale: c.FourierScale, Periodic: c.Periodic}), nil
 	case "pinnsformer":
 		if in < 2 {
 			return nil, fmt.Errorf("net: a pinnsformer needs space and time inputs, got %d input", in)

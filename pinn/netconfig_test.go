@@ -18,6 +18,8 @@ func TestNetConfigBuild(t *testing.T) {
 		{"type: pinnsformer", 453561},
 		{"type: kan\nhidden: [4]\nbasis: chebyshev\ndegree: 3", 2*4*4 + 4*4},
 		{"type: kan\nhidden: [4]\ninput_lo: [0, 0]\ninput_hi: [6.28, 1]", 2*4*9 + 4*9},
+		// t and [cos kx, sin kx], k = 1, 2, 3: 7 inputs to the first layer
+		{"type: mlp\nhidden: [10]\nperiodic: [{axis: 0, period: 6.283185307179586, harmonics: 3}]", 7*10 + 10 + 11},
 	} {
 		var nc NetConfig
 		dec := yaml.NewDecoder(strings.NewReader(c.yaml))
@@ -67,6 +69,9 @@ func TestNetConfigValidate(t *testing.T) {
 		{NetConfig{Type: "kan", Degree: 4}, []string{"degree"}},
 		{NetConfig{Type: "kan", InputLo: []float64{0, 1}, InputHi: []float64{1, 1}}, []string{"input_hi[1]"}},
 		{NetConfig{Type: "kan", InputLo: []float64{0}}, []string{"input_lo"}},
+		{NetConfig{Type: "mlp", Hidden: []int{4}, Periodic: []PeriodicEmbedding{{Axis: 0, Period: -1, Harmonics: 1}, {Axis: 0, Period: 1}}},
+			[]string{"periodic[0]: period -1", "periodic[1]: harmonics 0", "periodic[1]: axis 0 embedded twice"}},
+		{NetConfig{Type: "kan", Hidden: []int{4}, Periodic: []PeriodicEmbedding{{Period: 1, Harmonics: 1}}}, []string{"periodic does not apply"}},
 	} {
 		err := c.cfg.Validate()
 		if err == nil {
@@ -81,5 +86,8 @@ func TestNetConfigValidate(t *testing.T) {
 	}
 	if _, err := (NetConfig{Type: "kan", InputLo: []float64{0}, InputHi: []float64{1}}).Build(2, 1, 0, nil); err == nil {
 		t.Error("input box of 1 axis for 2 inputs accepted")
+	}
+	if _, err := (NetConfig{Type: "mlp", Hidden: []int{4}, Periodic: []PeriodicEmbedding{{Axis: 2, Period: 1, Harmonics: 1}}}).Build(2, 1, 0, nil); err == nil {
+		t.Error("periodic axis 2 of 2 inputs accepted")
 	}
 }

@@ -79,6 +79,9 @@ func evalTaylor(m *MLP, x *tensor.Tensor, needs []Partial) *Fields {
 			row[j*in+a] = 1
 		}
 	}
+	if m.Periodic != nil {
+		s = periodicStreams(s, m, spec, n)
+	}
 	if m.Fourier != nil {
 		s = fourierStreams(s, m.Fourier, spec, n)
 	}
@@ -235,10 +238,68 @@ func taylorActivateGrad(g, a, h *tensor.Tensor, act Activation, spec *taylorSpec
 	}, g, a)
 }
 
-// fourierStreams maps the input streams s ([K, N, In]: x, e_a, 0) through
-// the features [sin z, cos z], z = 2πBx: with z_i = 2πB_{·i} and z_ij = 0,
-// sin gives (sin z, cos z·z_i, −sin z·z_i z_j) and cos gives
-// (cos z, −sin z·z_i, −cos z·z_i z_j).
+// periodicStreams maps the input streams s ([K, N, In]: x, e_a, 0) through
+// the periodic embeddings of m (MLP.embed): a passed-through axis keeps its
+// streams; θ = kωx_a gives cos θ with streams (cos θ, −kω sin θ·[a = i],
+// −(kω)² cos θ·[a = i = j]) and sin θ with (sin θ, kω cos θ·[a = i],
+// −(kω)² sin θ·[a = i = j]).
+func periodicStreams(s *tensor.Tensor, m *MLP, spec *taylorSpec, n int) *tensor.Tensor {
+	in := s.Dim(2)
+	k := spec.k()
+	w := embedWidth(m.Periodic, in)
+	out := tensor.Empty(tensor.Float64, []int{k, n, w}, s)
+	od, xd := out.Float64s(), s.Float64s()
+	clear(od)
+	nf := len(spec.first)
+	periodic := map[int]bool{}
+	for _, p := range m.Periodic {
+		periodic[p.Axis] = true
+	}
+	col := 0
+	for a := range in {
+		if periodic[a] {
+			continue
+		}
+		for q := range k {
+			for j := range n {
+				od[(q*n+j)*w+col] = xd[(q*n+j)*in+a]
+			}
+		}
+		col++
+	}
+	for _, p := range m.Periodic {
+		a, h := p.Axis, p.Harmonics
+		for kk := 1; kk <= h; kk++ {
+			kw := float64(kk) * p.omega()
+			cc, sc := col+kk-1, col+h+kk-1
+			for j := range n {
+				sn, cs := math.Sincos(kw * xd[j*in+a])
+				od[j*w+cc], od[j*w+sc] = cs, sn
+				for i, b := range spec.first {
+					if b == a {
+						q := ((1+i)*n + j) * w
+						od[q+cc], od[q+sc] = -kw*sn, kw*cs
+					}
+				}
+				for pi, ij := range spec.pairs {
+					if spec.first[ij[0]] == a && spec.first[ij[1]] == a {
+						q := ((1+nf+pi)*n + j) * w
+						od[q+cc], od[q+sc] = -kw*kw*cs, -kw*kw*sn
+					}
+				}
+			}
+		}
+		col += 2 * h
+	}
+	return out
+}
+
+// fourierStreams maps the streams s ([K, N, In]: value, first and second
+// derivatives of the input features) through the features [sin z, cos z],
+// z = 2πBs: with the streams z_i, z_ij of z, sin gives (sin z, cos z·z_i,
+// cos z·z_ij − sin z·z_i z_j) and cos gives (cos z, −sin z·z_i,
+// −sin z·z_ij − cos z·z_i z_j). (For the raw input x, z_i = 2πB_{·i} and
+// z_ij = 0.)
 func fourierStreams(s, b *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor {
 	in := s.Dim(2)
 	m := b.Dim(0)
@@ -247,24 +308,28 @@ func fourierStreams(s, b *tensor.Tensor, spec *taylorSpec, n int) *tensor.Tensor
 	od, xd, bd := out.Float64s(), s.Float64s(), b.Float64s()
 	nf := len(spec.first)
 	w := 2 * m
+	z := make([]float64, k)
 	for j := range n {
 		for f := range m {
-			z := 0.0
-			for a := range in {
-				z += bd[f*in+a] * xd[j*in+a]
+			for q := range k {
+				v := 0.0
+				row := xd[(q*n+j)*in : (q*n+j+1)*in]
+				for a, x := range row {
+					v += bd[f*in+a] * x
+				}
+				z[q] = 2 * math.Pi * v
 			}
-			sz, cz := math.Sincos(2 * math.Pi * z)
+			sz, cz := math.Sincos(z[0])
 			od[j*w+f], od[j*w+m+f] = sz, cz
-			for i, a := range spec.first {
-				zi := 2 * math.Pi * bd[f*in+a]
+			for i := range nf {
+				zi := z[1+i]
 				q := (1+i)*n*w + j*w
 				od[q+f], od[q+m+f] = cz*zi, -sz*zi
 			}
 			for p, ij := range spec.pairs {
-				zi := 2 * math.Pi * bd[f*in+spec.first[ij[0]]]
-				zj := 2 * math.Pi * bd[f*in+spec.first[ij[1]]]
+				zi, zj, zij := z[1+ij[0]], z[1+ij[1]], z[1+nf+p]
 				q := (1+nf+p)*n*w + j*w
-				od[q+f], od[q+m+f] = -sz*zi*zj, -cz*zi*zj
+				od[q+f], od[q+m+f] = cz*zij-sz*zi*zj, -sz*zij-cz*zi*zj
 			}
 		}
 	}
