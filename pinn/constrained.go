@@ -171,4 +171,3 @@ func taylorCapable(net Net, dt tensor.DType, needs []Partial) bool {
 	}
 	return false
 }
-
