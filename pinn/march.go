@@ -1,0 +1,196 @@
+package pinn
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// Piecewise is the network of a time-marching run: Nets[k] on the slab
+// Breaks[k] ≤ x_Axis < Breaks[k+1] (the last slab closed; points outside
+// [Breaks[0], Breaks[K]] go to the nearest slab).
+type Piecewise struct {
+	Axis   int
+	Breaks []float64
+	Nets   []Net
+}
+
+// Dims returns the dimensions of the first window's network.
+func (p *Piecewise) Dims() (int, int) { return p.Nets[0].Dims() }
+
+// window returns the slab of a coordinate.
+func (p *Piecewise) window(t float64) int {
+	k := sort.SearchFloat64s(p.Breaks[1:len(p.Nets)], t)
+	if k < len(p.Nets)-1 && t == p.Breaks[k+1] {
+		k++ // t on an inner break belongs to the later slab
+	}
+	return min(k, len(p.Nets)-1)
+}
+
+// Forward evaluates each point with the network of its slab.
+func (p *Piecewise) Forward(x *tensor.Tensor) *tensor.Tensor {
+	n, d := x.Dim(0), x.Dim(1)
+	xs := x.ToFloat64s()
+	rows := make([][]int, len(p.Nets))
+	for i := range n {
+		k := p.window(xs[i*d+p.Axis])
+		rows[k] = append(rows[k], i)
+	}
+	var parts []*tensor.Tensor
+	perm := make([]int, n) // row i of the result is row perm[i] of the concatenation
+	at := 0
+	for k, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		parts = append(parts, p.Nets[k].Forward(tensor.IndexSelect(x, 0, r)))
+		for j, i := range r {
+			perm[i] = at + j
+		}
+		at += len(r)
+	}
+	return tensor.IndexSelect(tensor.Concat(0, parts...), 0, perm)
+}
+
+// Visit declares the windows' networks ("windows.0.…", …).
+func (p *Piecewise) Visit(v *nn.Visitor) { nn.VisitList(v, "windows", p.Nets) }
+
+// Marcher trains a time-dependent problem by time-marching
+// ("sequence-to-sequence" training, Krishnapriyan et al. 2021; Wight &
+// Zhao 2020; Mattey & Ghosh 2022): the time interval [T0, T1] of the
+// Box domain is split into Windows equal slabs, and a network is trained
+// on each in turn, with Config's Adam steps and L-BFGS iterations, its
+// initial conditions taken from the network of the previous slab. A
+// condition is initial when all its points lie on t = T0: on slab k > 0
+// its points move to t = t_k and its target becomes what the previous
+// network gives for the same quantity (αu + β∂u/∂n) there. Other
+// conditions with a target keep the points inside the slab; those
+// without (homogeneous, periodic) have their points' times mapped
+// affinely onto the slab, so each slab keeps them all.
+type Marcher struct {
+	Problem *Problem
+	// Axis is the time axis; Windows the number of slabs.
+	Axis    int
+	Windows int
+	// NewNet returns the network of slab k on [lo, hi]; prev is the
+	// trained network of slab k − 1 (nil for k = 0), whose weights it may
+	// copy (a warm start).
+	NewNet func(k int, lo, hi float64, prev Net) Net
+	// Config is each slab's training (Collocation points per slab; the
+	// sampler seed is Config.Seed + k).
+	Config Config
+	// Logger receives each slab's progress (the attribute "window" added).
+	Logger *slog.Logger
+	// Done, when set, is called after each slab with its trainer.
+	Done func(k int, t *Trainer)
+}
+
+// Run trains the slabs in order and returns the piecewise network.
+func (m *Marcher) Run(ctx context.Context) (*Piecewise, error) {
+	box, ok := m.Problem.Domain.(Box)
+	if !ok {
+		return nil, fmt.Errorf("pinn: time-marching needs a Box domain, got %T", m.Problem.Domain)
+	}
+	if m.Windows < 1 || m.Axis < 0 || m.Axis >= box.Dim() {
+		return nil, fmt.Errorf("pinn: time-marching over %d windows along axis %d of a %d-D box", m.Windows, m.Axis, box.Dim())
+	}
+	t0, t1 := box.Lo[m.Axis], box.Hi[m.Axis]
+	pw := &Piecewise{Axis: m.Axis}
+	for k := range m.Windows + 1 {
+		pw.Breaks = append(pw.Breaks, t0+(t1-t0)*float64(k)/float64(m.Windows))
+	}
+	pw.Breaks[m.Windows] = t1
+	var prev Net
+	for k := range m.Windows {
+		lo, hi := pw.Breaks[k], pw.Breaks[k+1]
+		wp := WindowProblem(m.Problem, m.Axis, lo, hi, prev, m.Config.Mode)
+		net := m.NewNet(k, lo, hi, prev)
+		cfg := m.Config
+		cfg.Seed += uint64(k)
+		cfg.Checkpoint = ""
+		tr := NewTrainer(wp, net, cfg)
+		lg := m.Logger
+		if lg == nil {
+			lg = slog.Default()
+		}
+		tr.Logger = lg.With("window", k)
+		if err := tr.Run(ctx); err != nil {
+			return nil, fmt.Errorf("pinn: window %d: %w", k, err)
+		}
+		if m.Done != nil {
+			m.Done(k, tr)
+		}
+		pw.Nets = append(pw.Nets, net)
+		prev = net
+	}
+	return pw, nil
+}
+
+// WindowProblem returns the problem p restricted to the slab
+// lo ≤ x_axis ≤ hi of its Box domain (see Marcher): initial conditions
+// (all points on the box's lower time face) are kept when prev is nil and
+// otherwise moved to t = lo with the targets prev gives; other
+// conditions keep their points in the slab (with a target) or have them
+// mapped onto it (without).
+func WindowProblem(p *Problem, axis int, lo, hi float64, prev Net, mode Mode) *Problem {
+	box := p.Domain.(Box)
+	wb := Box{Lo: append([]float64(nil), box.Lo...), Hi: append([]float64(nil), box.Hi...)}
+	wb.Lo[axis], wb.Hi[axis] = lo, hi
+	t0, t1 := box.Lo[axis], box.Hi[axis]
+	out := &Problem{Domain: wb, Residual: p.Residual, Needs: p.Needs, Params: p.Params}
+	for _, c := range p.Conditions {
+		n, d := c.X.Dim(0), c.X.Dim(1)
+		xs := c.X.ToFloat64s()
+		initial := c.Partner == nil
+		for i := range n {
+			if xs[i*d+axis] != t0 {
+				initial = false
+			}
+		}
+		nc := *c
+		switch {
+		case initial && prev == nil:
+		case initial:
+			moved := append([]float64(nil), xs...)
+			for i := range n {
+				moved[i*d+axis] = lo
+			}
+			nc.X = tensor.New(moved, n, d)
+			v := c.values(prev, castTo(nc.X, paramDType(prev)), mode)[0]
+			nc.Target = tensor.New(v.Detach().ToFloat64s(), n)
+		case c.Target == nil:
+			mapT := func(x *tensor.Tensor) *tensor.Tensor {
+				m := x.ToFloat64s()
+				for i := range n {
+					m[i*d+axis] = lo + (m[i*d+axis]-t0)*(hi-lo)/(t1-t0)
+				}
+				return tensor.New(m, n, d)
+			}
+			nc.X = mapT(c.X)
+			if c.Partner != nil {
+				nc.Partner = mapT(c.Partner)
+			}
+		default:
+			var rows []int
+			for i := range n {
+				if t := xs[i*d+axis]; t >= lo && t <= hi {
+					rows = append(rows, i)
+				}
+			}
+			if len(rows) == 0 {
+				continue
+			}
+			nc.X = tensor.IndexSelect(c.X, 0, rows)
+			nc.Target = tensor.IndexSelect(c.Target, 0, rows)
+			if c.Partner != nil {
+				nc.Partner = tensor.IndexSelect(c.Partner, 0, rows)
+			}
+		}
+		out.Conditions = append(out.Conditions, &nc)
+	}
+	return out
+}
