@@ -182,6 +182,9 @@ type PINNTrain struct {
 	Weights  PINNWeights  `yaml:"weights,omitempty"`
 	// Causal weights the residual causally in time.
 	Causal *PINNCausal `yaml:"causal,omitempty"`
+	// Marching trains by time-marching (pinn.Marcher): adam.steps and
+	// lbfgs.iterations, and sampling.points, are then per time window.
+	Marching *PINNMarching `yaml:"marching,omitempty"`
 	// LogEvery logs (and records in metrics.jsonl) every that many steps
 	// (default 100); CheckpointEvery checkpoints (default 500).
 	LogEvery        int `yaml:"log_every,omitempty"`
@@ -230,6 +233,13 @@ type PINNWeights struct {
 type PINNCausal struct {
 	Bins    int     `yaml:"bins,omitempty"`
 	Epsilon float64 `yaml:"epsilon,omitempty"`
+}
+
+// PINNMarching is time-marching over Windows equal time slabs, each
+// network warm-started from the previous slab's (pinn.Marcher). Such a
+// run is not resumable (each slab is short; start over with --force).
+type PINNMarching struct {
+	Windows int `yaml:"windows"`
 }
 
 // PINNEval is the evaluation grid.
@@ -502,6 +512,20 @@ func (c *PINNConfig) Validate() error {
 		}
 		if cs.Bins < 0 || cs.Epsilon < 0 {
 			bad("train.causal", "bins and epsilon must not be negative")
+		}
+	}
+	if m := t.Marching; m != nil {
+		if m.Windows < 1 {
+			bad("train.marching.windows", "%d must be positive", m.Windows)
+		}
+		if p.Type == "poisson" {
+			bad("train.marching", "poisson has no time axis")
+		}
+		if n.HardConstraint {
+			bad("train.marching", "net.hard_constraint imposes the t = 0 conditions, which time-marching moves to each window's start")
+		}
+		if p.Inverse != nil {
+			bad("train.marching", "an inverse problem's coefficient would be identified per window")
 		}
 	}
 	if t.LogEvery < 0 || t.CheckpointEvery < 0 {
@@ -965,7 +989,8 @@ type pinnMetric struct {
 // metricsHandler turns the trainer's log records into metrics.jsonl lines
 // and progress lines.
 type metricsHandler struct {
-	w        io.Writer // metrics.jsonl
+	w          io.Writer // metrics.jsonl
+	stepOffset int64     // added to the trainer's step (time-marching windows)
 	progress io.Writer
 	total    int64
 	start    time.Time
@@ -985,7 +1010,7 @@ func (h *metricsHandler) Handle(_ context.Context, r slog.Record) error {
 		case "phase":
 			m.Phase = a.Value.String()
 		case "step":
-			m.Step = a.Value.Int64()
+			m.Step = h.stepOffset + a.Value.Int64()
 		case "loss":
 			m.Loss = a.Value.Float64()
 		case "metric":
@@ -1040,6 +1065,9 @@ const (
 // cancelled ctx (Ctrl-C) stops at the next step with the checkpoint
 // written; opts.Resume continues from it.
 func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, error) {
+	if c.Train.Marching != nil {
+		return runPINNMarching(ctx, c, opts)
+	}
 	res := &PINNResult{Config: c, Dir: opts.Dir}
 	if res.Dir == "" {
 		res.Dir = c.RunDir()
@@ -1139,6 +1167,153 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 	return res, nil
 }
 
+// totalSteps is the number of optimizer steps of the whole run.
+func (c *PINNConfig) totalSteps() int {
+	n := c.Train.Adam.Steps + c.Train.LBFGS.Iterations
+	if m := c.Train.Marching; m != nil {
+		n *= m.Windows
+	}
+	return n
+}
+
+// runPINNMarching trains c by time-marching (pinn.Marcher): one network
+// per time window, each warm-started from the previous one and given its
+// values at the window's start as initial condition; metrics.jsonl counts
+// steps over all windows and its rel L2 is the error of the windows so
+// far on the grid's times up to the current window's end. The checkpoint
+// holds the final piecewise network; the run cannot be resumed.
+func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, error) {
+	res := &PINNResult{Config: c, Dir: opts.Dir}
+	if res.Dir == "" {
+		res.Dir = c.RunDir()
+	}
+	ck := filepath.Join(res.Dir, operator.CheckpointFile)
+	metricsPath := filepath.Join(res.Dir, operator.MetricsFile)
+	if opts.Resume {
+		return nil, errors.New("a time-marching run cannot be resumed: start over (--force)")
+	}
+	if _, err := os.Stat(ck); err == nil {
+		if !opts.Force {
+			return nil, fmt.Errorf("%s holds a previous run (%s): start over (--force) or choose another directory (-o)", res.Dir, ck)
+		}
+		for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, PINNResultFile, ReportFile} {
+			os.Remove(filepath.Join(res.Dir, f))
+		}
+	}
+	y, err := yaml.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(res.Dir, PlotsDir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(res.Dir, ConfigFile), y, 0o644); err != nil {
+		return nil, err
+	}
+	st, err := c.build(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	mf, err := os.Create(metricsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer mf.Close()
+	perWindow := int64(c.Train.Adam.Steps + c.Train.LBFGS.Iterations)
+	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.totalSteps()), start: time.Now()}
+	win := c.Train.Marching.Windows
+	var nets []pinn.Net
+	var metric func(pinn.Net) float64 // the current window's
+	cfg := st.trainer.Config
+	cfg.Checkpoint = ""
+	ms := &pinn.Marcher{
+		Problem: st.problem, Axis: 1, Windows: win, Config: cfg, Logger: slog.New(h),
+		NewNet: func(k int, lo, hi float64, prev pinn.Net) pinn.Net {
+			// an mlp sees its window's times on [−1, 1] (and x on it too
+			// unless periodically embedded or boxed by the config)
+			nc := c.Net.NetConfig
+			if nc.Type == "mlp" {
+				box := st.problem.Domain.(pinn.Box)
+				nc.InputLo, nc.InputHi = []float64{box.Lo[0], lo}, []float64{box.Hi[0], hi}
+				if c.Net.InputLo != nil {
+					nc.InputLo[0], nc.InputHi[0] = c.Net.InputLo[0], c.Net.InputHi[0]
+				}
+			}
+			net, err := nc.Build(2, 1, c.Net.dtype(), nn.NewRand(c.Seed))
+			if err != nil {
+				panic(err) // built once already by c.build
+			}
+			if prev != nil {
+				if err := nn.LoadStateDict(net, nn.StateDict(prev)); err != nil {
+					panic(err)
+				}
+			}
+			// the metric: the windows so far on the grid's times ≤ hi
+			sub := windowReference(st.ref, hi)
+			pw := func() pinn.Net {
+				breaks := pinn.Linspace(st.ref.T[0], st.ref.T[len(st.ref.T)-1], win+1)[:k+2]
+				return &pinn.Piecewise{Axis: 1, Breaks: breaks, Nets: append(slices.Clone(nets), net)}
+			}
+			metric = func(pinn.Net) float64 { l2, _ := sub.Errors(pw()); return l2 }
+			h.stepOffset = int64(k) * perWindow
+			return net
+		},
+	}
+	ms.Done = func(k int, tr *pinn.Trainer) {
+		nets = append(nets, tr.Net)
+		st.trainer = tr
+	}
+	ms.Metric = func(net pinn.Net) float64 {
+		if metric == nil {
+			return 0
+		}
+		return metric(net)
+	}
+	if opts.Progress != nil {
+		n0, _ := c.Net.NetConfig.Build(2, 1, c.Net.dtype(), nn.NewRand(c.Seed))
+		fmt.Fprintf(opts.Progress, "%s: %s, time-marching over %d windows, %d parameters per window (%s), %d collocation points, %d Adam steps + %d L-BFGS iterations per window, %s\n",
+			c.Name, c.Problem.Type, win, nn.CountParams(n0), c.Net.dtype(), cfg.Collocation, c.Train.Adam.Steps, c.Train.LBFGS.Iterations, threadsNote())
+	}
+	pw, runErr := ms.Run(ctx)
+	res.TrainSeconds = time.Since(h.start).Seconds()
+	if h.err != nil {
+		return nil, fmt.Errorf("write %s: %w", metricsPath, h.err)
+	}
+	if runErr != nil {
+		return nil, fmt.Errorf("training: %w", runErr)
+	}
+	st.net = pw
+	res.Steps = int64(c.totalSteps())
+	if h.last != nil {
+		res.Loss = h.last.Loss
+	}
+	res.Params = nn.CountParams(pw)
+	res.RelL2, res.RMAE = st.ref.Errors(pw)
+	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE, nil)
+	if err := nn.SaveCheckpoint(ck, &nn.Checkpoint{Model: nn.StateDict(pw), Step: res.Steps, Meta: map[string]string{"phase": "marching"}}); err != nil {
+		return nil, err
+	}
+	if err := writePINNReport(res, st, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// windowReference returns the part of ref with times ≤ hi.
+func windowReference(ref *pinn.Reference, hi float64) *pinn.Reference {
+	nt := 0
+	for _, t := range ref.T {
+		if t <= hi+1e-12 {
+			nt++
+		}
+	}
+	sub := &pinn.Reference{X: ref.X, T: ref.T[:nt]}
+	for i := range ref.X {
+		sub.U = append(sub.U, ref.U[i*len(ref.T):i*len(ref.T)+nt]...)
+	}
+	return sub
+}
+
 // pinnFinished reports whether the checkpoint is the end of a run of c.
 func pinnFinished(ck string, c *PINNConfig) bool {
 	k, err := nn.LoadCheckpoint(ck)
@@ -1197,9 +1372,15 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	if inv := c.Problem.Inverse; inv != nil {
 		prob += fmt.Sprintf(", inverse: %s from %d data points", inverseCoefficient[c.Problem.Type], inv.DataPoints)
 	}
-	fmt.Fprintf(&b, "Physics-informed network, problem `%s`, network `%s` (%d parameters, %s), %d collocation points (%s), Adam %d steps then L-BFGS %d iterations.\n\n",
-		prob, arch, res.Params, c.Net.dtype(),
-		st.trainer.Collocation().Dim(0), orDefault(c.Sampling.Sampler, "lhs"), c.Train.Adam.Steps, c.Train.LBFGS.Iterations)
+	if m := c.Train.Marching; m != nil {
+		fmt.Fprintf(&b, "Physics-informed network, problem `%s`, time-marching over %d windows, network `%s` per window (%d parameters in all, %s), per window %d collocation points (%s), Adam %d steps then L-BFGS %d iterations.\n\n",
+			prob, m.Windows, arch, res.Params, c.Net.dtype(),
+			st.trainer.Collocation().Dim(0), orDefault(c.Sampling.Sampler, "lhs"), c.Train.Adam.Steps, c.Train.LBFGS.Iterations)
+	} else {
+		fmt.Fprintf(&b, "Physics-informed network, problem `%s`, network `%s` (%d parameters, %s), %d collocation points (%s), Adam %d steps then L-BFGS %d iterations.\n\n",
+			prob, arch, res.Params, c.Net.dtype(),
+			st.trainer.Collocation().Dim(0), orDefault(c.Sampling.Sampler, "lhs"), c.Train.Adam.Steps, c.Train.LBFGS.Iterations)
+	}
 	fmt.Fprintf(&b, "| metric | value | expected |\n|---|---|---|\n")
 	bound := func(v float64) string {
 		if v == 0 {
@@ -1220,7 +1401,7 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	fmt.Fprintf(&b, "| final loss | %.4e | |\n", res.Loss)
 	stopped := ""
 	if res.Interrupted {
-		stopped = fmt.Sprintf(" (interrupted; of %d)", c.Train.Adam.Steps+c.Train.LBFGS.Iterations)
+		stopped = fmt.Sprintf(" (interrupted; of %d)", c.totalSteps())
 	}
 	fmt.Fprintf(&b, "| steps (Adam + L-BFGS iterations) | %d%s | |\n", res.Steps, stopped)
 	fmt.Fprintf(&b, "| training time | %.0f s | |\n\n", res.TrainSeconds)

@@ -83,8 +83,10 @@ type Marcher struct {
 	// Config is each slab's training (Collocation points per slab; the
 	// sampler seed is Config.Seed + k).
 	Config Config
-	// Logger receives each slab's progress (the attribute "window" added).
+	// Logger receives each slab's progress (the attribute "window" added);
+	// Metric, when set, is each slab trainer's Metric.
 	Logger *slog.Logger
+	Metric func(net Net) float64
 	// Done, when set, is called after each slab with its trainer.
 	Done func(k int, t *Trainer)
 }
@@ -118,6 +120,7 @@ func (m *Marcher) Run(ctx context.Context) (*Piecewise, error) {
 			lg = slog.Default()
 		}
 		tr.Logger = lg.With("window", k)
+		tr.Metric = m.Metric
 		if err := tr.Run(ctx); err != nil {
 			return nil, fmt.Errorf("pinn: window %d: %w", k, err)
 		}

@@ -109,6 +109,10 @@ type MLPConfig struct {
 	// Periodic embeds input axes exactly periodically (PeriodicEmbedding),
 	// before any Fourier features.
 	Periodic []PeriodicEmbedding
+	// InputLo and InputHi (both or neither, one bound per input) map the
+	// box [InputLo, InputHi] of the inputs that are not periodically
+	// embedded affinely onto [−1, 1]^d before anything else.
+	InputLo, InputHi []float64
 }
 
 // PeriodicEmbedding replaces input axis Axis by its first Harmonics
@@ -168,6 +172,9 @@ type MLP struct {
 	// first (nil: none); In is then the number of inputs.
 	Periodic []PeriodicEmbedding
 	In       int
+	// Center and Scale normalise the inputs first, x ↦ (x − Center)·Scale
+	// (nil: none; periodic axes have Center 0, Scale 1). Not trained.
+	Center, Scale []float64
 }
 
 // NewMLP returns an MLP with Xavier-normal weights and zero biases.
@@ -184,6 +191,24 @@ func NewMLP(cfg MLPConfig) *MLP {
 	r := nn.NewRand(cfg.Seed)
 	m := &MLP{Act: cfg.Activation}
 	first := cfg.In
+	if cfg.InputLo != nil || cfg.InputHi != nil {
+		if len(cfg.InputLo) != cfg.In || len(cfg.InputHi) != cfg.In {
+			panic(fmt.Sprintf("pinn.NewMLP: input box %v, %v for %d inputs", cfg.InputLo, cfg.InputHi, cfg.In))
+		}
+		m.Center, m.Scale = make([]float64, cfg.In), make([]float64, cfg.In)
+		for a := range cfg.In {
+			lo, hi := cfg.InputLo[a], cfg.InputHi[a]
+			if !(hi > lo) {
+				panic(fmt.Sprintf("pinn.NewMLP: input box [%g, %g] along axis %d", lo, hi, a))
+			}
+			m.Center[a], m.Scale[a] = (lo+hi)/2, 2/(hi-lo)
+		}
+		for _, p := range cfg.Periodic {
+			if p.Axis >= 0 && p.Axis < cfg.In {
+				m.Center[p.Axis], m.Scale[p.Axis] = 0, 1
+			}
+		}
+	}
 	if len(cfg.Periodic) > 0 {
 		seen := map[int]bool{}
 		for _, p := range cfg.Periodic {
@@ -233,8 +258,12 @@ func (m *MLP) Dims() (int, int) {
 // Forward maps [N, In] to [N, Out].
 func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
 	h := x
+	if m.Scale != nil {
+		d := x.Dim(1)
+		h = tensor.Mul(tensor.Sub(h, tensor.FromFloat64s(x.DType(), m.Center, 1, d)), tensor.FromFloat64s(x.DType(), m.Scale, 1, d))
+	}
 	if m.Periodic != nil {
-		h = m.embed(x)
+		h = m.embed(h)
 	}
 	if m.Fourier != nil {
 		z := tensor.Scale(tensor.MatMulT(h, m.Fourier, false, true), 2*math.Pi)

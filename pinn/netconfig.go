@@ -28,7 +28,8 @@ type NetConfig struct {
 	FourierFeatures int     `yaml:"fourier_features,omitempty"`
 	FourierScale    float64 `yaml:"fourier_scale,omitempty"`
 	// mlp: exact periodic embeddings of input axes (PeriodicEmbedding),
-	// e.g. [{axis: 0, period: 6.283185307179586, harmonics: 4}].
+	// e.g. [{axis: 0, period: 6.283185307179586, harmonics: 4}]. input_lo
+	// and input_hi (below) map the other axes onto [−1, 1].
 	Periodic []PeriodicEmbedding `yaml:"periodic,omitempty"`
 
 	// pinnsformer: pseudo-sequence length k (5) and step Δt (1e-4),
@@ -42,9 +43,9 @@ type NetConfig struct {
 	DHidden  int     `yaml:"d_hidden,omitempty"`
 
 	// kan: basis "bspline" (default) or "chebyshev"; grid (5) and order
-	// (3) of the B-splines, degree (5) of the Chebyshev series; the input
-	// box input_lo, input_hi (default [−1, 1] per axis) mapped onto the
-	// grids' [−1, 1].
+	// (3) of the B-splines, degree (5) of the Chebyshev series; kan and
+	// mlp: the input box input_lo, input_hi (default [−1, 1] per axis)
+	// mapped onto [−1, 1] (the grids' interval for a kan).
 	Basis   string    `yaml:"basis,omitempty"`
 	Grid    int       `yaml:"grid,omitempty"`
 	Order   int       `yaml:"order,omitempty"`
@@ -68,7 +69,7 @@ func (c NetConfig) Validate() error {
 		"periodic": c.Periodic != nil,
 	}
 	own := map[string][]string{
-		"mlp":         {"hidden", "activation", "fourier_features", "fourier_scale", "periodic"},
+		"mlp":         {"hidden", "activation", "fourier_features", "fourier_scale", "periodic", "input_lo", "input_hi"},
 		"pinnsformer": {"steps", "step_size", "d_model", "heads", "layers", "d_ff", "d_hidden"},
 		"kan":         {"hidden", "basis", "grid", "order", "degree", "input_lo", "input_hi"},
 	}
@@ -105,6 +106,7 @@ func (c NetConfig) Validate() error {
 			bad("activation: %v", err)
 		}
 		nonNeg("fourier_features", c.FourierFeatures)
+		c.checkBox(bad)
 		if c.FourierScale < 0 {
 			bad("fourier_scale = %g, want ≥ 0", c.FourierScale)
 		}
@@ -155,17 +157,22 @@ func (c NetConfig) Validate() error {
 		if c.Order < 0 || c.Order > 10 {
 			bad("order = %d, want 0…10", c.Order)
 		}
-		if (c.InputLo == nil) != (c.InputHi == nil) || len(c.InputLo) != len(c.InputHi) {
-			bad("input_lo %v and input_hi %v must be given together, one bound per input axis", c.InputLo, c.InputHi)
-		} else {
-			for i := range c.InputLo {
-				if !(c.InputHi[i] > c.InputLo[i]) {
-					bad("input_hi[%d] = %g ≤ input_lo[%d] = %g", i, c.InputHi[i], i, c.InputLo[i])
-				}
-			}
-		}
+		c.checkBox(bad)
 	}
 	return errors.Join(errs...)
+}
+
+// checkBox checks input_lo and input_hi.
+func (c NetConfig) checkBox(bad func(string, ...any)) {
+	if (c.InputLo == nil) != (c.InputHi == nil) || len(c.InputLo) != len(c.InputHi) {
+		bad("input_lo %v and input_hi %v must be given together, one bound per input axis", c.InputLo, c.InputHi)
+		return
+	}
+	for i := range c.InputLo {
+		if !(c.InputHi[i] > c.InputLo[i]) {
+			bad("input_hi[%d] = %g ≤ input_lo[%d] = %g", i, c.InputHi[i], i, c.InputLo[i])
+		}
+	}
 }
 
 // Build validates the configuration and returns the network from in to
@@ -192,8 +199,12 @@ func (c NetConfig) Build(in, out int, dtype tensor.DType, r *rand.Rand) (Net, er
 				return nil, fmt.Errorf("net: periodic[%d]: %w", i, err)
 			}
 		}
+		if c.InputLo != nil && len(c.InputLo) != in {
+			return nil, fmt.Errorf("net: input_lo has %d bounds for %d inputs", len(c.InputLo), in)
+		}
 		return NewMLP(MLPConfig{In: in, Out: out, Hidden: c.Hidden, Activation: act, DType: dtype,
-			Seed: r.Uint64(), FourierFeatures: c.FourierFeatures, FourierScale: c.FourierScale, Periodic: c.Periodic}), nil
+			Seed: r.Uint64(), FourierFeatures: c.FourierFeatures, FourierScale: c.FourierScale, Periodic: c.Periodic,
+			InputLo: c.InputLo, InputHi: c.InputHi}), nil
 	case "pinnsformer":
 		if in < 2 {
 			return nil, fmt.Errorf("net: a pinnsformer needs space and time inputs, got %d input", in)

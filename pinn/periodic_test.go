@@ -92,6 +92,18 @@ func TestPeriodicEmbeddingTaylor(t *testing.T) {
 		{"tanh, x periodic", periodicMLP(Tanh, 0, one), 2 + 6},
 		{"sin, x and z periodic", periodicMLP(Sin, 0, one, two), 1 + 6 + 4},
 		{"tanh, periodic then Fourier", periodicMLP(Tanh, 4, one), 8},
+		{"tanh, input box and periodic", func() *MLP {
+			m := NewMLP(MLPConfig{In: 3, Out: 2, Hidden: []int{7, 6}, Seed: 2, Periodic: []PeriodicEmbedding{one},
+				InputLo: []float64{5, 0.2, -3}, InputHi: []float64{9, 0.7, 1}})
+			if m.Center[0] != 0 || m.Scale[0] != 1 || math.Abs(m.Center[1]-0.45) > 1e-15 || math.Abs(m.Scale[1]-4) > 1e-14 || m.Scale[2] != 0.5 {
+				t.Errorf("input map %v, %v", m.Center, m.Scale)
+			}
+			return m
+		}(), 8},
+		{"sin, input box, Fourier", func() *MLP {
+			return NewMLP(MLPConfig{In: 3, Out: 2, Hidden: []int{7, 6}, Seed: 2, Activation: Sin, FourierFeatures: 3, FourierScale: 0.4,
+				InputLo: []float64{-2, 0, 1}, InputHi: []float64{1, 0.5, 4}})
+		}(), 3},
 	} {
 		if in, out := c.m.Dims(); in != 3 || out != 2 {
 			t.Errorf("%s: dims %d → %d", c.name, in, out)

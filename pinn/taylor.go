@@ -79,6 +79,20 @@ func evalTaylor(m *MLP, x *tensor.Tensor, needs []Partial) *Fields {
 			row[j*in+a] = 1
 		}
 	}
+	if m.Scale != nil {
+		// x ↦ (x − c)·s: the value stream shifted and scaled, e_a scaled
+		for q := range k {
+			for j := range n {
+				row := sd[(q*n+j)*in : (q*n+j+1)*in]
+				for a := range row {
+					if q == 0 {
+						row[a] -= m.Center[a]
+					}
+					row[a] *= m.Scale[a]
+				}
+			}
+		}
+	}
 	if m.Periodic != nil {
 		s = periodicStreams(s, m, spec, n)
 	}
