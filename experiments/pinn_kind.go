@@ -991,12 +991,12 @@ type pinnMetric struct {
 type metricsHandler struct {
 	w          io.Writer // metrics.jsonl
 	stepOffset int64     // added to the trainer's step (time-marching windows)
-	progress io.Writer
-	total    int64
-	start    time.Time
-	offset   float64 // seconds of earlier sessions
-	last     *pinnMetric
-	err      error
+	progress   io.Writer
+	total      int64
+	start      time.Time
+	offset     float64 // seconds of earlier sessions
+	last       *pinnMetric
+	err        error
 }
 
 func (h *metricsHandler) Enabled(context.Context, slog.Level) bool { return true }
