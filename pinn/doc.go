@@ -61,8 +61,17 @@
 //
 // MLP (tanh or sine activations with the Taylor path, any other activation
 // of the nn catalogue through nested autodiff; Xavier-normal
-// initialisation; optional random Fourier-feature inputs) and
-// Transformed, an output transform T(x, u) for hard constraints.
+// initialisation), with optional input maps applied in this order, all on
+// the Taylor path: an input box mapped onto [−1, 1]
+// (MLPConfig.InputLo/InputHi), exact periodic embeddings
+// x_a ↦ [cos kωx_a, sin kωx_a], k = 1…M (PeriodicEmbedding: the network
+// and all its derivatives are periodic, so a periodic condition holds by
+// construction), random Fourier features. Hard constraints: Constrained,
+// the affine output transform u = G(x) + M(x)·v(x) (G meets the
+// conditions, M vanishes where they are imposed), which keeps a float64
+// MLP on the Taylor path (product rule with nested derivatives of the
+// parameter-free G and M), and Transformed, any output transform T(x, u)
+// (nested autodiff).
 // PINNsFormer (Zhao, Ding & Prakash 2024) turns each point into the
 // pseudo-sequence (x, t + iΔt), i = 0…K−1, and maps it through a linear
 // embedding, an encoder and a decoder of multi-head attention layers and
@@ -79,6 +88,16 @@
 // error against a reference) through log/slog, writes checkpoints
 // (network, optimizer state including the L-BFGS history, collocation
 // points, sampler state) and resumes from them bit for bit.
+//
+// # Time-marching
+//
+// Marcher trains a time-dependent problem on a Box window by window
+// ("sequence-to-sequence" training, Krishnapriyan et al. 2021): one
+// network per time slab, each slab's initial conditions (u, and u_t for
+// a Neumann one) taken from the previous slab's network at the slab's
+// start (WindowProblem), the other conditions restricted or mapped onto
+// the slab; Piecewise evaluates the result. It is what solves
+// PINNsFormer's convection (β = 50) and wave problems here in minutes.
 //
 // # Benchmark problems
 //
