@@ -76,8 +76,8 @@ func TestNavierStokesShellFlows(t *testing.T) {
 // Loading w0 and taking the snapshot are one forward and one inverse
 // float32 FFT of ≤ 128² points, whose relative error is at most
 // u·log2(n²) ≤ 14u in theory and ≈ 3u measured: 12u covers them. Each step
-// rounds ŵ (relative u/2 per mode) and its factors (the CN factor A − 1,
-// or e^{hL} of ETDRK4, and dt/(1+½dtνλ), each rounded once to u/2); with
+// rounds ŵ (relative u/2 per mode) and its factors (A − 1 or e^{hL} − 1,
+// dt/(1+½dtνλ), the ETDRK4 weights, each rounded once to u/2); with
 // those errors fully coherent from step to step (the worst case: the same
 // rounded factor applied every step) the error grows by u/2 per step.
 // Errors of the advection term enter multiplied by dt·|u·∇w|/|w| ≪ 1.
@@ -125,25 +125,32 @@ func TestNavierStokesFloat32MatchesFloat64(t *testing.T) {
 	}
 }
 
-// In float32 the CN update is ŵ + [(A−1)ŵ + …]: the factor A = 1 − O(dtν|k|²)
-// is not rounded, so its half-ulp error does not compound. After 1000
-// steps the error stays below 100u = 6e-6; the direct form A·ŵ, as the FNO
-// script computes it, is measured at 1.3e-5 (and 1.4e-4 after 10,000).
+// In float32 the updates are increments, ŵ + [(A−1)ŵ + …] and
+// ŵ + [(e^{hL}−1)ŵ + …]: the factors A = 1 − O(dtν|k|²) and e^{hL} are not
+// rounded themselves, so their half-ulp errors do not compound. The error
+// stays below 100u = 6e-6 after 1000 CN steps (T = 0.1) and 500 ETDRK4
+// steps (T = 1); the direct forms A·ŵ (the FNO script's) and e^{hL}·ŵ are
+// measured at 1.3e-5 and 9.8e-6 there.
 func TestNavierStokesFloat32Drift(t *testing.T) {
-	p := nsParams(64, 64, 0.1, 0.1)
-	w0, _ := p.Init.Sample(pde.NewRand(1, 0), 64)
-	a, err := NavierStokes{Params: p}.Solve(context.Background(), w0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := NavierStokes{Params: p, Precision: Float32}.Solve(context.Background(), w0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := relL2(b.W[0], a.W[0])
-	t.Logf("1000 steps: float32 vs float64 %.2e = %.1f u", e, e/0x1p-24)
-	if e > 100*0x1p-24 {
-		t.Errorf("float32 drift after 1000 steps: %.2e > 100u", e)
+	for _, c := range []struct {
+		scheme NSScheme
+		T      float64
+	}{{CrankNicolsonEuler, 0.1}, {ETDRK4, 1}} {
+		p := nsParams(64, 64, c.T, c.T)
+		w0, _ := p.Init.Sample(pde.NewRand(1, 0), 64)
+		a, err := NavierStokes{Params: p, Scheme: c.scheme}.Solve(context.Background(), w0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := NavierStokes{Params: p, Scheme: c.scheme, Precision: Float32}.Solve(context.Background(), w0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := relL2(b.W[0], a.W[0])
+		t.Logf("%v to T = %v: float32 vs float64 %.2e = %.1f u", c.scheme, c.T, e, e/0x1p-24)
+		if e > 100*0x1p-24 {
+			t.Errorf("%v: float32 drift to T = %v: %.2e > 100u", c.scheme, c.T, e)
+		}
 	}
 }
 
