@@ -9,11 +9,11 @@ import (
 	"github.com/sciml-go/sciml/tensor"
 )
 
-// Domain is a region of ℝ^d where collocation points are drawn: a Box, or
-// a shape built from simple ones (Disk, Polygon) by Union, Intersection
-// and Difference. Points of a shape other than a box are drawn by
-// rejection: candidates from the Sampler over the bounding box, kept when
-// inside.
+// Domain is a region of ℝ^d where collocation points are drawn: a Box (in
+// any dimension), a shape built from simple ones (Disk, Polygon) by Union,
+// Intersection and Difference, or the space-time cylinder TimeSpace over
+// any of them. Points of a shape other than a box are drawn by rejection:
+// candidates from the Sampler over the bounding box, kept when inside.
 type Domain interface {
 	// Dim returns the number of axes.
 	Dim() int
