@@ -47,15 +47,27 @@ func Burgers(visc float64, nu int, r *rand.Rand) *Problem {
 // Reference is a solution sampled on a tensor grid: U[i·len(T)+j] is the
 // value at (X[i], T[j]). Inside, when set, marks the grid points that lie
 // in the domain (a shape other than a box; see Restrict): the errors are
-// taken over those only.
+// taken over those only. P, when set, holds the points of U instead (any
+// number of inputs, [len(U), In]; see PointReference), and X and T are
+// unused.
 type Reference struct {
 	X, T   []float64
 	U      []float64
 	Inside []bool
+	P      *tensor.Tensor
 }
 
-// Points returns the grid points (x, t) as [len(X)·len(T), 2].
+// PointReference samples f at the points p ([N, In], float64).
+func PointReference(p *tensor.Tensor, f func(x []float64) float64) *Reference {
+	return &Reference{P: p, U: targetOf(p, f).Float64s()}
+}
+
+// Points returns the points of U: P, or the grid points (x, t) as
+// [len(X)·len(T), 2].
 func (r *Reference) Points() *tensor.Tensor {
+	if r.P != nil {
+		return r.P
+	}
 	p := make([]float64, 0, 2*len(r.X)*len(r.T))
 	for _, x := range r.X {
 		for _, t := range r.T {

@@ -455,3 +455,47 @@ func TestReferenceRestrict(t *testing.T) {
 		t.Errorf("errors %g, %g inside, want 0", l2, mae)
 	}
 }
+
+// HeatOn's data come from u* = e^{−2t} sin x sin y: its condition losses
+// and residual vanish for u* on a disk and on a plate with a hole, for
+// each boundary type; PointReference measures errors at any points.
+func TestHeatOn(t *testing.T) {
+	col := func(x *tensor.Tensor, i int) *tensor.Tensor { return tensor.IndexSelect(x, 1, []int{i}) }
+	exact := funcNet{3, func(x *tensor.Tensor) *tensor.Tensor {
+		return tensor.Mul(tensor.Exp(tensor.Scale(col(x, 2), -2)), tensor.Mul(tensor.Sin(col(x, 0)), tensor.Sin(col(x, 1))))
+	}}
+	plate := Difference(Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}, Disk{Center: [2]float64{0.5, 0.5}, Radius: 0.25})
+	for _, sp := range []Shape{plate, Disk{Center: [2]float64{0.5, 0.5}, Radius: 0.5}} {
+		for _, bc := range []string{"dirichlet", "neumann", "robin"} {
+			p, f, err := HeatOn(sp, 1, bc, 30, 60, nn.NewRand(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, c := range p.Conditions {
+				if l := c.Loss(exact, Nested).Item(); l > 1e-26 {
+					t.Errorf("%T %s: condition %s loss %g for the exact solution", sp, bc, c.Name, l)
+				}
+				if c.Name != "initial" {
+					n += c.X.Dim(0)
+				}
+			}
+			if n != 60 || (bc == "neumann") != (len(p.Conditions) == 3) {
+				t.Errorf("%T %s: %d conditions, %d lateral points", sp, bc, len(p.Conditions), n)
+			}
+			x := p.Domain.Sample(50, Halton{}, nn.NewRand(2))
+			for i, v := range ResidualSquares(p, exact, x, Nested).Float64s() {
+				if v > 1e-24 {
+					t.Fatalf("%T %s: residual² %g at %v", sp, bc, v, x.Float64s()[3*i:3*i+3])
+				}
+			}
+			ref := PointReference(x, f)
+			if l2, mae := ref.Errors(exact); l2 > 1e-15 || mae > 1e-15 {
+				t.Errorf("point reference errors %g, %g for the exact solution", l2, mae)
+			}
+		}
+	}
+	if _, _, err := HeatOn(Box{Lo: []float64{0}, Hi: []float64{1}}, 1, "dirichlet", 4, 4, nn.NewRand(1)); err == nil {
+		t.Error("1-D space accepted")
+	}
+}

@@ -173,6 +173,71 @@ func PoissonOn(dom Shape, bc string, nb int, r *rand.Rand) (*Problem, func(x, y 
 	return p, exact, nil
 }
 
+// HeatOn is the heat equation u_t = Δu on the cylinder space × [0, t1]
+// (inputs (x, y, t)) with the exact solution u* = e^{−2t} sin x sin y:
+// u = u* at n0 points of the initial slice (Halton, condition "initial")
+// and, on nb points of the lateral boundary (TimeSpace.Lateral), the data
+// of u* as bc says (see PoissonOn): "dirichlet" and "robin" in a condition
+// "lateral", "neumann" in "neumann" (normals with n·(1, 1) > 0) and
+// "dirichlet" (the rest).
+func HeatOn(space Shape, t1 float64, bc string, n0, nb int, r *rand.Rand) (*Problem, func(p []float64) float64, error) {
+	if space.Dim() != 2 {
+		return nil, nil, fmt.Errorf("pinn.HeatOn: %d-D space, want 2-D", space.Dim())
+	}
+	exact := func(p []float64) float64 { return math.Exp(-2*p[2]) * math.Sin(p[0]) * math.Sin(p[1]) }
+	dn := func(p, n []float64) float64 { // n·∇u*
+		e := math.Exp(-2 * p[2])
+		sx, cx := math.Sincos(p[0])
+		sy, cy := math.Sincos(p[1])
+		return e * (n[0]*cx*sy + n[1]*sx*cy)
+	}
+	dom := TimeSpace{Space: space, T0: 0, T1: t1}
+	conds := []*Condition{Dirichlet("initial", dom.Initial(n0, Halton{}, r), 0, exact)}
+	x, nrm := dom.Lateral(nb, r)
+	xs, ns := x.Float64s(), nrm.Float64s()
+	switch bc {
+	case "dirichlet":
+		conds = append(conds, Dirichlet("lateral", x, 0, exact))
+	case "robin":
+		c := RobinNormal("lateral", x, nrm, 0, 1, 1, nil)
+		g := make([]float64, nb)
+		for i := range g {
+			g[i] = exact(xs[3*i:3*i+3]) + dn(xs[3*i:3*i+3], ns[3*i:3*i+3])
+		}
+		c.Target = tensor.New(g, nb)
+		conds = append(conds, c)
+	case "neumann":
+		var xn, nn, gn, xd []float64
+		for i := range nb {
+			p, n := xs[3*i:3*i+3], ns[3*i:3*i+3]
+			if n[0]+n[1] > 0 {
+				xn, nn, gn = append(xn, p...), append(nn, n...), append(gn, dn(p, n))
+			} else {
+				xd = append(xd, p...)
+			}
+		}
+		if len(gn) > 0 {
+			c := NeumannNormal("neumann", tensor.New(xn, len(gn), 3), tensor.New(nn, len(gn), 3), 0, nil)
+			c.Target = tensor.New(gn, len(gn))
+			conds = append(conds, c)
+		}
+		if len(xd) > 0 {
+			conds = append(conds, Dirichlet("dirichlet", tensor.New(xd, len(xd)/3, 3), 0, exact))
+		}
+	default:
+		return nil, nil, fmt.Errorf("pinn.HeatOn: boundary condition %q (want dirichlet, neumann or robin)", bc)
+	}
+	p := &Problem{
+		Domain: dom,
+		Needs:  []Partial{D(0, 2), D(0, 0, 0), D(0, 1, 1)},
+		Residual: func(f *Fields) []*tensor.Tensor {
+			return []*tensor.Tensor{tensor.Sub(f.D(0, 2), tensor.Add(f.D(0, 0, 0), f.D(0, 1, 1)))}
+		},
+		Conditions: conds,
+	}
+	return p, exact, nil
+}
+
 // Convection is PINNsFormer's convection problem u_t + β u_x = 0 on
 // x ∈ [0, 2π], t ∈ [0, 1], u(x, 0) = sin x, u(0, t) = u(2π, t), with exact
 // solution sin(x − βt); n0 initial and nb boundary pairs on grids.
