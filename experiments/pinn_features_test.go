@@ -1,8 +1,10 @@
 package experiments
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -66,7 +68,7 @@ func TestPINNFeatureErrors(t *testing.T) {
 		edits []string
 		want  []string
 	}{
-		{"grid size", []string{"  sampler: sobol\n  points: 300\n", "  sampler: grid\n  grid: [21]\n"}, []string{"t.yaml:12: sampling.grid", "two sizes"}},
+		{"grid size", []string{"  sampler: sobol\n  points: 300\n", "  sampler: grid\n  grid: [21]\n"}, []string{"t.yaml:12: sampling.grid", "want 2 sizes"}},
 		{"grid points", []string{"  sampler: sobol\n", "  sampler: grid\n  grid: [21, 11]\n"}, []string{"sampling.points", "231"}},
 		{"grid not square", []string{"  sampler: sobol\n", "  sampler: grid\n"}, []string{"t.yaml:12: sampling.points", "300 is not a square"}},
 		{"grid resample", []string{"  sampler: sobol\n  points: 300\n", "  sampler: grid\n  resample_every: 10\n"}, []string{"sampling.resample_every", "same points"}},
@@ -242,5 +244,73 @@ func TestPINNConfigWiring(t *testing.T) {
 	}
 	if b := st2.trainer.Config.Balance; b == nil || b.Every != 10 || b.Alpha != 0.2 {
 		t.Errorf("balance %+v", b)
+	}
+}
+
+// heat: u_t = Δu on a 2-D domain × [0, 1] (three inputs, pinn.HeatOn):
+// the collocation points lie in the cylinder, the errors are taken at the
+// grid points inside the domain at each time, causal weighting runs along
+// t (axis 2), and a tiny run on the disk with Robin lateral data learns
+// the solution; invalid heat settings are errors.
+func TestPINNHeat(t *testing.T) {
+	src := edit(t, "  type: poisson\n  boundary_points: 40\n", "  type: heat\n  domain: disk\n  bc: robin\n  boundary_points: 150\n",
+		"  grid: [41, 41]\n", "  grid: [21, 21, 6]\n",
+		"  log_every: 50\n", "  log_every: 50\n  causal: {bins: 4}\n",
+		"  lbfgs: {iterations: 500, per_step: 50}\n", "  lbfgs: {iterations: 300, per_step: 50}\n")
+	c, err := DecodePINN([]byte(src), "t.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.build(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := st.net.Dims(); in != 3 || st.trainer.Config.Causal.Axis != 2 {
+		t.Errorf("inputs %d, causal axis %d", in, st.trainer.Config.Causal.Axis)
+	}
+	disk := poissonDomain("disk")
+	x := st.trainer.Collocation().Float64s()
+	for i := range len(x) / 3 {
+		if p := x[3*i : 3*i+3]; !disk.Contains(p[:2]) || p[2] < 0 || p[2] > 1 {
+			t.Fatalf("collocation point %v outside the cylinder", p)
+		}
+	}
+	inside := 0
+	for i := range 21 {
+		for j := range 21 {
+			if disk.Contains([]float64{float64(i) / 20, float64(j) / 20}) {
+				inside++
+			}
+		}
+	}
+	if n := st.ref.P.Dim(0); n != 6*inside {
+		t.Errorf("%d evaluation points, want %d inside × 6 times", n, inside)
+	}
+	dir := filepath.Join(t.TempDir(), "heat")
+	res, err := RunPINN(context.Background(), c, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("heat on a disk, Robin: rel L2 %.3e after %d steps", res.RelL2, res.Steps)
+	if !res.Met {
+		t.Errorf("heat on a disk: rel L2 %.3e, want ≤ 0.02", res.RelL2)
+	}
+	if report, err := os.ReadFile(filepath.Join(dir, ReportFile)); err != nil || !bytes.Contains(report, []byte("× 6 times")) || !bytes.Contains(report, []byte("at t = 1")) {
+		t.Errorf("report: %v\n%s", err, report)
+	}
+	if os.Getenv("SCIML_KEEP") != "" {
+		os.CopyFS(os.Getenv("SCIML_KEEP"), os.DirFS(dir))
+	}
+	for _, bad := range []struct {
+		edits []string
+		want  string
+	}{
+		{[]string{"  type: poisson\n", "  type: heat\n"}, "eval.grid"},
+		{[]string{"  type: poisson\n", "  type: heat\n", "  grid: [41, 41]\n", "  grid: [5, 5, 5]\n", "  hidden: [16, 16]\n", "  hidden: [16, 16]\n  hard_constraint: true\n"}, "net.hard_constraint: heat has no hard constraint"},
+		{[]string{"  type: poisson\n", "  type: heat\n", "  grid: [41, 41]\n", "  grid: [5, 5, 5]\n", "  sampler: sobol\n  points: 300\n", "  sampler: grid\n  grid: [10, 10]\n"}, "sampling.grid"},
+	} {
+		if _, err := DecodePINN([]byte(edit(t, bad.edits...)), "t.yaml", ""); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: error %v, want %q", bad.edits, err, bad.want)
+		}
 	}
 }

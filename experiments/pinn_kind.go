@@ -56,7 +56,7 @@ func init() {
 }
 
 // PINNProblems lists the problem types of a PINN experiment.
-var PINNProblems = []string{"burgers", "poisson", "convection", "reaction", "wave"}
+var PINNProblems = []string{"burgers", "poisson", "convection", "reaction", "wave", "heat"}
 
 // PINNConfig is a physics-informed experiment (kind: pinn): a benchmark
 // problem, the network, how collocation points are drawn, the training
@@ -90,7 +90,9 @@ type PINNConfig struct {
 type PINNProblem struct {
 	// Type is burgers (Raissi et al.), poisson (−Δu = 2π² sin πx sin πy on
 	// [0,1]²), convection (u_t + βu_x = 0), reaction (u_t = ρu(1 − u)) or
-	// wave (u_tt = 4u_xx), the last three PINNsFormer's.
+	// wave (u_tt = 4u_xx), those three PINNsFormer's, or heat
+	// (u_t = Δu on domain × [0, 1], inputs (x, y, t), exact
+	// e^{−2t} sin x sin y, pinn.HeatOn).
 	Type string `yaml:"type"`
 	// Nu is Burgers' viscosity (default 0.01/π).
 	Nu float64 `yaml:"nu,omitempty"`
@@ -102,17 +104,18 @@ type PINNProblem struct {
 	// N_u in all (default 100: half at t = 0, a quarter on each side),
 	// poisson per side (default 100; on a domain other than the square, in
 	// all), convection/reaction/wave the points of the initial line and of
-	// each boundary line (default 101).
+	// each boundary line (default 101), heat the points of the initial
+	// slice and of the lateral boundary (default 400 each).
 	BoundaryPoints int `yaml:"boundary_points,omitempty"`
-	// Domain is poisson's domain (the manufactured solution
-	// sin πx sin πy holds on any): square ([0, 1]², default), disk (centre
+	// Domain is the space domain of poisson and heat (their exact
+	// solutions hold on any): square ([0, 1]², default), disk (centre
 	// (½, ½), radius ½), lshape ([0, 1]² without [½, 1]²) or plate ([0, 1]²
 	// without the disk of radius ¼ at its centre, a plate with a hole).
 	Domain string `yaml:"domain,omitempty"`
-	// BC is poisson's boundary condition, with data from the exact
-	// solution (pinn.PoissonOn): dirichlet (default), neumann (on the
-	// sides facing right or up, Dirichlet elsewhere) or robin
-	// (u + ∂u/∂n = g).
+	// BC is the boundary condition of poisson and heat (on the lateral
+	// boundary), with data from the exact solution (pinn.PoissonOn,
+	// pinn.HeatOn): dirichlet (default), neumann (where the normal faces
+	// right or up, Dirichlet elsewhere) or robin (u + ∂u/∂n = g).
 	BC string `yaml:"bc,omitempty"`
 	// Inverse makes it an inverse problem: the PDE coefficient is
 	// unknown and trained with the network from measurements.
@@ -244,8 +247,10 @@ type PINNMarching struct {
 
 // PINNEval is the evaluation grid.
 type PINNEval struct {
-	// Grid is the number of points along each axis (x, then t or y):
-	// default Raissi's 257 × 100 for burgers, 101 × 101 otherwise.
+	// Grid is the number of points along each axis (x, then t or y; x,
+	// y, t for heat): default Raissi's 257 × 100 for burgers, 41 × 41 × 11
+	// for heat (the grid points inside the domain at each time), 101 × 101
+	// otherwise.
 	Grid []int `yaml:"grid,omitempty"`
 	// ReferenceGrid and ReferenceDt are the Burgers reference solver's
 	// Fourier points and time step (default 4096, 1e-4).
@@ -291,6 +296,7 @@ var (
 		"convection": {"initial", "periodic"},
 		"reaction":   {"initial", "periodic"},
 		"wave":       {"initial", "initial_velocity", "left", "right"},
+		"heat":       {"initial", "lateral"},
 	}
 	hardImposed = map[string][]string{
 		"burgers":    {"initial", "left", "right"},
@@ -319,6 +325,9 @@ func (c *PINNConfig) conditionNames() []string {
 			names = []string{"neumann", "dirichlet"}
 		}
 	}
+	if p.Type == "heat" && p.BC == "neumann" {
+		names = []string{"initial", "neumann", "dirichlet"}
+	}
 	if inv := p.Inverse; inv != nil {
 		if inv.DataOnly {
 			names = nil
@@ -328,15 +337,36 @@ func (c *PINNConfig) conditionNames() []string {
 	return names
 }
 
+// inputs returns the number of network inputs: 3 for heat (x, y, t),
+// else 2.
+func (c *PINNConfig) inputs() int {
+	if c.Problem.Type == "heat" {
+		return 3
+	}
+	return 2
+}
+
+// evalGrid returns the sizes of the evaluation grid: eval.grid, or
+// Raissi's 257 × 100 for burgers, 41 × 41 × 11 for heat, 101 × 101.
+func (c *PINNConfig) evalGrid() []int {
+	switch g := c.Eval.Grid; {
+	case len(g) == c.inputs():
+		return g
+	case c.Problem.Type == "burgers":
+		return []int{257, 100}
+	case c.Problem.Type == "heat":
+		return []int{41, 41, 11}
+	}
+	return []int{101, 101}
+}
+
 // evalPoints returns the number of points of the evaluation grid.
 func (c *PINNConfig) evalPoints() int {
-	if g := c.Eval.Grid; len(g) == 2 {
-		return g[0] * g[1]
+	n := 1
+	for _, g := range c.evalGrid() {
+		n *= g
 	}
-	if c.Problem.Type == "burgers" {
-		return 257 * 100
-	}
-	return 101 * 101
+	return n
 }
 
 func (n PINNNet) dtype() tensor.DType {
@@ -379,11 +409,15 @@ func (c *PINNConfig) Validate() error {
 	if p.BoundaryPoints < 0 || (p.BoundaryPoints > 0 && p.BoundaryPoints < 4) {
 		bad("problem.boundary_points", "%d: want at least 4 (0: the default)", p.BoundaryPoints)
 	}
-	if p.Domain != "" && (p.Type != "poisson" || !slices.Contains(PINNDomains, p.Domain)) {
-		bad("problem.domain", "%q: poisson's domain is one of %s (the others have their benchmark's)", p.Domain, strings.Join(PINNDomains, ", "))
+	shaped := p.Type == "poisson" || p.Type == "heat"
+	if p.Domain != "" && (!shaped || !slices.Contains(PINNDomains, p.Domain)) {
+		bad("problem.domain", "%q: the domain of poisson and heat is one of %s (the others have their benchmark's)", p.Domain, strings.Join(PINNDomains, ", "))
 	}
-	if p.BC != "" && (p.Type != "poisson" || !slices.Contains([]string{"dirichlet", "neumann", "robin"}, p.BC)) {
-		bad("problem.bc", "%q: poisson's boundary condition is dirichlet, neumann or robin (the others have their benchmark's)", p.BC)
+	if p.BC != "" && (!shaped || !slices.Contains([]string{"dirichlet", "neumann", "robin"}, p.BC)) {
+		bad("problem.bc", "%q: the boundary condition of poisson and heat is dirichlet, neumann or robin (the others have their benchmark's)", p.BC)
+	}
+	if c.Net.HardConstraint && hardImposed[p.Type] == nil && slices.Contains(PINNProblems, p.Type) {
+		bad("net.hard_constraint", "%s has no hard constraint", p.Type)
 	}
 	if p.Type == "poisson" && c.Net.HardConstraint && (p.Domain != "" && p.Domain != "square" || p.BC != "" && p.BC != "dirichlet") {
 		bad("net.hard_constraint", "poisson's hard constraint imposes u = 0 on the square's sides: not for domain %q, bc %q", p.Domain, p.BC)
@@ -427,12 +461,16 @@ func (c *PINNConfig) Validate() error {
 	}
 	if s.Sampler == "grid" {
 		if g := s.Grid; len(g) > 0 {
-			if len(g) != 2 || g[0] < 2 || g[1] < 2 {
-				bad("sampling.grid", "%v: want two sizes of at least 2 (x, then t or y)", g)
-			} else if s.Points != 0 && s.Points != g[0]*g[1] {
-				bad("sampling.points", "%d, but the %d × %d grid has %d (leave points out)", s.Points, g[0], g[1], g[0]*g[1])
+			prod := 1
+			for _, v := range g {
+				prod *= v
 			}
-		} else if n := orInt(s.Points, 10000); int(math.Round(math.Sqrt(float64(n))))*int(math.Round(math.Sqrt(float64(n)))) != n {
+			if len(g) != c.inputs() || slices.Min(g) < 2 {
+				bad("sampling.grid", "%v: want %d sizes of at least 2 (one per input)", g, c.inputs())
+			} else if s.Points != 0 && s.Points != prod {
+				bad("sampling.points", "%d, but the %v grid has %d (leave points out)", s.Points, g, prod)
+			}
+		} else if n := orInt(s.Points, 10000); !isPower(n, c.inputs()) {
 			bad("sampling.points", "%d is not a square grid: give sampling.grid", n)
 		}
 		if s.ResampleEvery != 0 {
@@ -533,8 +571,12 @@ func (c *PINNConfig) Validate() error {
 	}
 
 	e := c.Eval
-	if len(e.Grid) != 0 && len(e.Grid) != 2 {
-		bad("eval.grid", "%v: want two sizes (x, then t or y)", e.Grid)
+	if len(e.Grid) != 0 && len(e.Grid) != c.inputs() {
+		if c.inputs() == 3 {
+			bad("eval.grid", "%v: want three sizes (x, y, t)", e.Grid)
+		} else {
+			bad("eval.grid", "%v: want two sizes (x, then t or y)", e.Grid)
+		}
 	}
 	for _, g := range e.Grid {
 		if g < 2 {
@@ -565,6 +607,16 @@ func (c *PINNConfig) Validate() error {
 		return errors.New(strings.Join(errs, "\n"))
 	}
 	return nil
+}
+
+// isPower reports whether n = m^d for a whole m.
+func isPower(n, d int) bool {
+	m := int(math.Round(math.Pow(float64(n), 1/float64(d))))
+	p := 1
+	for range d {
+		p *= m
+	}
+	return p == n
 }
 
 func orInt(v, def int) int {
@@ -634,6 +686,31 @@ type pinnSetup struct {
 	axes    [2]string // names of the grid axes
 	trainer *pinn.Trainer
 	coef    *pinnCoef // the unknown of an inverse problem
+	// slice is what the plot shows of a 3-input problem (heat): the
+	// reference at the final time on the (x, y) grid, at time sliceT.
+	slice  *pinn.Reference
+	sliceT float64
+}
+
+// heatReference returns heat's reference at the grid points (x, y) of
+// [0, 1]² inside space at each of the times (sizes g = [nx, ny, nt]), and
+// the final-time slice for the plot.
+func heatReference(space pinn.Shape, g []int, f func(p []float64) float64) (ref, slice *pinn.Reference) {
+	xs, ys, ts := pinn.Linspace(0, 1, g[0]), pinn.Linspace(0, 1, g[1]), pinn.Linspace(0, 1, g[2])
+	var pts []float64
+	for _, x := range xs {
+		for _, y := range ys {
+			if space.Contains([]float64{x, y}) {
+				for _, t := range ts {
+					pts = append(pts, x, y, t)
+				}
+			}
+		}
+	}
+	ref = pinn.PointReference(tensor.New(pts, len(pts)/3, 3), f)
+	slice = pinn.ExactReference(xs, ys, func(x, y float64) float64 { return f([]float64{x, y, 1}) })
+	slice.Restrict(func(p []float64) bool { return space.Contains(p) })
+	return ref, slice
 }
 
 // pinnCoef is the trained coefficient of an inverse problem.
@@ -785,6 +862,22 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 		}
 		st.problem, exact = pinn.Wave(nb, nb)
 		lo, hi = [2]float64{0, 0}, [2]float64{1, 1}
+	case "heat":
+		if nb == 0 {
+			nb = 400
+		}
+		space := poissonDomain(p.Domain)
+		if space == nil {
+			space = pinn.Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}
+		}
+		prob, f, err := pinn.HeatOn(space, 1, orDefault(p.BC, "dirichlet"), nb, nb, r)
+		if err != nil {
+			return nil, err
+		}
+		st.problem = prob
+		st.ref, st.slice = heatReference(space, c.evalGrid(), f)
+		st.sliceT = 1
+		st.axes[1] = "y"
 	}
 	if exact != nil {
 		if len(grid) != 2 {
@@ -797,7 +890,7 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 	}
 
 	n := c.Net
-	net, err := n.NetConfig.Build(2, 1, n.dtype(), nn.NewRand(c.Seed))
+	net, err := n.NetConfig.Build(c.inputs(), 1, n.dtype(), nn.NewRand(c.Seed))
 	if err != nil {
 		return nil, fmt.Errorf("%snet: %w", Where(c.src, c.lines, "net"), err)
 	}
@@ -844,7 +937,7 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 		cfg.Balance = &pinn.Balance{Every: t.Weights.Every, Alpha: t.Weights.Alpha}
 	}
 	if cs := t.Causal; cs != nil {
-		cfg.Causal = &pinn.Causal{Axis: 1, Bins: cs.Bins, Epsilon: cs.Epsilon}
+		cfg.Causal = &pinn.Causal{Axis: c.inputs() - 1, Bins: cs.Bins, Epsilon: cs.Epsilon}
 	}
 	if a := c.Sampling.Adaptive; a != nil {
 		cfg.Adaptive = &pinn.Adaptive{Method: a.Method, Every: a.Every, Pool: a.Pool, Add: a.Add, K: a.K, C: a.C}
@@ -1324,7 +1417,19 @@ func pinnFinished(ck string, c *PINNConfig) bool {
 func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	c := res.Config
 	ref := st.ref
+	if st.slice != nil {
+		ref = st.slice // the plot shows the final time
+	}
 	x := ref.Points()
+	if st.slice != nil { // (x, y) → (x, y, t)
+		n := x.Dim(0)
+		xs := x.Float64s()
+		p := make([]float64, 0, 3*n)
+		for i := range n {
+			p = append(p, xs[2*i], xs[2*i+1], st.sliceT)
+		}
+		x = tensor.New(p, n, 3)
+	}
 	if d := c.Net.dtype(); d != tensor.Float64 {
 		x = tensor.FromFloat64s(d, x.ToFloat64s(), x.Shape()...)
 	}
@@ -1337,12 +1442,16 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 		}
 	}
 	plotErr := plotPINN(ref, pred, st.axes, res.RelL2, filepath.Join(res.Dir, PlotsDir, PINNPlot))
+	grid := []int{len(ref.X), len(ref.T)}
+	if st.slice != nil {
+		grid = c.evalGrid()
+	}
 
 	jm := map[string]any{
 		"experiment": c.Name, "profile": c.Profile, "problem": c.Problem.Type,
 		"rel_l2": res.RelL2, "rrmse": res.RelL2, "rmae": res.RMAE, "loss": res.Loss, "steps": res.Steps,
 		"params": res.Params, "train_seconds": res.TrainSeconds, "expect_met": res.Met, "interrupted": res.Interrupted,
-		"grid": []int{len(ref.X), len(ref.T)},
+		"grid": grid,
 	}
 	if res.Coefficient != nil {
 		jm["coefficient"] = res.Coefficient
@@ -1416,15 +1525,23 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	if c.Problem.Type == "burgers" {
 		what = fmt.Sprintf("the pseudo-spectral reference (%d Fourier points, dt %g)", c.referenceGrid(), orFloat(c.Eval.ReferenceDt, 1e-4))
 	}
-	if ref.Inside != nil {
+	if ref.Inside != nil && st.slice == nil {
 		what += " (at the grid points inside the domain)"
 	}
-	fmt.Fprintf(&b, "Errors on a %d × %d grid (%s × %s) against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
-		len(ref.X), len(ref.T), st.axes[0], st.axes[1], what)
+	at := ""
+	if st.slice != nil {
+		g := c.evalGrid()
+		fmt.Fprintf(&b, "Errors at the %d points of the %d × %d (x, y) grid inside the domain × %d times in [0, 1] against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
+			st.ref.P.Dim(0), g[0], g[1], g[2], what)
+		at = fmt.Sprintf(", at t = %g", st.sliceT)
+	} else {
+		fmt.Fprintf(&b, "Errors on a %d × %d grid (%s × %s) against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
+			len(ref.X), len(ref.T), st.axes[0], st.axes[1], what)
+	}
 	if plotErr != nil {
 		fmt.Fprintf(&b, "Plot failed: %v\n\n", plotErr)
 	} else {
-		fmt.Fprintf(&b, "![reference, prediction and error](%s/%s)\n\n*Reference, prediction and error (%s upward, %s to the right).*\n\n", PlotsDir, PINNPlot, st.axes[0], st.axes[1])
+		fmt.Fprintf(&b, "![reference, prediction and error](%s/%s)\n\n*Reference, prediction and error (%s upward, %s to the right%s).*\n\n", PlotsDir, PINNPlot, st.axes[0], st.axes[1], at)
 	}
 	if opts.Command != "" {
 		fmt.Fprintf(&b, "Command: `%s`\n\n", opts.Command)
