@@ -104,5 +104,9 @@
 // BurgersRaissi with BurgersReference (the pseudo-spectral ETDRK4 solution
 // of the 2-periodic odd extension, which is the Dirichlet solution by
 // symmetry), PoissonSine, and PINNsFormer's Convection, Reaction and Wave
-// with their exact solutions.
+// with their exact solutions; PoissonOn and HeatOn, manufactured Poisson
+// and heat problems on any 2-D shape (× time) with Dirichlet, Neumann or
+// Robin data. A Reference holds a solution on a grid (restricted to a
+// shape's inside by Restrict) or at any points (PointReference) and
+// measures a network's relative L2 and rMAE errors against it.
 package pinn
