@@ -190,6 +190,11 @@ func TestPINNInverse(t *testing.T) {
 	if !strings.Contains(res.Summary(), "identified beta") {
 		t.Errorf("summary lacks the coefficient:\n%s", res.Summary())
 	}
+	// metrics.jsonl follows the coefficient at every logged step
+	ms, _ := readMetrics(filepath.Join(dir, "metrics.jsonl"), math.MaxInt64)
+	if len(ms) == 0 || ms[len(ms)-1].Coefficient == nil || *ms[len(ms)-1].Coefficient != k.Value || ms[0].Coefficient == nil || *ms[0].Coefficient == k.Value {
+		t.Errorf("metrics.jsonl coefficients: %d lines, first %v, last %v, want the trained value %v last", len(ms), ms[0].Coefficient, ms[len(ms)-1].Coefficient, k.Value)
+	}
 	// the coefficient is in the checkpoint: a re-run evaluates the same
 	again, err := RunPINN(context.Background(), c, Options{Dir: dir})
 	if err != nil || again.Coefficient.Value != k.Value {
@@ -306,6 +311,7 @@ func TestPINNHeat(t *testing.T) {
 		want  string
 	}{
 		{[]string{"  type: poisson\n", "  type: heat\n"}, "eval.grid"},
+		{[]string{"  type: poisson\n", "  type: heat\n", "  grid: [41, 41]\n", "  grid: [5, 5, 5]\n", "  log_every: 50\n", "  log_every: 50\n  marching: {windows: 2}\n"}, "train.marching: heat"},
 		{[]string{"  type: poisson\n", "  type: heat\n", "  grid: [41, 41]\n", "  grid: [5, 5, 5]\n", "  hidden: [16, 16]\n", "  hidden: [16, 16]\n  hard_constraint: true\n"}, "net.hard_constraint: heat has no hard constraint"},
 		{[]string{"  type: poisson\n", "  type: heat\n", "  grid: [41, 41]\n", "  grid: [5, 5, 5]\n", "  sampler: sobol\n  points: 300\n", "  sampler: grid\n  grid: [10, 10]\n"}, "sampling.grid"},
 	} {

@@ -559,6 +559,9 @@ func (c *PINNConfig) Validate() error {
 		if p.Type == "poisson" {
 			bad("train.marching", "poisson has no time axis")
 		}
+		if p.Type == "heat" {
+			bad("train.marching", "heat's space-time cylinder is not a box (time-marching slices boxes)")
+		}
 		if n.HardConstraint {
 			bad("train.marching", "net.hard_constraint imposes the t = 0 conditions, which time-marching moves to each window's start")
 		}
@@ -1077,6 +1080,8 @@ type pinnMetric struct {
 	Loss    float64 `json:"loss"`
 	RelL2   float64 `json:"rel_l2"`
 	Seconds float64 `json:"time_s"`
+	// Coefficient is an inverse problem's trained coefficient.
+	Coefficient *float64 `json:"coefficient,omitempty"`
 }
 
 // metricsHandler turns the trainer's log records into metrics.jsonl lines
@@ -1090,6 +1095,7 @@ type metricsHandler struct {
 	offset     float64 // seconds of earlier sessions
 	last       *pinnMetric
 	err        error
+	coef       *pinnCoef // an inverse problem's unknown, logged too
 }
 
 func (h *metricsHandler) Enabled(context.Context, slog.Level) bool { return true }
@@ -1111,13 +1117,19 @@ func (h *metricsHandler) Handle(_ context.Context, r slog.Record) error {
 		}
 		return true
 	})
+	coef := ""
+	if h.coef != nil {
+		v := h.coef.value.ToFloat64s()[0]
+		m.Coefficient = &v
+		coef = fmt.Sprintf("  %s %.6g", h.coef.name, v)
+	}
 	b, _ := json.Marshal(m)
 	if _, err := h.w.Write(append(b, '\n')); err != nil && h.err == nil {
 		h.err = err
 	}
 	h.last = &m
 	if h.progress != nil {
-		fmt.Fprintf(h.progress, "step %d/%d %-6s loss %.4e  rel L2 %.4e  (%.0f s)\n", m.Step, h.total, m.Phase, m.Loss, m.RelL2, m.Seconds)
+		fmt.Fprintf(h.progress, "step %d/%d %-6s loss %.4e  rel L2 %.4e%s  (%.0f s)\n", m.Step, h.total, m.Phase, m.Loss, m.RelL2, coef, m.Seconds)
 	}
 	return nil
 }
@@ -1219,7 +1231,7 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 		return nil, err
 	}
 	defer mf.Close()
-	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.Train.Adam.Steps + c.Train.LBFGS.Iterations), start: time.Now()}
+	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.Train.Adam.Steps + c.Train.LBFGS.Iterations), start: time.Now(), coef: st.coef}
 	for _, m := range kept {
 		b, _ := json.Marshal(m)
 		mf.Write(append(b, '\n'))

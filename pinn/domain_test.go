@@ -487,3 +487,23 @@ func TestHeatOn(t *testing.T) {
 		t.Error("1-D space accepted")
 	}
 }
+
+// A time window of a problem keeps the normals of the condition rows it
+// keeps (a Robin condition with per-point normals on the lateral faces).
+func TestWindowProblemNormals(t *testing.T) {
+	box := Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}
+	x := Points([]float64{0, 0.1}, []float64{1, 0.5}, []float64{0, 0.9}, []float64{1, 0.7})
+	nrm := Points([]float64{-1, 0}, []float64{1, 0}, []float64{-1, 0}, []float64{1, 0})
+	c := RobinNormal("side", x, nrm, 0, 1, 1, func(p []float64) float64 { return p[1] })
+	w := WindowProblem(&Problem{Domain: box, Conditions: []*Condition{c}}, 1, 0.5, 1, nil, Nested)
+	wc := w.Conditions[0]
+	if wc.X.Dim(0) != 3 || wc.Normal.Dim(0) != 3 {
+		t.Fatalf("window keeps %d points and %d normals, want 3", wc.X.Dim(0), wc.Normal.Dim(0))
+	}
+	xs, ns, g := wc.X.Float64s(), wc.Normal.Float64s(), wc.Target.Float64s()
+	for i := range 3 {
+		if ns[2*i] != 2*xs[2*i]-1 || g[i] != xs[2*i+1] {
+			t.Errorf("row %d: point %v normal %v target %g", i, xs[2*i:2*i+2], ns[2*i:2*i+2], g[i])
+		}
+	}
+}

@@ -192,6 +192,9 @@ func WindowProblem(p *Problem, axis int, lo, hi float64, prev Net, mode Mode) *P
 			if c.Partner != nil {
 				nc.Partner = tensor.IndexSelect(c.Partner, 0, rows)
 			}
+			if c.Normal != nil {
+				nc.Normal = tensor.IndexSelect(c.Normal, 0, rows)
+			}
 		}
 		out.Conditions = append(out.Conditions, &nc)
 	}
