@@ -32,9 +32,20 @@ package vmath
 #define VM_LOG2E 0x1.71547652b82fep+0
 #define VM_LN2HI 0x1.62e42feep-1
 #define VM_LN2LO 0x1.a39ef35793c76p-33
-#define VM_SQRT1_2 0x1.6a09e667f3bcdp-1
-#define VM_INVSQRT2PI 0x1.9884533d43651p-2
-#define VM_GQ_SCALE 0x1.2d2d2d2d2d2d3p+1
+#define VM_GMAX 16.0f
+#define VM_GLOG2E 0x1.715476p+0f
+#define VM_GLN2A 0x1.62ep-1f
+#define VM_GLN2B 0x1.0bfbe8p-15f
+#define VM_GK 0x1.988454p-2f
+#define VM_GP 0.5f
+#define VM_GC 0x1.1c71c8p-1f
+#define VM_GH 2.25f
+#define VM_GE2 0x1p-1f
+#define VM_GE3 0x1.555556p-3f
+#define VM_GE4 0x1.555556p-5f
+#define VM_GE5 0x1.111112p-7f
+#define VM_GE6 0x1.6c16c2p-10f
+#define VM_GE7 0x1.a01a02p-13f
 
 VM_INLINE uint64_t vm_bits(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
 VM_INLINE double vm_from(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
@@ -129,38 +140,54 @@ VM_INLINE double vm_tanh1(double y) {
 	return vm_from(vm_bits(v) | (vm_bits(y) & 0x8000000000000000ull));
 }
 
-// vm_ncdf returns Φ(x), the standard normal distribution function, and
-// sets *pdf = φ(|x|) = e^(−x²/2)/√(2π), with |x| clamped to 16 (beyond it
-// Φ(−|x|) < 1e-57). Φ(−a) = erfc(z)/2 with z = a/√2 is evaluated as
-// t·e^(−a²/2)·Q(t)/2, t = 1/(1 + z/2), where Q(t) = erfcx(z)/t is smooth on
-// [0.15, 1] and approximated there by a degree-14 polynomial in
-// s = (t − 0.575)/0.425 (least squares on Chebyshev nodes, relative error
-// below 1e-11); Φ(x) for x ≥ 0 is 1 − Φ(−x).
-VM_INLINE double vm_ncdf(double x, double *pdf) {
-	double a = fabs(x);
-	a = a > 16.0 ? 16.0 : a;
-	double z = a * VM_SQRT1_2;
-	double t = 1.0 / (1.0 + 0.5 * z);
-	double s = (t - 0.575) * VM_GQ_SCALE;
-	double q = -0x1.9ed298b145150p-24;
-	q = q * s + 0x1.dda51639ceb3ep-22;
-	q = q * s + 0x1.6268e8897cc50p-25;
-	q = q * s + -0x1.03b86f4a4569fp-18;
-	q = q * s + 0x1.dbdf3b2e075b8p-18;
-	q = q * s + 0x1.f27a2779c8eaap-17;
-	q = q * s + -0x1.4f4c435f3c5d9p-14;
-	q = q * s + 0x1.62a6ce2d61e3cp-17;
-	q = q * s + 0x1.5f9c3915f6513p-11;
-	q = q * s + -0x1.8e9cee9ba6f00p-11;
-	q = q * s + -0x1.afee4587aa66dp-8;
-	q = q * s + 0x1.c0baec5004b86p-8;
-	q = q * s + 0x1.b135e1364480fp-4;
-	q = q * s + 0x1.507a54a7c8f51p-2;
-	q = q * s + 0x1.218cec80f9e94p-1;
-	double e = vm_exp1(-(0.5 * (a * a)));
-	double h = (0.5 * t) * (e * q);
-	*pdf = e * VM_INVSQRT2PI;
-	return x < 0.0 ? h : 1.0 - h;
+// vm_gelu_core evaluates the GELU of x in float32 (see ref.go, geluCore,
+// for the method and its twin): *w = a·Φ(−a) and *dd = Φ(−a) − a·φ(a)
+// with a = min(|x|, 16), so that GELU(x) = −w (x < 0) or x − w, and
+// GELU′(x) = dd (x < 0) or 1 − dd.
+VM_INLINE void vm_gelu_core(float x, float *wp, float *dp) {
+	float a = vm_from32(vm_bits32(x) & 0x7fffffffu);
+	a = a > VM_GMAX ? VM_GMAX : a;
+	float ah = vm_from32(vm_bits32(a) & 0xfffff000u);
+	float al = a - ah;
+	float hh = (ah * ah) * 0.5f;
+	float lo = (al * (a + ah)) * 0.5f;
+	float y = -(hh + lo);
+	float t = y * VM_GLOG2E + VM_FROUND;
+	float fn = t - VM_FROUND;
+	uint32_t n = vm_bits32(t) - vm_bits32(VM_FROUND);
+	float r = -hh - fn * VM_GLN2A;
+	r = r - fn * VM_GLN2B;
+	r = r - lo;
+	float p = VM_GE7;
+	p = p * r + VM_GE6;
+	p = p * r + VM_GE5;
+	p = p * r + VM_GE4;
+	p = p * r + VM_GE3;
+	p = p * r + VM_GE2;
+	p = p * r + 1.0f;
+	p = p * r + 1.0f;
+	float tt = 1.0f / (1.0f + VM_GP * a);
+	float s = (tt - VM_GC) * VM_GH;
+	float q = -0x1.a477a2p-16f;
+	q = q * s + -0x1.45ec0cp-15f;
+	q = q * s + 0x1.0da574p-12f;
+	q = q * s + -0x1.f489c6p-14f;
+	q = q * s + -0x1.2e7d26p-10f;
+	q = q * s + 0x1.82eab8p-9f;
+	q = q * s + 0x1.d7fbf2p-10f;
+	q = q * s + -0x1.a015cep-6f;
+	q = q * s + 0x1.ae0b7ep-7f;
+	q = q * s + 0x1.323db6p-2f;
+	q = q * s + 0x1.6b484cp-1f;
+	float rx = tt * q;
+	uint32_t n1 = (uint32_t)((int32_t)n >> 1);
+	uint32_t n2 = n - n1;
+	float s1 = vm_from32((n1 + 127u) << 23);
+	float s2 = vm_from32((n2 + 127u) << 23);
+	float u = (0.5f * p) * rx;
+	*wp = ((a * u) * s1) * s2;
+	float v = a * (VM_GK * p);
+	*dp = ((u - v) * s1) * s2;
 }
 
 #define VM_TARGET

@@ -21,6 +21,14 @@
 // exact value for every float32 input, with the limits (0, 1, ±1, +Inf)
 // exact.
 //
+// GELU and its derivative evaluate in float32 (see geluCore in ref.go):
+// Φ(−|x|) = e^(−x²/2)·erfcx(|x|/√2)/2 with x² split exactly, e^r by a
+// degree-7 Taylor polynomial after Cody–Waite reduction, erfcx by a
+// degree-10 polynomial in 1/(1 + |x|/2); GELU within 6 ulp, GELU′ within
+// 2·10⁻⁷ absolute, checked over every float32 (TestExhaustiveGELU). They
+// were float64 kernels correct to half an ulp, and FNO training spent a
+// fifth of its time in them; the float32 ones are several times faster.
+//
 // # Implementations and determinism
 //
 // The default build compiles the kernels in C (cgo) twice — for the

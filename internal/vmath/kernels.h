@@ -130,32 +130,26 @@ VM_TARGET void VM_NAME(tanh)(float *dst, const float *x, long n) {
 // the result underflows to −0 either way, and −∞ gives −0, not NaN).
 VM_TARGET void VM_NAME(gelu)(float *y, const float *x, long n) {
 	for (long i = 0; i < n; i++) {
-		double xi = (double)x[i];
-		double pdf;
-		double p = vm_ncdf(xi, &pdf);
-		double m = xi < -16.0 ? -16.0 : xi;
-		y[i] = (float)(m * p);
+		float xi = x[i], w, dd;
+		vm_gelu_core(xi, &w, &dd);
+		y[i] = xi < 0.0f ? -w : xi - w;
 	}
 }
 
-// VM_NAME(gelugrad) sets d[i] = g[i]·(Φ(x) + x·φ(x)), x = x[i] clamped to
-// [−16, 16] in the second term (g may be NULL: ones).
+// VM_NAME(gelugrad) sets d[i] = g[i]·(Φ(x) + x·φ(x)), x = x[i] (g may be
+// NULL: ones).
 VM_TARGET void VM_NAME(gelugrad)(float *d, const float *x, const float *g, long n) {
 	if (g) {
 		for (long i = 0; i < n; i++) {
-			double xi = (double)x[i];
-			double pdf;
-			double p = vm_ncdf(xi, &pdf);
-			double m = xi < -16.0 ? -16.0 : (xi > 16.0 ? 16.0 : xi);
-			d[i] = (float)((double)g[i] * (p + m * pdf));
+			float xi = x[i], w, dd;
+			vm_gelu_core(xi, &w, &dd);
+			d[i] = g[i] * (xi < 0.0f ? dd : 1.0f - dd);
 		}
 	} else {
 		for (long i = 0; i < n; i++) {
-			double xi = (double)x[i];
-			double pdf;
-			double p = vm_ncdf(xi, &pdf);
-			double m = xi < -16.0 ? -16.0 : (xi > 16.0 ? 16.0 : xi);
-			d[i] = (float)(p + m * pdf);
+			float xi = x[i], w, dd;
+			vm_gelu_core(xi, &w, &dd);
+			d[i] = xi < 0.0f ? dd : 1.0f - dd;
 		}
 	}
 }
@@ -164,12 +158,9 @@ VM_TARGET void VM_NAME(gelugrad)(float *d, const float *x, const float *g, long 
 // x·φ(x), bitwise as gelugrad without g, in one pass.
 VM_TARGET void VM_NAME(gelu2)(float *y, float *d, const float *x, long n) {
 	for (long i = 0; i < n; i++) {
-		double xi = (double)x[i];
-		double pdf;
-		double p = vm_ncdf(xi, &pdf);
-		double m = xi < -16.0 ? -16.0 : xi;
-		double mc = xi > 16.0 ? 16.0 : m;
-		y[i] = (float)(m * p);
-		d[i] = (float)(p + mc * pdf);
+		float xi = x[i], w, dd;
+		vm_gelu_core(xi, &w, &dd);
+		y[i] = xi < 0.0f ? -w : xi - w;
+		d[i] = xi < 0.0f ? dd : 1.0f - dd;
 	}
 }

@@ -250,86 +250,133 @@ func tanhGo(dst, x []float32) {
 	}
 }
 
-// The normal distribution function Φ for the GELU kernels: see vm_ncdf in
-// cgo.go. gq0 … gq14 are the coefficients of Q(t) = erfcx(z)/t,
-// t = 1/(1 + z/2), in s = (t − 0.575)/0.425 (lowest degree first).
+// The GELU kernels work in float32 (8 lanes with AVX2) and are the twins
+// of vm_gelu_core in cgo.go, operation for operation. With a = min(|x|, 16)
+// and Φ(−a) = ½·e^(−a²/2)·R(a), R(a) = erfcx(a/√2):
+//
+//   - e^(−a²/2) = 2ⁿ·e^r: a = ah + al with ah the leading 12 bits of a,
+//     so ah²/2 is exact and a²/2 = ah²/2 + al·(a + ah)/2 (the second term
+//     below 2⁻³ and rounded once); n = round(−a²/2 · log₂e); r =
+//     −ah²/2 − n·ln2a (exact: ln2a has 13 bits, n at most 185, and the
+//     difference is below ½ on a grid it fits) − n·ln2b − al·(a+ah)/2;
+//     e^r by its Taylor polynomial of degree 7 (|r| < 0.35, truncation
+//     below 6·10⁻⁹);
+//   - R(a) = t·Q(t), t = 1/(1 + a/2), Q a degree-10 polynomial in
+//     s = (t − 0.5555556)·2.25 ∈ [−1, 1] (least squares, relative
+//     error 2·10⁻⁸ before rounding; Q's constant term set so that R(0)
+//     evaluates to exactly 1);
+//   - w = a·Φ(−a) and dd = Φ(−a) − a·φ(a) (φ(a) = e^(−a²/2)/√(2π)) are
+//     formed at 2⁰ and scaled by 2ⁿ last, in two exact-or-once-rounded
+//     steps (2^⌊n/2⌋, then 2^⌈n/2⌉), so results that are subnormal are
+//     rounded once;
+//   - GELU(x) = −w for x < 0, x − w otherwise; GELU′(x) = dd for x < 0,
+//     1 − dd otherwise.
+//
+// Each product that feeds a sum is wrapped in float32(·), so the compiler
+// fuses nothing.
 const (
-	sqrt1_2    = 0x1.6a09e667f3bcdp-1
-	invSqrt2Pi = 0x1.9884533d43651p-2
-	gqScale    = 0x1.2d2d2d2d2d2d3p+1
-	gq0        = 0x1.218cec80f9e94p-1
-	gq1        = 0x1.507a54a7c8f51p-2
-	gq2        = 0x1.b135e1364480fp-4
-	gq3        = 0x1.c0baec5004b86p-8
-	gq4        = -0x1.afee4587aa66dp-8
-	gq5        = -0x1.8e9cee9ba6f00p-11
-	gq6        = 0x1.5f9c3915f6513p-11
-	gq7        = 0x1.62a6ce2d61e3cp-17
-	gq8        = -0x1.4f4c435f3c5d9p-14
-	gq9        = 0x1.f27a2779c8eaap-17
-	gq10       = 0x1.dbdf3b2e075b8p-18
-	gq11       = -0x1.03b86f4a4569fp-18
-	gq12       = 0x1.6268e8897cc50p-25
-	gq13       = 0x1.dda51639ceb3ep-22
-	gq14       = -0x1.9ed298b145150p-24
+	gMax   = 16
+	gLog2e = 0x1.715476p+0
+	gLn2a  = 0x1.62ep-1
+	gLn2b  = 0x1.0bfbe8p-15
+	gK     = 0x1.988454p-2 // 1/√(2π)
+	gP     = 0.5
+	gC     = 0x1.1c71c8p-1
+	gH     = 2.25
+	// Taylor coefficients 1/k! of e^r, k = 2…7.
+	ge2 = 0x1p-1
+	ge3 = 0x1.555556p-3
+	ge4 = 0x1.555556p-5
+	ge5 = 0x1.111112p-7
+	ge6 = 0x1.6c16c2p-10
+	ge7 = 0x1.a01a02p-13
+	// Q(s) = gq0 + gq1·s + … + gq10·s¹⁰.
+	gq0  = 0x1.6b484cp-1
+	gq1  = 0x1.323db6p-2
+	gq2  = 0x1.ae0b7ep-7
+	gq3  = -0x1.a015cep-6
+	gq4  = 0x1.d7fbf2p-10
+	gq5  = 0x1.82eab8p-9
+	gq6  = -0x1.2e7d26p-10
+	gq7  = -0x1.f489c6p-14
+	gq8  = 0x1.0da574p-12
+	gq9  = -0x1.45ec0cp-15
+	gq10 = -0x1.a477a2p-16
 )
 
-// ncdf returns Φ(x) and φ(min(|x|, 16)), exactly as vm_ncdf.
-func ncdf(x float64) (p, pdf float64) {
-	a := math.Abs(x)
-	if a > 16 {
-		a = 16
+// geluCore returns w = a·Φ(−a) and dd = Φ(−a) − a·φ(a) for a = min(|x|,
+// 16), exactly as vm_gelu_core.
+func geluCore(x float32) (w, dd float32) {
+	a := math.Float32frombits(math.Float32bits(x) & 0x7fffffff)
+	if a > gMax {
+		a = gMax
 	}
-	z := a * sqrt1_2
-	t := 1 / (1 + float64(0.5*z))
-	s := (t - 0.575) * gqScale
-	q := float64(-0x1.9ed298b145150p-24)
-	q = float64(q*s) + gq13
-	q = float64(q*s) + gq12
-	q = float64(q*s) + gq11
-	q = float64(q*s) + gq10
-	q = float64(q*s) + gq9
-	q = float64(q*s) + gq8
-	q = float64(q*s) + gq7
-	q = float64(q*s) + gq6
-	q = float64(q*s) + gq5
-	q = float64(q*s) + gq4
-	q = float64(q*s) + gq3
-	q = float64(q*s) + gq2
-	q = float64(q*s) + gq1
-	q = float64(q*s) + gq0
-	e := exp1(-float64(0.5 * float64(a*a)))
-	h := float64(0.5*t) * float64(e*q)
-	pdf = e * invSqrt2Pi
-	if x < 0 {
-		return h, pdf
-	}
-	return 1 - h, pdf
+	ah := math.Float32frombits(math.Float32bits(a) & 0xfffff000)
+	al := a - ah
+	hh := float32(ah*ah) * 0.5
+	lo := float32(al*float32(a+ah)) * 0.5
+	y := -(hh + lo)
+	t := float32(y*gLog2e) + fround
+	fn := t - fround
+	n := math.Float32bits(t) - math.Float32bits(fround)
+	r := -hh - float32(fn*gLn2a)
+	r = r - float32(fn*gLn2b)
+	r = r - lo
+	p := float32(ge7)
+	p = float32(p*r) + ge6
+	p = float32(p*r) + ge5
+	p = float32(p*r) + ge4
+	p = float32(p*r) + ge3
+	p = float32(p*r) + ge2
+	p = float32(p*r) + 1
+	p = float32(p*r) + 1
+	tt := 1 / (1 + float32(gP*a))
+	s := float32(tt-gC) * gH
+	q := float32(gq10)
+	q = float32(q*s) + gq9
+	q = float32(q*s) + gq8
+	q = float32(q*s) + gq7
+	q = float32(q*s) + gq6
+	q = float32(q*s) + gq5
+	q = float32(q*s) + gq4
+	q = float32(q*s) + gq3
+	q = float32(q*s) + gq2
+	q = float32(q*s) + gq1
+	q = float32(q*s) + gq0
+	rx := tt * q
+	n1 := uint32(int32(n) >> 1)
+	n2 := n - n1
+	s1 := math.Float32frombits((n1 + 127) << 23)
+	s2 := math.Float32frombits((n2 + 127) << 23)
+	u := float32(0.5*p) * rx
+	w = float32(float32(a*u)*s1) * s2
+	v := a * float32(gK*p)
+	dd = float32(float32(u-v)*s1) * s2
+	return w, dd
 }
 
 func geluGo(y, x []float32) {
 	x = x[:len(y)]
 	for i, v := range x {
-		xi := float64(v)
-		p, _ := ncdf(xi)
-		m := xi
-		if xi < -16 {
-			m = -16
+		w, _ := geluCore(v)
+		if v < 0 {
+			y[i] = -w
+		} else {
+			y[i] = v - w
 		}
-		y[i] = float32(m * p)
 	}
 }
 
 func geluGradGo(d, x, g []float32) {
 	x = x[:len(d)]
 	for i, v := range x {
-		xi := float64(v)
-		p, pdf := ncdf(xi)
-		m := min(max(xi, -16), 16) // NaN stays NaN
-		dv := p + float64(m*pdf)
-		if g != nil {
-			dv = float64(g[i]) * dv
+		_, dd := geluCore(v)
+		if !(v < 0) {
+			dd = 1 - dd
 		}
-		d[i] = float32(dv)
+		if g != nil {
+			dd = g[i] * dd
+		}
+		d[i] = dd
 	}
 }

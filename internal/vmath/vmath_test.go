@@ -89,9 +89,16 @@ var kernels = []kernel{
 	{"GELU", GELU, refGELU, 16, false, geluBound},
 }
 
-// geluBound is GELU's error bound: Φ is evaluated to a relative error
-// below 1e-11 (2·10⁻⁴ ulp), then the product is rounded once.
-const geluBound = 0.5002
+// geluBound is GELU's error bound in float32 ulps (float32 evaluation:
+// about 4.5 ulp from R(a) = erfcx(a/√2), the rest from e^r and the
+// products; TestExhaustiveGELU measures 5.86 over every float32), and
+// geluGradAbs the absolute error bound of GELU′ before a product with g
+// (measured 1.87·10⁻⁷; GELU′ crosses zero near x = −0.75, where a
+// relative bound means nothing).
+const (
+	geluBound   = 6
+	geluGradAbs = 2e-7
+)
 
 // refGELU is x·Φ(x) in float64 from math.Erfc (no cancellation for x < 0).
 func refGELU(x float64) float64 {
@@ -303,9 +310,9 @@ func TestBitwise(t *testing.T) {
 	}
 }
 
-// TestGELUGrad checks g·(Φ + x·φ) against float64 math: within half an
-// ulp of the rounded result plus 1e-11 absolute (the derivative crosses
-// zero near x = −0.75, where a relative bound means nothing).
+// TestGELUGrad checks g·(Φ + x·φ) against float64 math: within
+// geluGradAbs·|g| plus half an ulp of the result (the rounding of the
+// product with g).
 func TestGELUGrad(t *testing.T) {
 	xs := samples(1<<17, 18, false)
 	for _, v := range []float32{-0.7517916, 1e-3, 0.7, 3} { // dense runs, the root among them
@@ -332,18 +339,23 @@ func TestGELUGrad(t *testing.T) {
 				if gg != nil {
 					scale = math.Abs(float64(gg[i]))
 				}
-				e := ulpErr(got[i], want)
-				if ae := math.Abs(float64(got[i]) - want); e > 0 && ae > 0 {
-					e *= max(ae-1e-11*scale, 0) / ae // the ulps beyond 1e-11·|g|
+				ae := math.Abs(float64(got[i]) - want)
+				half := 0.0
+				if gg != nil {
+					half = ae / max(ulpErr(got[i], want), 1e-300) * 0.5 // half an ulp of the result
+					if ae == 0 {
+						half = 0
+					}
 				}
+				e := (ae - half) / scale
 				if e > worst {
 					worst = e
 				}
-				if e > geluBound {
-					t.Fatalf("GELUGrad[%s](%g, g=%v) = %g, want %g (%.4f ulp)", levelName(l), x, gg != nil, got[i], want, e)
+				if e > geluGradAbs {
+					t.Fatalf("GELUGrad[%s](%g, g=%v) = %g, want %g (error %.3g)", levelName(l), x, gg != nil, got[i], want, ae)
 				}
 			}
-			t.Logf("GELUGrad [%s] g=%v: max error %.6f ulp (beyond 1e-11 absolute)", levelName(l), gg != nil, worst)
+			t.Logf("GELUGrad [%s] g=%v: max absolute error %.3g (per unit g, beyond the rounding of the product)", levelName(l), gg != nil, worst)
 		}
 	}
 }
