@@ -14,8 +14,9 @@ import (
 //
 //	VMATH_EXHAUSTIVE=1 go test -run Exhaustive -v ./internal/vmath
 //
-// Measured: 0.977 ulp (sin, at 7710.2393) and 0.936 ulp (cos, at
-// 7969.4224).
+// Measured: 0.919 ulp (sin, at 5200.1206) and 0.911 ulp (cos, at
+// 7592.4087); before the polynomials used fused multiply-adds, 0.977 and
+// 0.936 ulp.
 func TestExhaustiveSinCos(t *testing.T) {
 	if os.Getenv("VMATH_EXHAUSTIVE") == "" {
 		t.Skip("set VMATH_EXHAUSTIVE=1 to run")

@@ -1,13 +1,50 @@
 // Float32 transcendental kernels of package vmath, compiled twice by cgo.go:
 // once for the x86-64 baseline (SSE2) and once with
-// __attribute__((target("avx2"))). Both versions, and the pure-Go twin in
-// ref.go, perform the same IEEE float and double operations in the same
-// order — no fused multiply-add (fp-contract=off), no reassociation — so
-// they give bitwise identical results on every CPU.
+// __attribute__((target("avx2,fma"))). Both versions, and the pure-Go twin
+// in ref.go, perform the same IEEE float and double operations in the same
+// order — no reassociation, no contraction of a·b + c (fp-contract=off)
+// but the fused multiply-adds written as VM_FMA (hardware FMA, or the
+// exact emulation vm_fmaf_emul: the same bits) — so they give bitwise
+// identical results on every CPU.
 //
 // This file defines the loops of one version; VM_NAME(f) names them and
 // VM_TARGET gives their target attribute. The scalar helpers (vm_*1) are
 // defined once in cgo.go and inlined into each loop.
+
+// VM_NAME(sincos_raw) reduces y (|y| <= VM_TRIG_MAX) in float arithmetic:
+// y = n·π/2 + (rh + rl) by Cody–Waite (exact to the last step, whose
+// rounding error rl keeps), and returns the minimax sin and cos of the
+// reduced argument in *s and *c and the quadrant n. The polynomials are
+// evaluated with fused multiply-adds (VM_FMA: one rounding each); the
+// exact steps use VM_FMX.
+VM_TARGET VM_INLINE uint32_t VM_NAME(sincos_raw)(float y, float *sp, float *cp) {
+	float t = VM_FMA(y, VM_FINVPIO2, VM_FROUND);
+	float fn = t - VM_FROUND;
+	uint32_t n = vm_bits32(t);
+	float r = VM_FMX(fn, -VM_FPIO2_1, y);
+	r = VM_FMX(fn, -VM_FPIO2_2, r);
+	float a3 = fn * -VM_FPIO2_3;
+	float rh = r + a3;
+	float bb = rh - r;
+	float rl = (r - (rh - bb)) + (a3 - bb);
+	rl = VM_FMA(fn, -VM_FPIO2_4, rl);
+	float z = rh * rh;
+	float ps = VM_FMA(VM_FMA(VM_FMA(VM_FS4, z, VM_FS3), z, VM_FS2), z, VM_FS1) * z;
+	float s = rh + VM_FMA(rh, ps, rl);
+	*sp = rh == 0.0f ? rh : s;
+	float t1 = VM_FMX(z, -0.5f, 1.0f);
+	float e = VM_FMX(z, -0.5f, 1.0f - t1);
+	float pc = (VM_FMA(VM_FMA(VM_FC3, z, VM_FC2), z, VM_FC1) * z) * z;
+	*cp = t1 + (e + VM_FMA(-rh, rl, pc));
+	return n;
+}
+
+// VM_NAME(sinqf) returns sin(y + q·π/2) for |y| <= VM_TRIG_MAX.
+VM_TARGET VM_INLINE float VM_NAME(sinqf)(float y, uint32_t q) {
+	float s, c;
+	uint32_t n = VM_NAME(sincos_raw)(y, &s, &c);
+	return vm_quadrant(s, c, n + q);
+}
 
 // VM_NAME(sinq) sets dst[i] = a·g[i]·sin(y + q·π/2) with y = fl32(w·x[i])
 // (g may be NULL: ones).
@@ -16,12 +53,12 @@ VM_TARGET void VM_NAME(sinq)(float *dst, const float *x, const float *g, long n,
 	int plain = g == NULL && a == 1.0;
 	for (long i0 = 0; i0 < n; i0 += VM_BLOCK) {
 		long m = n - i0 < VM_BLOCK ? n - i0 : VM_BLOCK;
-		long bad = 0;
+		uint32_t bad = 0;
 		for (long i = 0; i < m; i++) {
 			float yi = w * x[i0 + i];
 			y[i] = yi;
 			bad |= !(fabsf(yi) <= VM_TRIG_MAX);
-			v[i] = vm_sinqf(yi, (uint32_t)q);
+			v[i] = VM_NAME(sinqf)(yi, (uint32_t)q);
 		}
 		if (bad) {
 			for (long i = 0; i < m; i++) {
@@ -50,15 +87,22 @@ VM_TARGET void VM_NAME(sincos)(float *so, float *co, const float *x, long n, flo
 	float y[VM_BLOCK], sv[VM_BLOCK], cv[VM_BLOCK];
 	for (long i0 = 0; i0 < n; i0 += VM_BLOCK) {
 		long m = n - i0 < VM_BLOCK ? n - i0 : VM_BLOCK;
-		long bad = 0;
+		uint32_t bad = 0;
 		for (long i = 0; i < m; i++) {
 			float yi = w * x[i0 + i];
 			y[i] = yi;
 			bad |= !(fabsf(yi) <= VM_TRIG_MAX);
 			float s, c;
-			uint32_t q = vm_sincos_raw(yi, &s, &c);
-			sv[i] = vm_quadrant(s, c, q);
-			cv[i] = vm_quadrant(s, c, q + 1);
+			uint32_t q = VM_NAME(sincos_raw)(yi, &s, &c);
+			// vm_quadrant(s, c, q) and (s, c, q + 1), sharing the
+			// swap mask: the sign of cos flips from that of sin
+			// exactly when q is odd (a carry into bit 1).
+			uint32_t m = (uint32_t)((int32_t)(q << 31) >> 31);
+			uint32_t ss = (q << 30) & 0x80000000u;
+			uint32_t sc = ss ^ (m & 0x80000000u);
+			uint32_t sb = vm_bits32(s), cb = vm_bits32(c);
+			sv[i] = vm_from32(((cb & m) | (sb & ~m)) ^ ss);
+			cv[i] = vm_from32(((sb & m) | (cb & ~m)) ^ sc);
 		}
 		if (bad) {
 			for (long i = 0; i < m; i++) {

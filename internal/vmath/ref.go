@@ -5,8 +5,9 @@ import "math"
 // The pure-Go kernels: the purego build runs them, and the tests compare
 // the C kernels against them bit for bit. They perform exactly the double
 // operations of cgo.go in the same order; every product that feeds a sum
-// is wrapped in float64(·), which forbids the compiler to fuse it into a
-// multiply-add (GOAMD64=v3 would otherwise).
+// is wrapped in float64(·) or float32(·), which forbids the compiler to
+// fuse it into a multiply-add (GOAMD64=v3 would otherwise); the fused
+// multiply-adds of the sine polynomials are fma32, exact.
 
 const (
 	// round is 1.5·2⁵²: adding it to |v| < 2⁵¹ rounds v to an integer
@@ -66,30 +67,54 @@ const (
 // sincosRaw reduces y (|y| ≤ trigMax) in float32 arithmetic: y = n·π/2 +
 // (rh + rl), the reduction exact but for its last step, whose rounding
 // error rl is kept (2Sum); it returns the minimax sin and cos of the
-// reduced argument and the quadrant n.
+// reduced argument and the quadrant n. The polynomials are evaluated with
+// fused multiply-adds (fma32: one rounding each), as the C kernels do with
+// the FMA instructions.
 func sincosRaw(y float32) (s, c float32, n uint32) {
-	t := float32(y*invPio2) + fround
+	t := fma32(y, invPio2, fround)
 	fn := t - fround
 	n = math.Float32bits(t)
-	r := y - float32(fn*pio2a)
+	r := y - float32(fn*pio2a) // exact, as are the next two steps
 	r = r - float32(fn*pio2b)
 	a3 := -float32(fn * pio2c)
 	rh := r + a3
 	bb := rh - r
 	rl := (r - (rh - bb)) + (a3 - bb)
-	rl = rl - float32(fn*pio2d)
+	rl = fma32(fn, -pio2d, rl)
 	z := rh * rh
-	ps := float32(float32(float32(float32(float32(float32(float32(s4*z)+s3)*z)+s2)*z)+s1) * z)
-	s = rh + (rl + float32(rh*ps))
+	ps := float32(fma32(fma32(fma32(s4, z, s3), z, s2), z, s1) * z)
+	s = rh + fma32(rh, ps, rl)
 	if rh == 0 {
 		s = rh
 	}
-	h := float32(0.5 * z)
+	h := float32(0.5 * z) // exact
 	t1 := 1 - h
 	e := (1 - t1) - h
-	pc := float32(float32(float32(float32(float32(float32(c3*z)+c2)*z)+c1)*z) * z)
-	c = t1 + (e + (pc - float32(rh*rl)))
+	pc := float32(float32(fma32(fma32(c3, z, c2), z, c1)*z) * z)
+	c = t1 + (e + fma32(-rh, rl, pc))
 	return s, c, n
+}
+
+// fma32 returns a·b + c rounded once to float32, as a fused multiply-add
+// does, in float64 arithmetic: a·b is exact in float64, the sum is rounded
+// to float64 with round-to-odd (2Sum gives its exact error; an inexact sum
+// with an even last bit moves one ulp toward the exact value), and
+// rounding that to float32 is then correct (53 ≥ 24 + 2 bits). The same
+// operations are vm_fmaf_emul in cgo.go.
+func fma32(a, b, c float32) float32 {
+	p := float64(float64(a) * float64(b))
+	s := p + float64(c)
+	bb := s - p
+	e := (p - (s - bb)) + (float64(c) - bb)
+	if u := math.Float64bits(s); e != 0 && u&1 == 0 {
+		if (e > 0) == (s > 0) {
+			u++
+		} else {
+			u--
+		}
+		s = math.Float64frombits(u)
+	}
+	return float32(s)
 }
 
 // quadrant returns sin(r + n·π/2) from s = sin r and c = cos r.

@@ -2,7 +2,7 @@ package vmath
 
 import "fmt"
 
-// Backend names the kernels in use: "C, AVX2", "C, generic" or "Go".
+// Backend names the kernels in use: "C, AVX2+FMA", "C, generic" or "Go".
 func Backend() string { return levelName(level) }
 
 func check(name string, dst []float32, src ...[]float32) {

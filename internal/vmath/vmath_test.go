@@ -2,6 +2,7 @@ package vmath
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -371,21 +372,31 @@ func TestLengthPanics(t *testing.T) {
 
 // TestSinCos checks that SinCos gives exactly the bits of SinQ with q = 0
 // and q = 1 (which TestAccuracy and TestSinQ check against float64 math),
-// on every kernel set, fast and slow paths.
+// on every kernel set, fast and slow paths, with inputs and outputs at
+// different alignments and lengths that are not multiples of the vector
+// width (the AVX2 kernel has a vector loop and a tail).
 func TestSinCos(t *testing.T) {
 	xs := samples(1<<14, 400, true)
 	for _, l := range levels() {
-		for _, w := range []float32{1, 30, -2.5} {
-			s, c := make([]float32, len(xs)), make([]float32, len(xs))
+		for k, w := range []float32{1, 30, -2.5} {
 			ws, wc := make([]float32, len(xs)), make([]float32, len(xs))
 			withLevel(l, func() {
-				SinCos(s, c, xs, w)
 				SinQ(ws, xs, nil, w, 1, 0)
 				SinQ(wc, xs, nil, w, 1, 1)
 			})
-			for i := range xs {
-				if !sameBits(s[i], ws[i]) || !sameBits(c[i], wc[i]) {
-					t.Fatalf("SinCos[%s](w=%g, %g) = (%g, %g), SinQ gives (%g, %g)", levelName(l), w, xs[i], s[i], c[i], ws[i], wc[i])
+			off := k // output offset in floats
+			n := len(xs) - 2*k - 1
+			sb, cb := make([]float32, n+off+3), make([]float32, n+off+3)
+			s, c := sb[off:off+n], cb[off:off+n]
+			withLevel(l, func() { SinCos(s, c, xs[k:], w) })
+			for i := range s {
+				if !sameBits(s[i], ws[k+i]) || !sameBits(c[i], wc[k+i]) {
+					t.Fatalf("SinCos[%s](w=%g, %g) = (%g, %g), SinQ gives (%g, %g)", levelName(l), w, xs[k+i], s[i], c[i], ws[k+i], wc[k+i])
+				}
+			}
+			for i := range sb {
+				if (i < off || i >= off+n) && (sb[i] != 0 || cb[i] != 0) {
+					t.Fatalf("SinCos[%s] wrote outside its output at %d", levelName(l), i-off)
 				}
 			}
 		}
@@ -448,5 +459,46 @@ func TestMulColSum(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// TestFMA32 checks fma32, the fused multiply-add of the Go and generic
+// sine kernels, against a·b + c computed exactly (math/big) and rounded
+// once to float32: on random operands of mixed magnitudes and signs, on
+// sums that cancel, and on sums within 2⁻³⁶ ulp of a float32 midpoint —
+// where rounding to float64 first and then to float32 goes wrong (half
+// of those draws fail without the round-to-odd step).
+func TestFMA32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	draw := func() float32 {
+		m := float32(rng.Float64()*2 - 1)
+		return m * float32(math.Ldexp(1, rng.IntN(60)-30))
+	}
+	exact := func(a, b, c float32) float32 {
+		p := new(big.Float).SetPrec(200).SetFloat64(float64(a))
+		p.Mul(p, new(big.Float).SetFloat64(float64(b)))
+		p.Add(p, new(big.Float).SetFloat64(float64(c)))
+		f, _ := p.Float32()
+		return f
+	}
+	for i := range 1 << 18 {
+		a, b, c := draw(), draw(), draw()
+		switch i % 3 {
+		case 1:
+			// c near −a·b: the exact sum has many more bits than float32
+			c = -float32(float64(a)*float64(b)) + float32(math.Ldexp(float64(draw()), -24))
+		case 2:
+			// a·b = ±(u/2)·(1 − 2⁻³⁶), u the spacing above |c|: c + a·b
+			// lies just inside a midpoint, which float64 cannot resolve
+			u := float64(math.Nextafter32(float32(math.Abs(float64(c))), float32(math.Inf(1)))) - math.Abs(float64(c))
+			a = float32(u / 2 * (1 + 0x1p-18))
+			b = float32(1 - 0x1p-18)
+			if rng.IntN(2) == 0 {
+				a = -a
+			}
+		}
+		if got, want := fma32(a, b, c), exact(a, b, c); math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("fma32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
+		}
 	}
 }
