@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,8 +240,8 @@ type PINNCausal struct {
 }
 
 // PINNMarching is time-marching over Windows equal time slabs, each
-// network warm-started from the previous slab's (pinn.Marcher). Such a
-// run is not resumable (each slab is short; start over with --force).
+// network warm-started from the previous slab's (pinn.Marcher). The run
+// checkpoints after every slab; --resume continues at the slab it was in.
 type PINNMarching struct {
 	Windows int `yaml:"windows"`
 }
@@ -1286,7 +1287,9 @@ func (c *PINNConfig) totalSteps() int {
 // values at the window's start as initial condition; metrics.jsonl counts
 // steps over all windows and its rel L2 is the error of the windows so
 // far on the grid's times up to the current window's end. The checkpoint
-// holds the final piecewise network; the run cannot be resumed.
+// holds the windows trained so far (saved after each one, metadata
+// windows_done), so an interrupted run resumes at the window it was in
+// and ends with the same networks as an uninterrupted one.
 func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, error) {
 	res := &PINNResult{Config: c, Dir: opts.Dir}
 	if res.Dir == "" {
@@ -1294,15 +1297,17 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	}
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
 	metricsPath := filepath.Join(res.Dir, operator.MetricsFile)
-	if opts.Resume {
-		return nil, errors.New("a time-marching run cannot be resumed: start over (--force)")
-	}
+	resume := false
 	if _, err := os.Stat(ck); err == nil {
-		if !opts.Force {
-			return nil, fmt.Errorf("%s holds a previous run (%s): start over (--force) or choose another directory (-o)", res.Dir, ck)
-		}
-		for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, PINNResultFile, ReportFile} {
-			os.Remove(filepath.Join(res.Dir, f))
+		switch {
+		case opts.Resume:
+			resume = true
+		case opts.Force:
+			for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, PINNResultFile, ReportFile} {
+				os.Remove(filepath.Join(res.Dir, f))
+			}
+		default:
+			return nil, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", res.Dir, ck)
 		}
 	}
 	y, err := yaml.Marshal(c)
@@ -1319,35 +1324,78 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	if err != nil {
 		return nil, err
 	}
+	win := c.Train.Marching.Windows
+	box := st.problem.Domain.(pinn.Box)
+	breaks := pinn.SlabBreaks(box.Lo[1], box.Hi[1], win)
+	// build returns window k's network, before any warm start: an mlp sees
+	// its window's times on [−1, 1] (and x on it too unless periodically
+	// embedded or boxed by the config).
+	build := func(k int) pinn.Net {
+		nc := c.Net.NetConfig
+		if nc.Type == "mlp" {
+			nc.InputLo, nc.InputHi = []float64{box.Lo[0], breaks[k]}, []float64{box.Hi[0], breaks[k+1]}
+			if c.Net.InputLo != nil {
+				nc.InputLo[0], nc.InputHi[0] = c.Net.InputLo[0], c.Net.InputHi[0]
+			}
+		}
+		net, err := nc.Build(2, 1, c.Net.dtype(), nn.NewRand(c.Seed))
+		if err != nil {
+			panic(err) // built once already by c.build
+		}
+		return net
+	}
+	perWindow := int64(c.Train.Adam.Steps + c.Train.LBFGS.Iterations)
+	var nets []pinn.Net
+	var kept []pinnMetric
+	var seconds float64
+	if resume {
+		saved, err := nn.LoadCheckpoint(ck)
+		if err != nil {
+			return nil, err
+		}
+		done, err := strconv.Atoi(saved.Meta["windows_done"])
+		if err != nil || done < 0 || done > win {
+			return nil, fmt.Errorf("resume %s: windows_done %q is not a window count of this %d-window run", ck, saved.Meta["windows_done"], win)
+		}
+		for k := range done {
+			nets = append(nets, build(k))
+		}
+		if err := nn.LoadStateDict(&pinn.Piecewise{Axis: 1, Breaks: breaks[:done+1], Nets: nets}, saved.Model); err != nil {
+			return nil, fmt.Errorf("resume %s: %w", ck, err)
+		}
+		seconds, _ = strconv.ParseFloat(saved.Meta["train_seconds"], 64)
+		if kept, err = readMetrics(metricsPath, int64(done)*perWindow); err != nil {
+			return nil, err
+		}
+		if opts.Log != nil {
+			opts.Log.Info("resumed", "checkpoint", ck, "windows_done", done)
+		}
+	}
+	// metrics.jsonl: the lines up to the checkpoint, then this session's
 	mf, err := os.Create(metricsPath)
 	if err != nil {
 		return nil, err
 	}
 	defer mf.Close()
-	perWindow := int64(c.Train.Adam.Steps + c.Train.LBFGS.Iterations)
-	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.totalSteps()), start: time.Now()}
-	win := c.Train.Marching.Windows
-	var nets []pinn.Net
+	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.totalSteps()), start: time.Now(), offset: seconds}
+	for _, m := range kept {
+		b, _ := json.Marshal(m)
+		mf.Write(append(b, '\n'))
+	}
 	var metric func(pinn.Net) float64 // the current window's
 	cfg := st.trainer.Config
 	cfg.Checkpoint = ""
+	save := func(done int) error {
+		pw := &pinn.Piecewise{Axis: 1, Breaks: breaks[:done+1], Nets: nets}
+		return nn.SaveCheckpoint(ck, &nn.Checkpoint{Model: nn.StateDict(pw), Step: int64(done) * perWindow,
+			Meta: map[string]string{"phase": "marching", "windows_done": strconv.Itoa(done),
+				"train_seconds": strconv.FormatFloat(h.offset+time.Since(h.start).Seconds(), 'g', -1, 64)}})
+	}
+	var saveErr error
 	ms := &pinn.Marcher{
-		Problem: st.problem, Axis: 1, Windows: win, Config: cfg, Logger: slog.New(h),
+		Problem: st.problem, Axis: 1, Windows: win, Config: cfg, Logger: slog.New(h), Trained: slices.Clone(nets),
 		NewNet: func(k int, lo, hi float64, prev pinn.Net) pinn.Net {
-			// an mlp sees its window's times on [−1, 1] (and x on it too
-			// unless periodically embedded or boxed by the config)
-			nc := c.Net.NetConfig
-			if nc.Type == "mlp" {
-				box := st.problem.Domain.(pinn.Box)
-				nc.InputLo, nc.InputHi = []float64{box.Lo[0], lo}, []float64{box.Hi[0], hi}
-				if c.Net.InputLo != nil {
-					nc.InputLo[0], nc.InputHi[0] = c.Net.InputLo[0], c.Net.InputHi[0]
-				}
-			}
-			net, err := nc.Build(2, 1, c.Net.dtype(), nn.NewRand(c.Seed))
-			if err != nil {
-				panic(err) // built once already by c.build
-			}
+			net := build(k)
 			if prev != nil {
 				if err := nn.LoadStateDict(net, nn.StateDict(prev)); err != nil {
 					panic(err)
@@ -1356,8 +1404,7 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 			// the metric: the windows so far on the grid's times ≤ hi
 			sub := windowReference(st.ref, hi)
 			pw := func() pinn.Net {
-				breaks := pinn.Linspace(st.ref.T[0], st.ref.T[len(st.ref.T)-1], win+1)[:k+2]
-				return &pinn.Piecewise{Axis: 1, Breaks: breaks, Nets: append(slices.Clone(nets), net)}
+				return &pinn.Piecewise{Axis: 1, Breaks: breaks[:k+2], Nets: append(slices.Clone(nets), net)}
 			}
 			metric = func(pinn.Net) float64 { l2, _ := sub.Errors(pw()); return l2 }
 			h.stepOffset = int64(k) * perWindow
@@ -1367,6 +1414,9 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	ms.Done = func(k int, tr *pinn.Trainer) {
 		nets = append(nets, tr.Net)
 		st.trainer = tr
+		if err := save(k + 1); err != nil && saveErr == nil {
+			saveErr = err
+		}
 	}
 	ms.Metric = func(net pinn.Net) float64 {
 		if metric == nil {
@@ -1374,28 +1424,33 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 		}
 		return metric(net)
 	}
-	if opts.Progress != nil {
+	if opts.Progress != nil && len(nets) < win {
 		n0, _ := c.Net.NetConfig.Build(2, 1, c.Net.dtype(), nn.NewRand(c.Seed))
-		fmt.Fprintf(opts.Progress, "%s: %s, time-marching over %d windows, %d parameters per window (%s), %d collocation points, %d Adam steps + %d L-BFGS iterations per window, %s\n",
-			c.Name, c.Problem.Type, win, nn.CountParams(n0), c.Net.dtype(), cfg.Collocation, c.Train.Adam.Steps, c.Train.LBFGS.Iterations, threadsNote())
+		fmt.Fprintf(opts.Progress, "%s: %s, time-marching over %d windows (%d trained), %d parameters per window (%s), %d collocation points, %d Adam steps + %d L-BFGS iterations per window, %s\n",
+			c.Name, c.Problem.Type, win, len(nets), nn.CountParams(n0), c.Net.dtype(), cfg.Collocation, c.Train.Adam.Steps, c.Train.LBFGS.Iterations, threadsNote())
 	}
 	pw, runErr := ms.Run(ctx)
-	res.TrainSeconds = time.Since(h.start).Seconds()
+	res.TrainSeconds = h.offset + time.Since(h.start).Seconds()
 	if h.err != nil {
 		return nil, fmt.Errorf("write %s: %w", metricsPath, h.err)
 	}
+	if saveErr != nil {
+		return nil, saveErr
+	}
 	if runErr != nil {
-		return nil, fmt.Errorf("training: %w", runErr)
+		return nil, fmt.Errorf("training: %w; checkpoint %s holds the %d windows trained (continue with --resume)", runErr, ck, len(nets))
 	}
 	st.net = pw
 	res.Steps = int64(c.totalSteps())
 	if h.last != nil {
 		res.Loss = h.last.Loss
+	} else if len(kept) > 0 {
+		res.Loss = kept[len(kept)-1].Loss
 	}
 	res.Params = nn.CountParams(pw)
 	res.RelL2, res.RMAE = st.ref.Errors(pw)
 	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE, nil)
-	if err := nn.SaveCheckpoint(ck, &nn.Checkpoint{Model: nn.StateDict(pw), Step: res.Steps, Meta: map[string]string{"phase": "marching"}}); err != nil {
+	if err := save(win); err != nil {
 		return nil, err
 	}
 	if err := writePINNReport(res, st, opts); err != nil {

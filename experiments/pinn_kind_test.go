@@ -367,11 +367,37 @@ func TestPINNMarching(t *testing.T) {
 	if _, err := RunPINN(context.Background(), c, Options{Dir: dir}); err == nil {
 		t.Error("second run in the directory accepted")
 	}
-	if _, err := RunPINN(context.Background(), c, Options{Dir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "cannot be resumed") {
-		t.Errorf("resume: %v", err)
+	// Interrupted in its second window (the progress line of step 300),
+	// then resumed: the same networks as the uninterrupted run.
+	dir2 := filepath.Join(t.TempDir(), "m2")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := &cancelAt{step: "300", cancel: cancel}
+	if _, err := RunPINN(ctx, c, Options{Dir: dir2, Progress: stop}); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	if ck, err := nn.LoadCheckpoint(filepath.Join(dir2, operator.CheckpointFile)); err != nil || ck.Meta["windows_done"] != "1" || ck.Step != 200 {
+		t.Fatalf("checkpoint of the interrupted run: %v", err)
+	}
+	res2, err := RunPINN(context.Background(), c, Options{Dir: dir2, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.RelL2 != res.RelL2 || res2.RMAE != res.RMAE || res2.Steps != 600 {
+		t.Errorf("resumed march: rRMSE %v rMAE %v after %d steps, uninterrupted %v %v", res2.RelL2, res2.RMAE, res2.Steps, res.RelL2, res.RMAE)
+	}
+	m2, _ := readMetrics(filepath.Join(dir2, operator.MetricsFile), math.MaxInt64)
+	if len(m2) != len(metrics) || m2[len(m2)-1].Step != 600 || m2[len(m2)-1].RelL2 != res.RelL2 {
+		t.Errorf("resumed metrics.jsonl: %d lines, uninterrupted %d", len(m2), len(metrics))
+	}
+	for i := 1; i < len(m2); i++ {
+		if m2[i].Step <= m2[i-1].Step {
+			t.Errorf("resumed metrics.jsonl: step %d after %d", m2[i].Step, m2[i-1].Step)
+		}
 	}
 	bad := strings.Replace(tinyMarching, "  hidden: [12, 12]\n", "  hidden: [12, 12]\n  hard_constraint: true\n", 1)
 	if _, err := DecodePINN([]byte(bad), "m.yaml", ""); err == nil || !strings.Contains(err.Error(), "train.marching") {
 		t.Errorf("marching with a hard constraint: %v", err)
 	}
 }
+

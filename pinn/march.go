@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 
 	"github.com/sciml-go/sciml/nn"
@@ -89,6 +90,23 @@ type Marcher struct {
 	Metric func(net Net) float64
 	// Done, when set, is called after each slab with its trainer.
 	Done func(k int, t *Trainer)
+	// Trained holds the networks of slabs already trained (a resumed
+	// run): Run starts at slab len(Trained), with the last of them as the
+	// previous slab's network. As every slab's training depends only on
+	// the previous network and the slab's seed, a resumed march gives the
+	// same networks as an uninterrupted one.
+	Trained []Net
+}
+
+// SlabBreaks returns the Windows + 1 slab boundaries of [t0, t1] that a
+// Marcher uses: t0 + (t1 − t0)·k/windows, the last exactly t1.
+func SlabBreaks(t0, t1 float64, windows int) []float64 {
+	b := make([]float64, windows+1)
+	for k := range b {
+		b[k] = t0 + (t1-t0)*float64(k)/float64(windows)
+	}
+	b[windows] = t1
+	return b
 }
 
 // Run trains the slabs in order and returns the piecewise network.
@@ -100,14 +118,15 @@ func (m *Marcher) Run(ctx context.Context) (*Piecewise, error) {
 	if m.Windows < 1 || m.Axis < 0 || m.Axis >= box.Dim() {
 		return nil, fmt.Errorf("pinn: time-marching over %d windows along axis %d of a %d-D box", m.Windows, m.Axis, box.Dim())
 	}
-	t0, t1 := box.Lo[m.Axis], box.Hi[m.Axis]
-	pw := &Piecewise{Axis: m.Axis}
-	for k := range m.Windows + 1 {
-		pw.Breaks = append(pw.Breaks, t0+(t1-t0)*float64(k)/float64(m.Windows))
+	if len(m.Trained) > m.Windows {
+		return nil, fmt.Errorf("pinn: time-marching over %d windows with %d trained already", m.Windows, len(m.Trained))
 	}
-	pw.Breaks[m.Windows] = t1
+	pw := &Piecewise{Axis: m.Axis, Breaks: SlabBreaks(box.Lo[m.Axis], box.Hi[m.Axis], m.Windows), Nets: slices.Clone(m.Trained)}
 	var prev Net
-	for k := range m.Windows {
+	if n := len(m.Trained); n > 0 {
+		prev = m.Trained[n-1]
+	}
+	for k := len(m.Trained); k < m.Windows; k++ {
 		lo, hi := pw.Breaks[k], pw.Breaks[k+1]
 		wp := WindowProblem(m.Problem, m.Axis, lo, hi, prev, m.Config.Mode)
 		net := m.NewNet(k, lo, hi, prev)
