@@ -400,4 +400,3 @@ func TestPINNMarching(t *testing.T) {
 		t.Errorf("marching with a hard constraint: %v", err)
 	}
 }
-
