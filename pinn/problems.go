@@ -123,38 +123,7 @@ func PoissonOn(dom Shape, bc string, nb int, r *rand.Rand) (*Problem, func(x, y 
 			gx, gy := grad(p)
 			return n[0]*gx + n[1]*gy
 		}
-		switch bc {
-		case "dirichlet":
-			conds = append(conds, Dirichlet("boundary", x, 0, u))
-		case "robin":
-			c := RobinNormal("boundary", x, nrm, 0, 1, 1, nil)
-			xs, ns := x.Float64s(), nrm.Float64s()
-			g := make([]float64, nb)
-			for i := range g {
-				g[i] = u(xs[2*i:2*i+2]) + dn(xs[2*i:2*i+2], ns[2*i:2*i+2])
-			}
-			c.Target = tensor.New(g, nb)
-			conds = append(conds, c)
-		default: // neumann on the sides facing right or up
-			xs, ns := x.Float64s(), nrm.Float64s()
-			var xn, nn, gn, xd []float64
-			for i := range nb {
-				p, n := xs[2*i:2*i+2], ns[2*i:2*i+2]
-				if n[0]+n[1] > 0 {
-					xn, nn, gn = append(xn, p...), append(nn, n...), append(gn, dn(p, n))
-				} else {
-					xd = append(xd, p...)
-				}
-			}
-			if len(gn) > 0 {
-				c := NeumannNormal("neumann", tensor.New(xn, len(gn), 2), tensor.New(nn, len(gn), 2), 0, nil)
-				c.Target = tensor.New(gn, len(gn))
-				conds = append(conds, c)
-			}
-			if len(xd) > 0 {
-				conds = append(conds, Dirichlet("dirichlet", tensor.New(xd, len(xd)/2, 2), 0, u))
-			}
-		}
+		conds = append(conds, normalData("boundary", bc, x, nrm, u, dn)...)
 	}
 	p := &Problem{
 		Domain: dom,
@@ -194,39 +163,13 @@ func HeatOn(space Shape, t1 float64, bc string, n0, nb int, r *rand.Rand) (*Prob
 	dom := TimeSpace{Space: space, T0: 0, T1: t1}
 	conds := []*Condition{Dirichlet("initial", dom.Initial(n0, Halton{}, r), 0, exact)}
 	x, nrm := dom.Lateral(nb, r)
-	xs, ns := x.Float64s(), nrm.Float64s()
 	switch bc {
-	case "dirichlet":
-		conds = append(conds, Dirichlet("lateral", x, 0, exact))
-	case "robin":
-		c := RobinNormal("lateral", x, nrm, 0, 1, 1, nil)
-		g := make([]float64, nb)
-		for i := range g {
-			g[i] = exact(xs[3*i:3*i+3]) + dn(xs[3*i:3*i+3], ns[3*i:3*i+3])
-		}
-		c.Target = tensor.New(g, nb)
-		conds = append(conds, c)
-	case "neumann":
-		var xn, nn, gn, xd []float64
-		for i := range nb {
-			p, n := xs[3*i:3*i+3], ns[3*i:3*i+3]
-			if n[0]+n[1] > 0 {
-				xn, nn, gn = append(xn, p...), append(nn, n...), append(gn, dn(p, n))
-			} else {
-				xd = append(xd, p...)
-			}
-		}
-		if len(gn) > 0 {
-			c := NeumannNormal("neumann", tensor.New(xn, len(gn), 3), tensor.New(nn, len(gn), 3), 0, nil)
-			c.Target = tensor.New(gn, len(gn))
-			conds = append(conds, c)
-		}
-		if len(xd) > 0 {
-			conds = append(conds, Dirichlet("dirichlet", tensor.New(xd, len(xd)/3, 3), 0, exact))
-		}
+	case "dirichlet", "neumann", "robin":
+		conds = append(conds, normalData("lateral", bc, x, nrm, exact, dn)...)
 	default:
 		return nil, nil, fmt.Errorf("pinn.HeatOn: boundary condition %q (want dirichlet, neumann or robin)", bc)
 	}
+
 	p := &Problem{
 		Domain: dom,
 		Needs:  []Partial{D(0, 2), D(0, 0, 0), D(0, 1, 1)},
@@ -323,4 +266,45 @@ func gridFace(b Box, axis int, hi bool, n int) *tensor.Tensor {
 		p = append(p, row...)
 	}
 	return tensor.New(p, n, 2)
+}
+
+// normalData returns the conditions giving u*'s data at the boundary
+// points x ([n, d]) with outward normals nrm, value u and normal derivative
+// dn, as bc says: "dirichlet" (u) or "robin" (u + ∂u/∂n) in one condition
+// named name, or "neumann" (∂u/∂n) on the points whose normal has
+// n₀ + n₁ > 0 and "dirichlet" (u) on the rest.
+func normalData(name, bc string, x, nrm *tensor.Tensor, u func([]float64) float64, dn func(p, n []float64) float64) []*Condition {
+	nb, d := x.Dim(0), x.Dim(1)
+	xs, ns := x.Float64s(), nrm.Float64s()
+	switch bc {
+	case "dirichlet":
+		return []*Condition{Dirichlet(name, x, 0, u)}
+	case "robin":
+		c := RobinNormal(name, x, nrm, 0, 1, 1, nil)
+		g := make([]float64, nb)
+		for i := range g {
+			g[i] = u(xs[d*i:d*i+d]) + dn(xs[d*i:d*i+d], ns[d*i:d*i+d])
+		}
+		c.Target = tensor.New(g, nb)
+		return []*Condition{c}
+	}
+	var conds []*Condition
+	var xn, nn, gn, xd []float64
+	for i := range nb {
+		p, n := xs[d*i:d*i+d], ns[d*i:d*i+d]
+		if n[0]+n[1] > 0 {
+			xn, nn, gn = append(xn, p...), append(nn, n...), append(gn, dn(p, n))
+		} else {
+			xd = append(xd, p...)
+		}
+	}
+	if len(gn) > 0 {
+		c := NeumannNormal("neumann", tensor.New(xn, len(gn), d), tensor.New(nn, len(gn), d), 0, nil)
+		c.Target = tensor.New(gn, len(gn))
+		conds = append(conds, c)
+	}
+	if len(xd) > 0 {
+		conds = append(conds, Dirichlet("dirichlet", tensor.New(xd, len(xd)/d, d), 0, u))
+	}
+	return conds
 }
