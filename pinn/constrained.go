@@ -2,6 +2,10 @@ package pinn
 
 import (
 	"fmt"
+	"hash/maphash"
+	"math"
+	"slices"
+	"sync"
 
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
@@ -26,6 +30,12 @@ import (
 //
 //	u_i  = G_i + M_i v + M v_i,
 //	u_ij = G_ij + M_ij v + M_i v_j + M_j v_i + M v_ij.
+//
+// As G and M do not change during training, their values and partials on
+// the Taylor path are computed once per set of points and kept (a few
+// sets: the collocation points and each condition's), so that a costly G
+// (the previous window's network of a time-marching run, see
+// WindowConstrained) costs one evaluation per set, not one per step.
 type Constrained struct {
 	Net Net
 	// Base is G: [N, In] → [N, Out] (nil: zero).
@@ -33,6 +43,64 @@ type Constrained struct {
 	// Scale is M: [N, In] → [N, Out] or [N, 1] (the same factor for every
 	// output).
 	Scale func(x *tensor.Tensor) *tensor.Tensor
+
+	cache *auxCache
+}
+
+// auxCache keeps the detached values and partials of G and M at the last
+// few point sets, keyed by a hash of the points and checked against a
+// copy of them.
+type auxCache struct {
+	mu      sync.Mutex
+	seed    maphash.Seed
+	entries []*auxEntry // most recent last
+}
+
+type auxEntry struct {
+	hash uint64
+	x    []float64
+	vals map[string]*tensor.Tensor // "g"/"m" + partial key (or "U") → heap tensor
+}
+
+// auxCacheSize is the number of point sets kept.
+const auxCacheSize = 8
+
+var auxInit sync.Mutex
+
+// entry returns the cache entry of the points xs (a new one, evicting the
+// oldest, when they are not cached).
+func (c *Constrained) entry(xs []float64) *auxEntry {
+	auxInit.Lock()
+	if c.cache == nil {
+		c.cache = &auxCache{seed: maphash.MakeSeed()}
+	}
+	ac := c.cache
+	auxInit.Unlock()
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	var h maphash.Hash
+	h.SetSeed(ac.seed)
+	var b [8]byte
+	for _, v := range xs {
+		u := math.Float64bits(v)
+		for i := range b {
+			b[i] = byte(u >> (8 * i))
+		}
+		h.Write(b[:])
+	}
+	hv := h.Sum64()
+	for i, e := range ac.entries {
+		if e.hash == hv && slices.Equal(e.x, xs) {
+			ac.entries = append(append(ac.entries[:i:i], ac.entries[i+1:]...), e)
+			return e
+		}
+	}
+	e := &auxEntry{hash: hv, x: slices.Clone(xs), vals: map[string]*tensor.Tensor{}}
+	if len(ac.entries) == auxCacheSize {
+		ac.entries = ac.entries[1:]
+	}
+	ac.entries = append(ac.entries, e)
+	return e
 }
 
 // Dims returns the dimensions of the wrapped network.
@@ -73,25 +141,53 @@ func evalConstrained(c *Constrained, x *tensor.Tensor, needs []Partial, mode Mod
 		add(p)
 	}
 	fv := Eval(c.Net, x, inner, mode)
-	xg := x.Detach().SetRequiresGrad(true)
-	aux := func(f func(*tensor.Tensor) *tensor.Tensor) *Fields {
-		return &Fields{X: x, U: f(xg), nested: true, xg: xg, grads: map[string]*tensor.Tensor{}}
+	// G and M: cached per point set (heap tensors, detached: they hold no
+	// parameters), computed by nested autodiff on a miss
+	ent := c.entry(x.ToFloat64s())
+	var xg *tensor.Tensor
+	fields := map[string]*Fields{}
+	aux := func(which string) *Fields {
+		if f, ok := fields[which]; ok {
+			return f
+		}
+		if xg == nil {
+			xg = x.Detach().SetRequiresGrad(true)
+		}
+		fn := c.Scale
+		if which == "g" {
+			fn = c.Base
+		}
+		f := &Fields{X: x, U: fn(xg), nested: true, xg: xg, grads: map[string]*tensor.Tensor{}}
+		fields[which] = f
+		return f
 	}
-	fm := aux(c.Scale)
-	var fg *Fields
-	if c.Base != nil {
-		fg = aux(c.Base)
+	mu := &c.cache.mu
+	cached := func(key string, compute func() *tensor.Tensor) *tensor.Tensor {
+		mu.Lock()
+		v, ok := ent.vals[key]
+		mu.Unlock()
+		if ok {
+			return v
+		}
+		v = compute()
+		v = tensor.New(v.Detach().ToFloat64s(), v.Shape()...)
+		mu.Lock()
+		ent.vals[key] = v
+		mu.Unlock()
+		return v
 	}
-	mcols := fm.U.Dim(1)
-	// d returns a partial of G or M as a constant [N] tensor (nil: zero)
-	d := func(f *Fields, k int, axes ...int) *tensor.Tensor {
-		if f == nil {
+	mU := cached("mU", func() *tensor.Tensor { return aux("m").U })
+	mcols := mU.Dim(1)
+	// d returns a partial of G ("g") or M ("m") as a constant [N] tensor
+	// (nil: zero)
+	d := func(which string, k int, axes ...int) *tensor.Tensor {
+		if which == "g" && c.Base == nil {
 			return nil
 		}
-		if f == fm && mcols == 1 {
+		if which == "m" && mcols == 1 {
 			k = 0
 		}
-		return f.D(k, axes...).Detach()
+		return cached(which+D(k, axes...).key(), func() *tensor.Tensor { return aux(which).D(k, axes...) })
 	}
 	acc := func(sum, a, b *tensor.Tensor) *tensor.Tensor {
 		if a == nil || b == nil {
@@ -117,23 +213,23 @@ func evalConstrained(c *Constrained, x *tensor.Tensor, needs []Partial, mode Mod
 	n := x.Dim(0)
 	for _, p := range needs {
 		k := p.Out
-		v, m := fv.D(k), d(fm, k)
+		v, m := fv.D(k), d("m", k)
 		var u *tensor.Tensor
 		switch len(p.Axes) {
 		case 0:
-			u = plus(acc(nil, m, v), d(fg, k))
+			u = plus(acc(nil, m, v), d("g", k))
 		case 1:
 			a := p.Axes[0]
 			u = acc(nil, m, fv.D(k, a))
-			u = acc(u, d(fm, k, a), v)
-			u = plus(u, d(fg, k, a))
+			u = acc(u, d("m", k, a), v)
+			u = plus(u, d("g", k, a))
 		case 2:
 			a, b := p.Axes[0], p.Axes[1]
 			u = acc(nil, m, fv.D(k, a, b))
-			u = acc(u, d(fm, k, a), fv.D(k, b))
-			u = acc(u, d(fm, k, b), fv.D(k, a))
-			u = acc(u, d(fm, k, a, b), v)
-			u = plus(u, d(fg, k, a, b))
+			u = acc(u, d("m", k, a), fv.D(k, b))
+			u = acc(u, d("m", k, b), fv.D(k, a))
+			u = acc(u, d("m", k, a, b), v)
+			u = plus(u, d("g", k, a, b))
 		default:
 			panic(fmt.Sprintf("pinn.Eval: partial %v of order > 2 on the Taylor path", p))
 		}
@@ -143,9 +239,9 @@ func evalConstrained(c *Constrained, x *tensor.Tensor, needs []Partial, mode Mod
 		computed[p.key()] = u
 	}
 	// U: every output (those not asked for from G + M ⊙ v)
-	uo := tensor.Mul(fm.U.Detach(), fv.U)
-	if fg != nil {
-		uo = tensor.Add(fg.U.Detach(), uo)
+	uo := tensor.Mul(mU, fv.U)
+	if c.Base != nil {
+		uo = tensor.Add(cached("gU", func() *tensor.Tensor { return aux("g").U }), uo)
 	}
 	if out == 1 {
 		if v, ok := computed[D(0).key()]; ok {

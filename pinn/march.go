@@ -71,7 +71,13 @@ func (p *Piecewise) Visit(v *nn.Visitor) { nn.VisitList(v, "windows", p.Nets) }
 // network gives for the same quantity (αu + β∂u/∂n) there. Other
 // conditions with a target keep the points inside the slab; those
 // without (homogeneous, periodic) have their points' times mapped
-// affinely onto the slab, so each slab keeps them all.
+// affinely onto the slab, so each slab keeps them all: data points
+// (inverse problems) are thus split between the slabs. Trainable PDE
+// coefficients (Problem.Params) are the same tensors in every slab, so
+// each slab's optimizer starts from the value the previous slab reached.
+// Conditions imposed exactly by an output transform go in NewNet instead:
+// WindowConstrained turns the first slab's Constrained network into the
+// slab's, whose initial values are the previous network's.
 type Marcher struct {
 	Problem *Problem
 	// Axis is the time axis; Windows the number of slabs.
@@ -218,4 +224,70 @@ func WindowProblem(p *Problem, axis int, lo, hi float64, prev Net, mode Mode) *P
 		out.Conditions = append(out.Conditions, &nc)
 	}
 	return out
+}
+
+// WindowConstrained returns the hard-constrained network of the time slab
+// starting at lo in a time-marching run whose first slab (starting at the
+// box's t0) uses c = G + M ⊙ v (Constrained) to impose the initial
+// conditions exactly: the same network v, M shifted in time to the slab,
+//
+//	M_k(x) = M(x with x_axis ↦ x_axis − lo + t0),
+//
+// and G replaced by the previous slab's network u_{k−1} expanded at the
+// slab's start to the order of the initial conditions imposed (1: u; 2: u
+// and u_t),
+//
+//	order 1:  G_k(x) = u_{k−1}(x|x_axis = lo)
+//	order 2:  G_k(x) = u_{k−1}(x|lo) + (x_axis − lo)·∂u_{k−1}/∂x_axis(x|lo),
+//
+// so that u_k(·, lo) = u_{k−1}(·, lo) (and u_t too for order 2) exactly.
+// M must vanish on t = t0 to that order and depend on time only through
+// t − t0 (as t·S(x) and t²·S(x) do); boundary conditions that G and M of c
+// meet (M = 0 on the boundary) hold in every slab, since G_k inherits them
+// from the previous slab. With prev nil it returns c. The previous slab's
+// network is evaluated at every G_k evaluation (its G at the one before,
+// and so on); on the Taylor path Constrained keeps G_k per point set, so
+// that is paid once per set of collocation or condition points.
+func WindowConstrained(c *Constrained, axis int, t0, lo float64, order int, prev Net) *Constrained {
+	if prev == nil {
+		return c
+	}
+	if order < 1 || order > 2 {
+		panic(fmt.Sprintf("pinn.WindowConstrained: order %d, want 1 or 2", order))
+	}
+	// row returns the [1, In] constant with v at axis and rest elsewhere
+	row := func(x *tensor.Tensor, v, rest float64) *tensor.Tensor {
+		r := make([]float64, x.Dim(1))
+		for i := range r {
+			r[i] = rest
+		}
+		r[axis] = v
+		return tensor.FromFloat64s(x.DType(), r, 1, len(r))
+	}
+	base := func(x *tensor.Tensor) *tensor.Tensor {
+		xs := tensor.Add(tensor.Mul(x, row(x, 0, 1)), row(x, lo, 0)) // time set to lo
+		if order == 2 && !xs.RequiresGrad() {
+			xs = xs.Detach().SetRequiresGrad(true)
+		}
+		u := prev.Forward(xs)
+		if order == 1 {
+			return u
+		}
+		_, out := prev.Dims()
+		dt := tensor.AddScalar(tensor.Narrow(x, 1, axis, 1), -lo)
+		cols := make([]*tensor.Tensor, out)
+		for k := range out {
+			uk := tensor.Narrow(u, 1, k, 1)
+			g := tensor.Grad([]*tensor.Tensor{uk}, []*tensor.Tensor{xs}, nil, true)[0]
+			cols[k] = tensor.Add(uk, tensor.Mul(dt, tensor.Narrow(g, 1, axis, 1)))
+		}
+		if out == 1 {
+			return cols[0]
+		}
+		return tensor.Concat(1, cols...)
+	}
+	scale := func(x *tensor.Tensor) *tensor.Tensor {
+		return c.Scale(tensor.Add(x, row(x, t0-lo, 0)))
+	}
+	return &Constrained{Net: c.Net, Base: base, Scale: scale}
 }
