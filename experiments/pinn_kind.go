@@ -145,7 +145,9 @@ type PINNNet struct {
 	DType string `yaml:"dtype,omitempty"`
 	// HardConstraint imposes the problem's initial and Dirichlet
 	// conditions exactly by an output transform (hardConstraint) instead
-	// of loss terms.
+	// of loss terms. Under time-marching each window's transform takes
+	// its initial values from the previous window's network at the
+	// window's start (pinn.WindowConstrained).
 	HardConstraint bool `yaml:"hard_constraint,omitempty"`
 }
 
@@ -240,8 +242,13 @@ type PINNCausal struct {
 }
 
 // PINNMarching is time-marching over Windows equal time slabs, each
-// network warm-started from the previous slab's (pinn.Marcher). The run
-// checkpoints after every slab; --resume continues at the slab it was in.
+// network warm-started from the previous slab's (pinn.Marcher). It
+// composes with net.hard_constraint (each slab's output transform imposes
+// the previous slab's values at its start) and with problem.inverse (one
+// coefficient, trained in every slab from the value the previous slab
+// reached, from the measurements inside the slab). The run checkpoints
+// after every slab (with the coefficient); --resume continues at the slab
+// it was in.
 type PINNMarching struct {
 	Windows int `yaml:"windows"`
 }
@@ -562,12 +569,6 @@ func (c *PINNConfig) Validate() error {
 		}
 		if p.Type == "heat" {
 			bad("train.marching", "heat's space-time cylinder is not a box (time-marching slices boxes)")
-		}
-		if n.HardConstraint {
-			bad("train.marching", "net.hard_constraint imposes the t = 0 conditions, which time-marching moves to each window's start")
-		}
-		if p.Inverse != nil {
-			bad("train.marching", "an inverse problem's coefficient would be identified per window")
 		}
 	}
 	if t.LogEvery < 0 || t.CheckpointEvery < 0 {
@@ -994,6 +995,16 @@ func hardConstraint(problem string, net pinn.Net, c *PINNConfig) pinn.Net {
 	return &pinn.Constrained{Net: net, Base: base, Scale: scale}
 }
 
+// hardOrder is the number of initial conditions a problem's hard
+// constraint imposes (u; u and u_t for wave), the order of
+// pinn.WindowConstrained under time-marching.
+func hardOrder(problem string) int {
+	if problem == "wave" {
+		return 2
+	}
+	return 1
+}
+
 // PINNResult is what a PINN run did.
 type PINNResult struct {
 	Config *PINNConfig
@@ -1329,8 +1340,11 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	breaks := pinn.SlabBreaks(box.Lo[1], box.Hi[1], win)
 	// build returns window k's network, before any warm start: an mlp sees
 	// its window's times on [−1, 1] (and x on it too unless periodically
-	// embedded or boxed by the config).
-	build := func(k int) pinn.Net {
+	// embedded or boxed by the config); with a hard constraint it is
+	// wrapped in the first window's output transform, made the window's
+	// by pinn.WindowConstrained (its initial values those of prev, the
+	// previous window's network, at the window's start).
+	build := func(k int, prev pinn.Net) pinn.Net {
 		nc := c.Net.NetConfig
 		if nc.Type == "mlp" {
 			nc.InputLo, nc.InputHi = []float64{box.Lo[0], breaks[k]}, []float64{box.Hi[0], breaks[k+1]}
@@ -1341,6 +1355,10 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 		net, err := nc.Build(2, 1, c.Net.dtype(), nn.NewRand(c.Seed))
 		if err != nil {
 			panic(err) // built once already by c.build
+		}
+		if c.Net.HardConstraint {
+			hc := hardConstraint(c.Problem.Type, net, c).(*pinn.Constrained)
+			net = pinn.WindowConstrained(hc, 1, box.Lo[1], breaks[k], hardOrder(c.Problem.Type), prev)
 		}
 		return net
 	}
@@ -1358,10 +1376,21 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 			return nil, fmt.Errorf("resume %s: windows_done %q is not a window count of this %d-window run", ck, saved.Meta["windows_done"], win)
 		}
 		for k := range done {
-			nets = append(nets, build(k))
+			var prev pinn.Net
+			if k > 0 {
+				prev = nets[k-1]
+			}
+			nets = append(nets, build(k, prev))
 		}
 		if err := nn.LoadStateDict(&pinn.Piecewise{Axis: 1, Breaks: breaks[:done+1], Nets: nets}, saved.Model); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", ck, err)
+		}
+		if k := st.coef; k != nil {
+			v, ok := saved.Extra["pde_param.0"]
+			if !ok {
+				return nil, fmt.Errorf("resume %s: no identified %s (pde_param.0)", ck, k.name)
+			}
+			k.value.CopyFrom(v)
 		}
 		seconds, _ = strconv.ParseFloat(saved.Meta["train_seconds"], 64)
 		if kept, err = readMetrics(metricsPath, int64(done)*perWindow); err != nil {
@@ -1377,7 +1406,7 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 		return nil, err
 	}
 	defer mf.Close()
-	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.totalSteps()), start: time.Now(), offset: seconds}
+	h := &metricsHandler{w: mf, progress: opts.Progress, total: int64(c.totalSteps()), start: time.Now(), offset: seconds, coef: st.coef}
 	for _, m := range kept {
 		b, _ := json.Marshal(m)
 		mf.Write(append(b, '\n'))
@@ -1387,7 +1416,11 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	cfg.Checkpoint = ""
 	save := func(done int) error {
 		pw := &pinn.Piecewise{Axis: 1, Breaks: breaks[:done+1], Nets: nets}
-		return nn.SaveCheckpoint(ck, &nn.Checkpoint{Model: nn.StateDict(pw), Step: int64(done) * perWindow,
+		var extra map[string]*tensor.Tensor
+		if st.coef != nil { // the coefficient the windows so far identified
+			extra = map[string]*tensor.Tensor{"pde_param.0": st.coef.value.Detach().Clone()}
+		}
+		return nn.SaveCheckpoint(ck, &nn.Checkpoint{Model: nn.StateDict(pw), Extra: extra, Step: int64(done) * perWindow,
 			Meta: map[string]string{"phase": "marching", "windows_done": strconv.Itoa(done),
 				"train_seconds": strconv.FormatFloat(h.offset+time.Since(h.start).Seconds(), 'g', -1, 64)}})
 	}
@@ -1395,7 +1428,7 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	ms := &pinn.Marcher{
 		Problem: st.problem, Axis: 1, Windows: win, Config: cfg, Logger: slog.New(h), Trained: slices.Clone(nets),
 		NewNet: func(k int, lo, hi float64, prev pinn.Net) pinn.Net {
-			net := build(k)
+			net := build(k, prev)
 			if prev != nil {
 				if err := nn.LoadStateDict(net, nn.StateDict(prev)); err != nil {
 					panic(err)
@@ -1449,7 +1482,11 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	}
 	res.Params = nn.CountParams(pw)
 	res.RelL2, res.RMAE = st.ref.Errors(pw)
-	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE, nil)
+	if k := st.coef; k != nil {
+		v := k.value.ToFloat64s()[0]
+		res.Coefficient = &PINNCoefficient{Name: k.name, Value: v, True: k.truth, RelativeErr: math.Abs(v-k.truth) / math.Abs(k.truth)}
+	}
+	res.Met = c.Expect == nil || c.Expect.met(res.RelL2, res.RMAE, res.Coefficient)
 	if err := save(win); err != nil {
 		return nil, err
 	}
