@@ -1,6 +1,7 @@
 package pinn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -76,7 +77,8 @@ func PoissonSine(nb int, r *rand.Rand) (*Problem, func(x, y float64) float64) {
 //	           or up), u = u* elsewhere (so that the solution is unique)
 //
 // with ∇u* = π(cos πx sin πy, sin πx cos πy). A Box gets nb uniform points
-// on each side, in conditions named "x=0", "x=1", "y=0", "y=1"; another
+// on each side, in conditions named by FaceNames ("x=0", "x=1", "y=0",
+// "y=1" on the unit square; it is PoissonBox's problem); another
 // shape nb points of BoundarySample with their normals, in a condition
 // "boundary" (dirichlet, robin) or the two "neumann" and "dirichlet".
 func PoissonOn(dom Shape, bc string, nb int, r *rand.Rand) (*Problem, func(x, y float64) float64, error) {
@@ -97,34 +99,22 @@ func PoissonOn(dom Shape, bc string, nb int, r *rand.Rand) (*Problem, func(x, y 
 		return nil, nil, fmt.Errorf("pinn.PoissonOn: boundary condition %q (want dirichlet, neumann or robin)", bc)
 	}
 	if box, ok := dom.(Box); ok {
-		names := []string{"x=0", "x=1", "y=0", "y=1"}
-		for axis := range 2 {
-			for k, hi := range []bool{false, true} {
-				x := box.Face(axis, hi).Sample(nb, Uniform{}, r)
-				name := names[2*axis+k]
-				sign := float64(2*k - 1)
-				dn := func(p []float64) float64 { // ∂u*/∂n = sign·∂u*/∂x_axis
-					gx, gy := grad(p)
-					return sign * []float64{gx, gy}[axis]
-				}
-				switch {
-				case bc == "robin":
-					conds = append(conds, Robin(name, x, 0, axis, sign, 1, 1, func(p []float64) float64 { return u(p) + dn(p) }))
-				case bc == "neumann" && hi:
-					conds = append(conds, Neumann(name, x, 0, axis, sign, dn))
-				default:
-					conds = append(conds, Dirichlet(name, x, 0, u))
-				}
+		faces := make([]string, 4)
+		for f := range faces {
+			faces[f] = bc
+			if bc == "neumann" && f%2 == 0 {
+				faces[f] = "dirichlet"
 			}
 		}
-	} else {
-		x, nrm := BoundarySample(dom, nb, r)
-		dn := func(p, n []float64) float64 {
-			gx, gy := grad(p)
-			return n[0]*gx + n[1]*gy
-		}
-		conds = append(conds, normalData("boundary", bc, x, nrm, u, dn)...)
+		p, _, err := PoissonBox(box, faces, nb, r)
+		return p, exact, err
 	}
+	x, nrm := BoundarySample(dom, nb, r)
+	dn := func(p, n []float64) float64 {
+		gx, gy := grad(p)
+		return n[0]*gx + n[1]*gy
+	}
+	conds = append(conds, normalData("boundary", bc, x, nrm, u, dn)...)
 	p := &Problem{
 		Domain: dom,
 		Needs:  []Partial{D(0, 0, 0), D(0, 1, 1)},
@@ -140,6 +130,120 @@ func PoissonOn(dom Shape, bc string, nb int, r *rand.Rand) (*Problem, func(x, y 
 		Conditions: conds,
 	}
 	return p, exact, nil
+}
+
+// PoissonBox is the manufactured Poisson problem on a d-D box (d = 1, 2
+// or 3)
+//
+//	−Δu = dπ² Π_i sin πx_i,  u* = Π_i sin πx_i,
+//
+// with each face's data from u* as faceBC says (2d entries: entry 2a + k
+// is axis a's low (k = 0) or high (k = 1) face, named by FaceNames):
+// "dirichlet" u = u*, "neumann" ∂u/∂n = ∂u*/∂n, "robin"
+// u + ∂u/∂n = u* + ∂u*/∂n, ∂/∂n the outward normal derivative
+// ±∂/∂x_a; nb uniform points on each face. Neumann data on every face
+// leave u determined only up to a constant: that is an error. In 2-D it
+// is PoissonOn's problem on a box; in 3-D, −Δu = 3π² sin πx sin πy sin πz.
+func PoissonBox(box Box, faceBC []string, nb int, r *rand.Rand) (*Problem, func(p []float64) float64, error) {
+	d := box.Dim()
+	if d < 1 || d > 3 {
+		return nil, nil, fmt.Errorf("pinn.PoissonBox: %d-D box, want 1-, 2- or 3-D", d)
+	}
+	if len(faceBC) != 2*d {
+		return nil, nil, fmt.Errorf("pinn.PoissonBox: %d face conditions for the %d faces of a %d-D box", len(faceBC), 2*d, d)
+	}
+	allNeumann := true
+	for f, bc := range faceBC {
+		switch bc {
+		case "dirichlet", "robin":
+			allNeumann = false
+		case "neumann":
+		default:
+			return nil, nil, fmt.Errorf("pinn.PoissonBox: face %s: boundary condition %q (want dirichlet, neumann or robin)", FaceNames(box)[f], bc)
+		}
+	}
+	if allNeumann {
+		return nil, nil, errors.New("pinn.PoissonBox: Neumann data on every face determine u only up to a constant (make a face dirichlet or robin)")
+	}
+	exact := func(p []float64) float64 {
+		u := 1.0
+		for _, v := range p {
+			u *= math.Sin(math.Pi * v)
+		}
+		return u
+	}
+	// ∂u*/∂x_a = π cos πx_a Π_{i≠a} sin πx_i
+	partial := func(p []float64, a int) float64 {
+		g := math.Pi
+		for i, v := range p {
+			if i == a {
+				g *= math.Cos(math.Pi * v)
+			} else {
+				g *= math.Sin(math.Pi * v)
+			}
+		}
+		return g
+	}
+	names := FaceNames(box)
+	var conds []*Condition
+	for axis := range d {
+		for k, hi := range []bool{false, true} {
+			x := box.Face(axis, hi).Sample(nb, Uniform{}, r)
+			name := names[2*axis+k]
+			sign := float64(2*k - 1)
+			dn := func(p []float64) float64 { return sign * partial(p, axis) }
+			switch faceBC[2*axis+k] {
+			case "robin":
+				conds = append(conds, Robin(name, x, 0, axis, sign, 1, 1, func(p []float64) float64 { return exact(p) + dn(p) }))
+			case "neumann":
+				conds = append(conds, Neumann(name, x, 0, axis, sign, dn))
+			default:
+				conds = append(conds, Dirichlet(name, x, 0, exact))
+			}
+		}
+	}
+	needs := make([]Partial, d)
+	for i := range needs {
+		needs[i] = D(0, i, i)
+	}
+	p := &Problem{
+		Domain: box,
+		Needs:  needs,
+		Residual: func(f *Fields) []*tensor.Tensor {
+			xs := make([][]float64, d)
+			for i := range xs {
+				xs[i] = f.Input(i).ToFloat64s()
+			}
+			src := make([]float64, f.N())
+			for n := range src {
+				s := float64(d) * math.Pi * math.Pi
+				for i := range xs {
+					s *= math.Sin(math.Pi * xs[i][n])
+				}
+				src[n] = s
+			}
+			lap := f.D(0, 0, 0)
+			for i := 1; i < d; i++ {
+				lap = tensor.Add(lap, f.D(0, i, i))
+			}
+			return []*tensor.Tensor{tensor.Add(lap, castTo(tensor.New(src, len(src)), lap.DType()))}
+		},
+		Conditions: conds,
+	}
+	return p, exact, nil
+}
+
+// FaceNames returns the names of a box's faces (at most 3-D), the low
+// then the high face of each axis: "x=0", "x=1", "y=0", "y=1", "z=0",
+// "z=1" for the unit cube (the face's coordinate, formatted %g).
+func FaceNames(box Box) []string {
+	var names []string
+	for a := range box.Dim() {
+		for _, v := range []float64{box.Lo[a], box.Hi[a]} {
+			names = append(names, fmt.Sprintf("%s=%g", []string{"x", "y", "z"}[a], v))
+		}
+	}
+	return names
 }
 
 // HeatOn is the heat equation u_t = Δu on the cylinder space × [0, t1]
