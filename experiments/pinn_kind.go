@@ -118,9 +118,58 @@ type PINNProblem struct {
 	// pinn.HeatOn): dirichlet (default), neumann (where the normal faces
 	// right or up, Dirichlet elsewhere) or robin (u + ∂u/∂n = g).
 	BC string `yaml:"bc,omitempty"`
+	// Box makes poisson's domain the box [lo, hi] of 2 or 3 dimensions
+	// (in place of domain), with the manufactured solution Π sin πx_i,
+	// −Δu = dπ² Π sin πx_i (pinn.PoissonBox): in 3-D the inputs are
+	// (x, y, z) and the evaluation grid is 3-D.
+	Box *PINNBox `yaml:"box,omitempty"`
+	// Faces sets poisson's condition per face of its box (or of the unit
+	// square), by the face's name: x=0, x=1, y=0, y=1, z=0, z=1 on the
+	// unit cube (the face's coordinate: x=0.5 on a box from x = 0.5),
+	// each dirichlet, neumann or robin (with data from the exact
+	// solution). Faces left out take bc (neumann: on the high faces, the
+	// low ones dirichlet). Not every face may be neumann.
+	Faces map[string]string `yaml:"faces,omitempty"`
 	// Inverse makes it an inverse problem: the PDE coefficient is
 	// unknown and trained with the network from measurements.
 	Inverse *PINNInverse `yaml:"inverse,omitempty"`
+}
+
+// PINNBox is a box domain [Lo, Hi] (one bound per axis).
+type PINNBox struct {
+	Lo []float64 `yaml:"lo"`
+	Hi []float64 `yaml:"hi"`
+}
+
+// box returns poisson's box: problem.box, or the unit square.
+func (c *PINNConfig) box() pinn.Box {
+	if b := c.Problem.Box; b != nil {
+		return pinn.Box{Lo: slices.Clone(b.Lo), Hi: slices.Clone(b.Hi)}
+	}
+	return pinn.Box{Lo: []float64{0, 0}, Hi: []float64{1, 1}}
+}
+
+// boxed reports whether the problem is poisson on a box with conditions
+// per face (problem.box or problem.faces).
+func (c *PINNConfig) boxed() bool {
+	return c.Problem.Type == "poisson" && (c.Problem.Box != nil || len(c.Problem.Faces) > 0)
+}
+
+// faceBCs returns the condition of each face of the box (pinn.PoissonBox
+// order): problem.faces, else problem.bc (neumann on the high faces).
+func (c *PINNConfig) faceBCs(box pinn.Box) []string {
+	names := pinn.FaceNames(box)
+	bcs := make([]string, len(names))
+	for f, name := range names {
+		bcs[f] = orDefault(c.Problem.BC, "dirichlet")
+		if bcs[f] == "neumann" && f%2 == 0 {
+			bcs[f] = "dirichlet"
+		}
+		if v, ok := c.Problem.Faces[name]; ok {
+			bcs[f] = v
+		}
+	}
+	return bcs
 }
 
 // PINNInverse is an inverse problem: the coefficient (burgers ν,
@@ -336,6 +385,9 @@ func (c *PINNConfig) conditionNames() []string {
 	if p.Type == "heat" && p.BC == "neumann" {
 		names = []string{"initial", "neumann", "dirichlet"}
 	}
+	if c.boxed() && c.boxValid() {
+		names = pinn.FaceNames(c.box())
+	}
 	if inv := p.Inverse; inv != nil {
 		if inv.DataOnly {
 			names = nil
@@ -345,17 +397,36 @@ func (c *PINNConfig) conditionNames() []string {
 	return names
 }
 
-// inputs returns the number of network inputs: 3 for heat (x, y, t),
-// else 2.
+// inputs returns the number of network inputs: 3 for heat (x, y, t)
+// and for poisson on a 3-D box (x, y, z), else 2.
 func (c *PINNConfig) inputs() int {
-	if c.Problem.Type == "heat" {
+	if c.Problem.Type == "heat" || c.boxed() && c.boxValid() && len(c.Problem.Box.Lo) == 3 {
 		return 3
 	}
 	return 2
 }
 
+// boxValid reports whether problem.box (if any) is a valid 2-D or 3-D
+// box.
+func (c *PINNConfig) boxValid() bool {
+	b := c.Problem.Box
+	if b == nil {
+		return true
+	}
+	if len(b.Lo) != len(b.Hi) || len(b.Lo) < 2 || len(b.Lo) > 3 {
+		return false
+	}
+	for i := range b.Lo {
+		if !(b.Lo[i] < b.Hi[i]) || math.IsInf(b.Lo[i], 0) || math.IsInf(b.Hi[i], 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // evalGrid returns the sizes of the evaluation grid: eval.grid, or
-// Raissi's 257 × 100 for burgers, 41 × 41 × 11 for heat, 101 × 101.
+// Raissi's 257 × 100 for burgers, 41 × 41 × 11 for heat, 21 × 21 × 21 for
+// poisson on a 3-D box, 101 × 101.
 func (c *PINNConfig) evalGrid() []int {
 	switch g := c.Eval.Grid; {
 	case len(g) == c.inputs():
@@ -364,6 +435,8 @@ func (c *PINNConfig) evalGrid() []int {
 		return []int{257, 100}
 	case c.Problem.Type == "heat":
 		return []int{41, 41, 11}
+	case c.inputs() == 3:
+		return []int{21, 21, 21}
 	}
 	return []int{101, 101}
 }
@@ -424,11 +497,45 @@ func (c *PINNConfig) Validate() error {
 	if p.BC != "" && (!shaped || !slices.Contains([]string{"dirichlet", "neumann", "robin"}, p.BC)) {
 		bad("problem.bc", "%q: the boundary condition of poisson and heat is dirichlet, neumann or robin (the others have their benchmark's)", p.BC)
 	}
+	if p.Box != nil {
+		switch {
+		case p.Type != "poisson":
+			bad("problem.box", "only poisson takes a box (heat's space is problem.domain)")
+		case !c.boxValid():
+			bad("problem.box", "lo %v, hi %v: want 2 or 3 finite bounds each, lo < hi on every axis", p.Box.Lo, p.Box.Hi)
+		case p.Domain != "":
+			bad("problem.domain", "%q, but problem.box gives the domain", p.Domain)
+		}
+	}
+	if len(p.Faces) > 0 {
+		switch {
+		case p.Type != "poisson":
+			bad("problem.faces", "only poisson takes conditions per face")
+		case p.Domain != "" && p.Domain != "square":
+			bad("problem.faces", "conditions per face need a box (problem.box or the square), not domain %q", p.Domain)
+		case c.boxValid():
+			names := pinn.FaceNames(c.box())
+			for name, v := range p.Faces {
+				if !slices.Contains(names, name) {
+					bad("problem.faces."+name, "no such face (faces: %s)", strings.Join(names, ", "))
+				}
+				if !slices.Contains([]string{"dirichlet", "neumann", "robin"}, v) {
+					bad("problem.faces."+name, "%q, want dirichlet, neumann or robin", v)
+				}
+			}
+			if !slices.ContainsFunc(c.faceBCs(c.box()), func(s string) bool { return s != "neumann" }) {
+				bad("problem.faces", "neumann on every face leaves u determined only up to a constant: make a face dirichlet or robin")
+			}
+		}
+	}
 	if c.Net.HardConstraint && hardImposed[p.Type] == nil && slices.Contains(PINNProblems, p.Type) {
 		bad("net.hard_constraint", "%s has no hard constraint", p.Type)
 	}
 	if p.Type == "poisson" && c.Net.HardConstraint && (p.Domain != "" && p.Domain != "square" || p.BC != "" && p.BC != "dirichlet") {
 		bad("net.hard_constraint", "poisson's hard constraint imposes u = 0 on the square's sides: not for domain %q, bc %q", p.Domain, p.BC)
+	}
+	if c.Net.HardConstraint && c.boxed() {
+		bad("net.hard_constraint", "poisson's hard constraint imposes u = 0 on the unit square's sides: not with problem.box or problem.faces")
 	}
 	if inv := p.Inverse; inv != nil {
 		if _, ok := inverseCoefficient[p.Type]; !ok {
@@ -577,8 +684,10 @@ func (c *PINNConfig) Validate() error {
 
 	e := c.Eval
 	if len(e.Grid) != 0 && len(e.Grid) != c.inputs() {
-		if c.inputs() == 3 {
+		if c.inputs() == 3 && p.Type == "heat" {
 			bad("eval.grid", "%v: want three sizes (x, y, t)", e.Grid)
+		} else if c.inputs() == 3 {
+			bad("eval.grid", "%v: want three sizes (x, y, z)", e.Grid)
 		} else {
 			bad("eval.grid", "%v: want two sizes (x, then t or y)", e.Grid)
 		}
@@ -691,10 +800,31 @@ type pinnSetup struct {
 	axes    [2]string // names of the grid axes
 	trainer *pinn.Trainer
 	coef    *pinnCoef // the unknown of an inverse problem
-	// slice is what the plot shows of a 3-input problem (heat): the
-	// reference at the final time on the (x, y) grid, at time sliceT.
-	slice  *pinn.Reference
-	sliceT float64
+	// slice is what the plot shows of a 3-input problem: the reference on
+	// the (x, y) grid at sliceAxis = sliceT (heat: the final time t = 1;
+	// poisson on a 3-D box: the grid's middle z).
+	slice     *pinn.Reference
+	sliceT    float64
+	sliceAxis string
+}
+
+// boxReference returns the reference of poisson on a 3-D box at the
+// points of the g[0] × g[1] × g[2] grid over it, and the (x, y) slice at
+// the grid's middle z (or the value nearest the middle) for the plot.
+func boxReference(box pinn.Box, g []int, f func(p []float64) float64) (ref, slice *pinn.Reference, z float64) {
+	xs, ys, zs := pinn.Linspace(box.Lo[0], box.Hi[0], g[0]), pinn.Linspace(box.Lo[1], box.Hi[1], g[1]), pinn.Linspace(box.Lo[2], box.Hi[2], g[2])
+	pts := make([]float64, 0, 3*len(xs)*len(ys)*len(zs))
+	for _, x := range xs {
+		for _, y := range ys {
+			for _, z := range zs {
+				pts = append(pts, x, y, z)
+			}
+		}
+	}
+	ref = pinn.PointReference(tensor.New(pts, len(pts)/3, 3), f)
+	z = zs[len(zs)/2]
+	slice = pinn.ExactReference(xs, ys, func(x, y float64) float64 { return f([]float64{x, y, z}) })
+	return ref, slice, z
 }
 
 // heatReference returns heat's reference at the grid points (x, y) of
@@ -828,7 +958,21 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 		}
 		lo, hi = [2]float64{0, 0}, [2]float64{1, 1}
 		st.axes[1] = "y"
-		if dom := poissonDomain(p.Domain); p.BC == "" && dom == nil {
+		if c.boxed() {
+			box := c.box()
+			prob, f, err := pinn.PoissonBox(box, c.faceBCs(box), nb, r)
+			if err != nil {
+				return nil, err
+			}
+			st.problem = prob
+			if box.Dim() == 3 {
+				st.ref, st.slice, st.sliceT = boxReference(box, c.evalGrid(), f)
+				st.sliceAxis = "z"
+			} else {
+				lo, hi = [2]float64{box.Lo[0], box.Lo[1]}, [2]float64{box.Hi[0], box.Hi[1]}
+				exact = func(x, y float64) float64 { return f([]float64{x, y}) }
+			}
+		} else if dom := poissonDomain(p.Domain); p.BC == "" && dom == nil {
 			st.problem, exact = pinn.PoissonSine(nb, r)
 		} else {
 			if dom == nil {
@@ -881,7 +1025,7 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 		}
 		st.problem = prob
 		st.ref, st.slice = heatReference(space, c.evalGrid(), f)
-		st.sliceT = 1
+		st.sliceT, st.sliceAxis = 1, "t"
 		st.axes[1] = "y"
 	}
 	if exact != nil {
@@ -920,7 +1064,7 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 	}
 
 	sampler, _ := pinn.SamplerByName(c.Sampling.Sampler)
-	if g := c.Sampling.Grid; len(g) == 2 && c.Sampling.Sampler == "grid" {
+	if g := c.Sampling.Grid; len(g) == c.inputs() && c.Sampling.Sampler == "grid" {
 		sampler = pinn.Grid{Sizes: g}
 	}
 	sched, _ := c.schedule()
@@ -1579,7 +1723,14 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 		arch += fmt.Sprintf(" %v %s", c.Net.Hidden, orDefault(c.Net.Activation, "tanh"))
 	}
 	prob := c.Problem.Type
-	if c.Problem.Domain != "" || c.Problem.BC != "" {
+	if c.boxed() {
+		box := c.box()
+		var conds []string
+		for f, name := range pinn.FaceNames(box) {
+			conds = append(conds, name+" "+c.faceBCs(box)[f])
+		}
+		prob += fmt.Sprintf(" on the %d-D box %v–%v with conditions %s", box.Dim(), box.Lo, box.Hi, strings.Join(conds, ", "))
+	} else if c.Problem.Domain != "" || c.Problem.BC != "" {
 		prob += fmt.Sprintf(" on the %s with %s conditions", orDefault(c.Problem.Domain, "square"), orDefault(c.Problem.BC, "dirichlet"))
 	}
 	if inv := c.Problem.Inverse; inv != nil {
@@ -1635,9 +1786,14 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	at := ""
 	if st.slice != nil {
 		g := c.evalGrid()
-		fmt.Fprintf(&b, "Errors at the %d points of the %d × %d (x, y) grid inside the domain × %d times in [0, 1] against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
-			st.ref.P.Dim(0), g[0], g[1], g[2], what)
-		at = fmt.Sprintf(", at t = %g", st.sliceT)
+		third := fmt.Sprintf("(x, y) grid inside the domain × %d times in [0, 1]", g[2])
+		if st.sliceAxis == "z" {
+			box := c.box()
+			third = fmt.Sprintf("× %d (x, y, z) grid over the box [%g, %g] × [%g, %g] × [%g, %g]", g[2], box.Lo[0], box.Hi[0], box.Lo[1], box.Hi[1], box.Lo[2], box.Hi[2])
+		}
+		fmt.Fprintf(&b, "Errors at the %d points of the %d × %d %s against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
+			st.ref.P.Dim(0), g[0], g[1], third, what)
+		at = fmt.Sprintf(", at %s = %g", st.sliceAxis, st.sliceT)
 	} else {
 		fmt.Fprintf(&b, "Errors on a %d × %d grid (%s × %s) against %s; rRMSE is the relative L2 error, rMAE = Σ|u − u*|/Σ|u*|.\n\n",
 			len(ref.X), len(ref.T), st.axes[0], st.axes[1], what)
