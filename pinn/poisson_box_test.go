@@ -12,7 +12,7 @@ import (
 // exactBoxNet is u* = Π_i sin πx_i as a network without parameters.
 type exactBoxNet struct{ d int }
 
-func (e exactBoxNet) Dims() (int, int) { return e.d, 1 }
+func (e exactBoxNet) Dims() (int, int)  { return e.d, 1 }
 func (e exactBoxNet) Visit(*nn.Visitor) {}
 func (e exactBoxNet) Forward(x *tensor.Tensor) *tensor.Tensor {
 	u := tensor.Sin(tensor.Scale(tensor.IndexSelect(x, 1, []int{0}), math.Pi))
