@@ -96,7 +96,13 @@
 // network per time slab, each slab's initial conditions (u, and u_t for
 // a Neumann one) taken from the previous slab's network at the slab's
 // start (WindowProblem), the other conditions restricted or mapped onto
-// the slab; Piecewise evaluates the result. It is what solves
+// the slab; Piecewise evaluates the result. Trainable coefficients
+// (inverse problems) are shared by the slabs, each slab's optimizer
+// starting from the value the previous one reached, and data points are
+// split between the slabs; hard constraints compose through
+// WindowConstrained, whose output transform takes the previous slab's
+// values (and u_t, for a second-order initial condition) at the slab's
+// start. It is what solves
 // PINNsFormer's convection (β = 50) and wave problems here in minutes.
 //
 // # Benchmark problems
@@ -106,7 +112,8 @@
 // symmetry), PoissonSine, and PINNsFormer's Convection, Reaction and Wave
 // with their exact solutions; PoissonOn and HeatOn, manufactured Poisson
 // and heat problems on any 2-D shape (× time) with Dirichlet, Neumann or
-// Robin data. A Reference holds a solution on a grid (restricted to a
+// Robin data; PoissonBox, the manufactured Poisson problem on a 1-, 2- or
+// 3-D box with a condition type per face. A Reference holds a solution on a grid (restricted to a
 // shape's inside by Restrict) or at any points (PointReference) and
 // measures a network's relative L2 and rMAE errors against it.
 package pinn
