@@ -196,7 +196,8 @@ type PINNNet struct {
 	// conditions exactly by an output transform (hardConstraint) instead
 	// of loss terms. Under time-marching each window's transform takes
 	// its initial values from the previous window's network at the
-	// window's start (pinn.WindowConstrained).
+	// window's start, its time factor (t, t²) shifted to the window and
+	// stretched by the number of windows (pinn.WindowConstrained).
 	HardConstraint bool `yaml:"hard_constraint,omitempty"`
 }
 
@@ -1487,7 +1488,9 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	// embedded or boxed by the config); with a hard constraint it is
 	// wrapped in the first window's output transform, made the window's
 	// by pinn.WindowConstrained (its initial values those of prev, the
-	// previous window's network, at the window's start).
+	// previous window's network, at the window's start; M stretched by the
+	// number of windows, so that over a window it spans the range it has
+	// over the whole time interval).
 	build := func(k int, prev pinn.Net) pinn.Net {
 		nc := c.Net.NetConfig
 		if nc.Type == "mlp" {
@@ -1502,7 +1505,7 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 		}
 		if c.Net.HardConstraint {
 			hc := hardConstraint(c.Problem.Type, net, c).(*pinn.Constrained)
-			net = pinn.WindowConstrained(hc, 1, box.Lo[1], breaks[k], hardOrder(c.Problem.Type), prev)
+			net = pinn.WindowConstrained(hc, 1, box.Lo[1], breaks[k], float64(win), hardOrder(c.Problem.Type), prev)
 		}
 		return net
 	}

@@ -400,7 +400,7 @@ func TestPINNMarching(t *testing.T) {
 // Time-marching composes with a hard constraint (u = G_k + t·v, G_k the
 // previous window's values at the window's start: the windows join
 // exactly, and no initial-condition term is left; rRMSE and rMAE ≤ 0.01,
-// measured 5.4e-4) and with an inverse
+// measured 6.7e-4) and with an inverse
 // problem (β unknown, starting at 1, from 100 measurements split between
 // the windows, identified within 3% (measured 1.3%) with rRMSE ≤ 0.02
 // (7.8e-3); the coefficient carried from window to window, saved in

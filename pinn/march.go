@@ -229,9 +229,10 @@ func WindowProblem(p *Problem, axis int, lo, hi float64, prev Net, mode Mode) *P
 // WindowConstrained returns the hard-constrained network of the time slab
 // starting at lo in a time-marching run whose first slab (starting at the
 // box's t0) uses c = G + M ⊙ v (Constrained) to impose the initial
-// conditions exactly: the same network v, M shifted in time to the slab,
+// conditions exactly: the same network v, M shifted in time to the slab
+// and stretched by the factor stretch (0 means 1),
 //
-//	M_k(x) = M(x with x_axis ↦ x_axis − lo + t0),
+//	M_k(x) = M(x with x_axis ↦ t0 + (x_axis − lo)·stretch),
 //
 // and G replaced by the previous slab's network u_{k−1} expanded at the
 // slab's start to the order of the initial conditions imposed (1: u; 2: u
@@ -244,12 +245,19 @@ func WindowProblem(p *Problem, axis int, lo, hi float64, prev Net, mode Mode) *P
 // M must vanish on t = t0 to that order and depend on time only through
 // t − t0 (as t·S(x) and t²·S(x) do); boundary conditions that G and M of c
 // meet (M = 0 on the boundary) hold in every slab, since G_k inherits them
-// from the previous slab. With prev nil it returns c. The previous slab's
-// network is evaluated at every G_k evaluation (its G at the one before,
-// and so on); on the Taylor path Constrained keeps G_k per point set, so
-// that is paid once per set of collocation or condition points.
-func WindowConstrained(c *Constrained, axis int, t0, lo float64, order int, prev Net) *Constrained {
-	if prev == nil {
+// from the previous slab. A stretch of (t1 − t0)/(slab length) gives M
+// over each slab the range it has over the whole interval [t0, t1]: with
+// M = S(x)·t² and slabs of 0.2, M stays below 0.04·max S unstretched, and
+// the network must output values 25 times larger to correct G. With prev
+// nil it returns c (its M stretched, when stretch ≠ 1). The previous
+// slab's network is evaluated at every G_k evaluation (its G at the one
+// before, and so on); on the Taylor path Constrained keeps G_k per point
+// set, so that is paid once per set of collocation or condition points.
+func WindowConstrained(c *Constrained, axis int, t0, lo, stretch float64, order int, prev Net) *Constrained {
+	if stretch == 0 {
+		stretch = 1
+	}
+	if prev == nil && stretch == 1 {
 		return c
 	}
 	if order < 1 || order > 2 {
@@ -286,8 +294,11 @@ func WindowConstrained(c *Constrained, axis int, t0, lo float64, order int, prev
 		}
 		return tensor.Concat(1, cols...)
 	}
-	scale := func(x *tensor.Tensor) *tensor.Tensor {
-		return c.Scale(tensor.Add(x, row(x, t0-lo, 0)))
+	scale := func(x *tensor.Tensor) *tensor.Tensor { // x_axis ↦ t0 + (x_axis − lo)·stretch
+		return c.Scale(tensor.Add(tensor.Mul(x, row(x, stretch, 1)), row(x, t0-lo*stretch, 0)))
+	}
+	if prev == nil {
+		return &Constrained{Net: c.Net, Base: c.Base, Scale: scale}
 	}
 	return &Constrained{Net: c.Net, Base: base, Scale: scale}
 }

@@ -47,7 +47,8 @@ func heatHard(v Net) *Constrained {
 	}
 }
 
-// WindowConstrained: the slab network equals the previous one at the
+// WindowConstrained, with M shifted and also stretched in time: M_k is M
+// at the slab's time, the slab network equals the previous one at the
 // slab's start (u, and u_t for order 2) to rounding, keeps the boundary
 // condition (u = 0 at x = 0, π), and its Taylor partials (cached G_k, M_k)
 // equal nested autodiff, evaluated twice (the second time from the cache)
@@ -73,14 +74,29 @@ func TestWindowConstrained(t *testing.T) {
 	}
 	x0 := tensor.New(at, x.Dim(0), 2)
 	for _, c := range []struct {
-		name  string
-		hard  func(Net) *Constrained
-		order int
-	}{{"order 1", heatHard, 1}, {"order 2", wave, 2}} {
+		name    string
+		hard    func(Net) *Constrained
+		order   int
+		stretch float64
+	}{{"order 1", heatHard, 1, 0}, {"order 2", wave, 2, 0}, {"order 1, stretch 5", heatHard, 1, 5}, {"order 2, stretch 5", wave, 2, 5}} {
 		// a chain of three slabs: 0 on [0, 0.2), 1 from 0.2, 2 from lo
-		n0 := c.hard(mlp(1))
-		n1 := WindowConstrained(c.hard(mlp(2)), 1, 0, 0.2, c.order, n0)
-		n2 := WindowConstrained(c.hard(mlp(3)), 1, 0, lo, c.order, n1)
+		n0 := WindowConstrained(c.hard(mlp(1)), 1, 0, 0, c.stretch, 1, nil)
+		n1 := WindowConstrained(c.hard(mlp(2)), 1, 0, 0.2, c.stretch, c.order, n0)
+		n2 := WindowConstrained(c.hard(mlp(3)), 1, 0, lo, c.stretch, c.order, n1)
+		// M_2 is M at t ↦ (t − lo)·stretch
+		s := max(c.stretch, 1)
+		m, m2 := c.hard(nil).Scale, n2.Scale
+		xm := make([]float64, len(xs))
+		copy(xm, xs)
+		for i := 1; i < len(xm); i += 2 {
+			xm[i] = (xm[i] - lo) * s
+		}
+		a, b := m(tensor.New(xm, x.Dim(0), 2)).Float64s(), m2(x).Float64s()
+		for i := range a {
+			if math.Abs(a[i]-b[i]) > 1e-14*(1+math.Abs(a[i])) {
+				t.Fatalf("%s: M_2 at %v: %g, want M at the shifted time %g", c.name, xs[2*i:2*i+2], b[i], a[i])
+			}
+		}
 		needs := []Partial{D(0), D(0, 0), D(0, 1), D(0, 0, 0), D(0, 1, 1), D(0, 0, 1)}
 		taylorVsNested(t, c.name, n2, x, needs)
 		f1, f2 := Eval(n1, x0, needs[:3], Nested), Eval(n2, x0, needs[:3], Auto)
@@ -110,8 +126,8 @@ func TestWindowConstrained(t *testing.T) {
 			t.Errorf("%s: boundary values %v, want 0", c.name, u)
 		}
 	}
-	if WindowConstrained(heatHard(mlp(1)), 1, 0, 0, 1, nil).Base == nil {
-		t.Error("first slab: no base")
+	if c := heatHard(mlp(1)); WindowConstrained(c, 1, 0, 0, 1, 1, nil) != c || WindowConstrained(c, 1, 0, 0, 2, 1, nil).Base == nil {
+		t.Error("first slab: not c unstretched, or no base stretched")
 	}
 }
 
@@ -132,7 +148,7 @@ func TestMarcherHardConstraint(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			return WindowConstrained(heatHard(v), 1, 0, lo, 1, prev)
+			return WindowConstrained(heatHard(v), 1, 0, lo, 0, 1, prev)
 		},
 		Config: Config{Collocation: 200, LBFGSIters: 250, LogEvery: 1000, Seed: 1},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
