@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
 )
 
@@ -91,5 +92,69 @@ func TestLNOFits(t *testing.T) {
 	t.Logf("rel L2: init %.3f, train %.4f, test %.4f, at 2× resolution %.4f", before, after, test, fine)
 	if after > 0.55 || test > 0.7 || fine > 0.7 || after > before/1.8 {
 		t.Fatalf("LNO did not fit: train %.4f, test %.4f, fine %.4f", after, test, fine)
+	}
+}
+
+// lnoDirect is the LNO forward as first written: φ and ψ [B, r·W, N]
+// evaluated at every point, then coef = (1/N) ψ·v and K v = Σ_j coef_j φ_j.
+func lnoDirect(m *LNO, x *tensor.Tensor) *tensor.Tensor {
+	c := m.Config
+	bs := x.Dim(0)
+	sizes := slices.Clone(x.Shape()[2:])
+	a := tensor.Concat(1, x, GridFeatures(x.DType(), m.grid, bs, sizes...))
+	a = tensor.Reshape(a, bs, c.In+c.Dim, -1)
+	n := a.Dim(2)
+	v := m.Lift.Forward(a)
+	for i, l := range m.Layers {
+		phi := tensor.Reshape(l.Phi.Forward(a), bs, c.Rank, c.Width*n)
+		psi := tensor.Reshape(l.Psi.Forward(a), bs, c.Rank, c.Width*n)
+		coef := tensor.Scale(tensor.MatMul(psi, tensor.Reshape(v, bs, c.Width*n, 1)), 1/float64(n))
+		kv := tensor.MatMulT(coef, phi, true, false)
+		y := tensor.Add(tensor.Reshape(kv, bs, c.Width, n), l.Skip.Forward(v))
+		if i < len(m.Layers)-1 {
+			y = m.act.Forward(y)
+		}
+		v = y
+	}
+	return tensor.Reshape(m.Project.Forward(v), slices.Concat([]int{bs, c.Out}, sizes)...)
+}
+
+// TestLNOFactoredEqualsDirect checks that the factored kernel integral
+// (G = v hᵀ/N, no φ, ψ tensors) gives the output and the gradients of
+// every parameter and of the input of the direct formulation to round-off
+// (float64, 2 layers, rank 3, width ≠ hidden width).
+func TestLNOFactoredEqualsDirect(t *testing.T) {
+	cfg := LNOConfig{Common: Common{Dim: 2, In: 2, Out: 1, DType: "float64"}, Stack: Stack{Width: 5, Layers: 2, Projection: 6}, Rank: 3, KernelHidden: 7}
+	m, err := NewLNO(cfg, rng(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.RandN(rng(8), tensor.Float64, 3, 2, 6, 5).SetRequiresGrad(true)
+	grads := func(f func(*LNO, *tensor.Tensor) *tensor.Tensor) (out []float64, g map[string][]float64) {
+		ps := nn.NamedParams(m)
+		for _, p := range ps {
+			p.Tensor.ZeroGrad()
+		}
+		x.ZeroGrad()
+		y := f(m, x)
+		tensor.Sum(tensor.Mul(y, y)).Backward()
+		g = map[string][]float64{"input": x.Grad().Float64s()}
+		for _, p := range ps {
+			g[p.Name] = p.Tensor.Grad().Float64s()
+		}
+		return y.Float64s(), g
+	}
+	fast, gf := grads((*LNO).Forward)
+	direct, gd := grads(lnoDirect)
+	if d := maxAbsDiff(fast, direct); d > 1e-12 {
+		t.Fatalf("output differs from the direct formulation by %g", d)
+	}
+	for name, want := range gd {
+		if d := maxAbsDiff(gf[name], want); d > 1e-11 {
+			t.Errorf("gradient of %s differs by %g", name, d)
+		}
+	}
+	if len(gd) != 1+len(nn.NamedParams(m)) {
+		t.Fatalf("%d gradients compared", len(gd))
 	}
 }
