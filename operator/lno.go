@@ -131,7 +131,7 @@ func (m *LNO) Forward(x *tensor.Tensor) *tensor.Tensor {
 	sizes := slices.Clone(x.Shape()[2:])
 	a := tensor.Concat(1, x, cachedGrid(&m.mu, m.grids, m.dtype, m.grid, bs, sizes).In(x.Arena()))
 	a = tensor.Reshape(a, bs, c.In+c.Dim, -1) // [B, F, N]
-	v := m.Lift.Forward(a) // [B, W, N]
+	v := m.Lift.Forward(a)                    // [B, W, N]
 	for i, l := range m.Layers {
 		y := l.Skip.ForwardAdd(v, l.kernelIntegral(a, v, c.Rank)) // W v + b + K v
 		if i < len(m.Layers)-1 {
@@ -184,7 +184,7 @@ func (l *LNOLayer) kernelIntegral(a, v *tensor.Tensor, rank int) *tensor.Tensor 
 	gf := hidden(l.Phi)
 	aw, ab := out(l.Phi.Layers[1])
 	mix := tensor.Reshape(tensor.MatMul(coef, aw), bs, w, gf.Dim(1)) // [B, W, H]
-	kv := tensor.MatMul(mix, gf)                                      // [B, W, N]
+	kv := tensor.MatMul(mix, gf)                                     // [B, W, N]
 	if ab != nil {
 		kv = tensor.Add(kv, tensor.Reshape(tensor.MatMul(coef, ab), bs, w, 1))
 	}
