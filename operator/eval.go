@@ -69,6 +69,8 @@ func predictIn(ar *tensor.Arena, m Operator, x *tensor.Tensor, outSizes []int, i
 			panic(fmt.Sprintf("operator: Predict: output grid %v differs from the input's %v, and %T cannot resample", outSizes, x.Shape()[2:], m))
 		}
 		y = sr.ForwardTo(h, outSizes)
+	} else if inf, ok := m.(Inferencer); ok {
+		y = inf.Infer(h)
 	} else {
 		y = m.Forward(h)
 	}

@@ -148,6 +148,20 @@ type GNOConfig struct {
 	// Radius is the radius of the neighbourhoods (default 0.1), in the
 	// coordinates of the points (the unit cube for grids).
 	Radius float64 `yaml:"radius" json:"radius"`
+	// SampleNodes, when positive, is m of the Nyström subsampling with
+	// which the Neural Operator paper trains GNOs on grids. Each training
+	// sample uses m nodes of its grid drawn at random (without
+	// replacement; a fresh draw for every sample, epoch and batch,
+	// seeded so that resumed runs repeat it), with the radius graph among
+	// them, and the loss is taken at those nodes (NodeSampler). Forward on
+	// a grid of N nodes splits the nodes into ⌈N/m⌉ random disjoint parts
+	// of ⌊N/P⌋ or ⌈N/P⌉ nodes (the same for every call on that grid) and
+	// evaluates each part on its own radius graph, so every node is
+	// predicted from neighbours at the density of training, and memory
+	// and time grow as N, not as N² at a fixed radius; Infer does so in
+	// chunks of parts without recording gradients. 0 (default) uses the
+	// full radius graph of the grid.
+	SampleNodes int `yaml:"sample_nodes" json:"sample_nodes"`
 }
 
 func (c GNOConfig) withDefaults() GNOConfig {
@@ -176,6 +190,9 @@ func (c GNOConfig) problems() []string {
 	if !(c.Radius > 0) || math.IsInf(c.Radius, 0) {
 		errs = append(errs, fmt.Sprintf("radius %v: want > 0", c.Radius))
 	}
+	if c.SampleNodes < 0 {
+		errs = append(errs, fmt.Sprintf("sample_nodes %d: want ≥ 0", c.SampleNodes))
+	}
 	return errs
 }
 
@@ -197,9 +214,16 @@ type GNO struct {
 	graphs map[string]*gridGraph
 }
 
+// gridGraph is the graph Forward uses on a grid: the radius graph of all
+// nodes, or (SampleNodes > 0) the union of the radius graphs of the parts
+// of a random partition of the nodes.
 type gridGraph struct {
 	g   *Graph
 	pts []float64
+	// parts are the node sets of the partition (nil without
+	// subsampling), each sorted, with their own graphs.
+	parts  [][]int
+	pgraph []*Graph
 }
 
 // NewGNO builds a GNO from cfg with weights drawn from r.
@@ -253,14 +277,30 @@ func (m *GNO) gridGraph(sizes []int) *gridGraph {
 	if gg, ok := m.graphs[key]; ok {
 		return gg
 	}
-	pts := GridFeatures(tensor.Float64, m.grid, 1, sizes...)
-	p := tensor.Transpose(tensor.Reshape(pts, len(sizes), -1), 0, 1).Float64s()
-	gg := &gridGraph{g: RadiusGraph(p, len(sizes), m.Config.Radius), pts: p}
+	p := m.gridPoints(sizes)
+	gg := &gridGraph{pts: p}
+	if mm := m.Config.SampleNodes; mm > 0 {
+		gg.parts = partitionNodes(len(p)/len(sizes), mm)
+		graphs := make([]*Graph, len(gg.parts))
+		for i, part := range gg.parts {
+			graphs[i] = RadiusGraph(gatherPoints(p, len(sizes), part), len(sizes), m.Config.Radius)
+		}
+		gg.pgraph = graphs
+		gg.g = unionGraph(gg.parts, graphs, len(p)/len(sizes))
+	} else {
+		gg.g = RadiusGraph(p, len(sizes), m.Config.Radius)
+	}
 	if len(m.graphs) > 8 {
 		clear(m.graphs)
 	}
 	m.graphs[key] = gg
 	return gg
+}
+
+// gridPoints returns the coordinates of the nodes of a grid, point-major.
+func (m *GNO) gridPoints(sizes []int) []float64 {
+	pts := GridFeatures(tensor.Float64, m.grid, 1, sizes...)
+	return tensor.Transpose(tensor.Reshape(pts, len(sizes), -1), 0, 1).Float64s()
 }
 
 // ForwardPoints maps the input a [B, In, N] sampled at the N points pts

@@ -59,6 +59,9 @@ func (c MultipoleGNOConfig) Validate() error {
 	if c.Levels < 1 {
 		errs = append(errs, fmt.Sprintf("levels %d: want ≥ 1", c.Levels))
 	}
+	if c.SampleNodes != 0 {
+		errs = append(errs, "sample_nodes: not supported by the multipole GNO (its levels are grid subsamplings)")
+	}
 	return JoinProblems("mpgno", errs)
 }
 

@@ -673,6 +673,13 @@ func (t *Trainer) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: loss: %w", err)
 	}
+	sampler, _ := t.Model.(NodeSampler)
+	if sampler != nil && sampler.SampleNodes(1, 0, 0, 0, 0) == nil {
+		sampler = nil // trains on whole grids
+	}
+	if sampler != nil && cfg.Loss.Name == "h1" {
+		return nil, errors.New("train: loss h1 needs whole grids; the model trains on subsampled nodes (sample_nodes): use rel_l2, rel_lp or mse")
+	}
 	sumReduced := cfg.Loss.Reduction == "sum"
 	perStep := cfg.Schedule.PerStep()
 
@@ -753,7 +760,12 @@ func (t *Trainer) Run(ctx context.Context) (*Result, error) {
 			lr = opt.LR()
 			opt.ZeroGrad()
 			x, y := batch.Input.In(ar), batch.Output.In(ar)
-			pred := t.forward(x)
+			var pred *tensor.Tensor
+			if sampler != nil {
+				pred, y = t.forwardNodes(sampler, x, y, cfg.Seed, epoch, b)
+			} else {
+				pred = t.forward(x)
+			}
 			loss := lossFn.Loss(pred, y)
 			lv := loss.Item()
 			if math.IsNaN(lv) || math.IsInf(lv, 0) {
@@ -839,6 +851,30 @@ func (t *Trainer) forward(x *tensor.Tensor) *tensor.Tensor {
 		y = t.OutputNorm.Decode(y)
 	}
 	return y
+}
+
+// forwardNodes is forward on the nodes the model draws for each sample
+// of batch b of epoch (Nyström subsampling): it returns the prediction
+// and the target y at those nodes, [B, Out, m]. The output normaliser
+// decodes the prediction pointwise on the grid, zero off the nodes.
+func (t *Trainer) forwardNodes(s NodeSampler, x, y *tensor.Tensor, seed uint64, epoch, b int) (pred, target *tensor.Tensor) {
+	sizes := x.Shape()[2:]
+	n := 1
+	for _, k := range sizes {
+		n *= k
+	}
+	nodes := make([][]int, x.Dim(0))
+	for i := range nodes {
+		nodes[i] = s.SampleNodes(n, seed, epoch, b, i)
+	}
+	if t.InputNorm != nil {
+		x = t.InputNorm.Encode(x)
+	}
+	pred = s.ForwardNodes(x, nodes)
+	if t.OutputNorm != nil {
+		pred = GatherNodes(t.OutputNorm.Decode(ScatterNodes(pred, nodes, sizes)), nodes)
+	}
+	return pred, GatherNodes(y, nodes)
 }
 
 func (t *Trainer) h1Grid() *nn.Grid {
