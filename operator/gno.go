@@ -387,8 +387,8 @@ func integrate(kern, v *tensor.Tensor, g *Graph, nd int) *tensor.Tensor {
 		}
 	}
 	invDeg := tensor.FromFloat64s(v.DType(), inv, 1, 1, nd).In(ar)
-	vy := tensor.Reshape(tensor.Permute(tensor.IndexSelect(v, 2, g.Src), 0, 2, 1), bs, e, 1, w)
-	msg := tensor.SumAxes(tensor.Mul(kern, vy), []int{3}, false) // [B, E, W]
+	vy := tensor.Reshape(tensor.Permute(tensor.IndexSelect(v, 2, g.Src), 0, 2, 1), bs*e, w)
+	msg := tensor.Reshape(edgeMatVec(tensor.Reshape(kern, bs*e, w, w), vy, false), bs, e, w) // κ_e v(y_e)
 	agg := tensor.IndexAdd(tensor.Zeros(v.DType(), bs, w, nd).In(ar), 2, g.Dst, tensor.Permute(msg, 0, 2, 1))
 	return tensor.Mul(agg, invDeg)
 }
