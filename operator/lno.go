@@ -19,7 +19,10 @@ import (
 // ψ_j(y)ᵀ (φ_j, ψ_j ∈ R^Width), its integral approximated by the mean over
 // the N grid points; then a projection MLP Q. φ and ψ are pointwise MLPs of
 // (a(x), x), so the kernel depends on the input as in the paper. The cost
-// is O(N·r·Width) per layer instead of the O(N²) of a dense kernel.
+// is O(N·Width·KernelHidden) per layer instead of the O(N²) of a dense
+// kernel: the layer never forms φ and ψ (r·Width channels at every point)
+// but contracts v with the hidden features of the ψ net and the result
+// with those of the φ net (see kernelIntegral).
 type LNOConfig struct {
 	// Common: Dim 1, 2 or 3; Grid "closed" (default) or "periodic", the
 	// coordinates being inputs of the lifting and of φ, ψ.
