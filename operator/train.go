@@ -576,8 +576,12 @@ type RandState interface {
 //
 //	loss = L(Decode(Model(Encode(x))), y)
 //
-// (the FNO Darcy script's y_normalizer.decode before the loss). Every
-// step runs in a tensor.Arena that is reset afterwards.
+// (the FNO Darcy script's y_normalizer.decode before the loss). A model
+// that is a NodeSampler and draws nodes (a GNO with sample_nodes) is
+// instead run on the nodes it draws for each sample, seeded by
+// (Config.Seed, epoch, batch, sample), and the loss is taken at those
+// nodes (the H1 loss, which needs whole grids, is refused). Every step
+// runs in a tensor.Arena that is reset afterwards.
 //
 // After every epoch it evaluates the Test sets (relative L2, and H¹ when
 // H1 is set), appends an EpochRecord to Dir/metrics.jsonl and, every
