@@ -232,9 +232,15 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
 		panic(fmt.Sprintf("gno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
 	}
-	ar := tensor.NewArena()
-	ar.SetGrad(false)
-	defer ar.Reset()
+	// Each chunk computes in an arena of its own, dropped afterwards (the
+	// chunks have different numbers of edges, and an arena keeps its
+	// buffers by size).
+	newArena := func() *tensor.Arena {
+		ar := tensor.NewArena()
+		ar.SetGrad(false)
+		return ar
+	}
+	ar := newArena()
 	sizes := slices.Clone(x.Shape()[2:])
 	bs := x.Dim(0)
 	if c.SampleNodes <= 0 {
@@ -268,7 +274,7 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 				}
 			}
 		}
-		ar.Reset()
+		ar = newArena()
 		lo = hi
 	}
 	return tensor.FromFloat64s(m.dtype, out, slices.Concat([]int{bs, c.Out}, sizes)...)

@@ -789,7 +789,14 @@ func (t *Trainer) Run(ctx context.Context) (*Result, error) {
 			}
 			opt.Step()
 			bsz := batch.Input.Dim(0)
-			ar.Reset()
+			if sampler != nil {
+				// The graphs of the drawn nodes have other numbers of
+				// edges every step, and an arena keeps buffers by size:
+				// start afresh so that the old ones are collected.
+				ar = tensor.NewArena()
+			} else {
+				ar.Reset()
+			}
 			if !sumReduced {
 				lv *= float64(bsz)
 			}
