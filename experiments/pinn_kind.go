@@ -216,6 +216,10 @@ type PINNSampling struct {
 	ResampleEvery int `yaml:"resample_every,omitempty"`
 	// Adaptive is residual-based refinement during Adam.
 	Adaptive *PINNAdaptive `yaml:"adaptive,omitempty"`
+	// BoundarySampler draws burgers' initial and boundary points on each
+	// face: uniform (default, independent points) or lhs (stratified: one
+	// point in each of the face's n equal intervals; pinn.BurgersSampled).
+	BoundarySampler string `yaml:"boundary_sampler,omitempty"`
 }
 
 // PINNAdaptive is RAR (add the Add candidates of largest residual) or RAD
@@ -574,6 +578,13 @@ func (c *PINNConfig) Validate() error {
 	}
 	if s.Points < 0 {
 		bad("sampling.points", "%d must be positive", s.Points)
+	}
+	if b := s.BoundarySampler; b != "" {
+		if b != "uniform" && b != "lhs" {
+			bad("sampling.boundary_sampler", "%q, want uniform or lhs", b)
+		} else if p.Type != "burgers" {
+			bad("sampling.boundary_sampler", "belongs to burgers (the others have their benchmark's boundary points)")
+		}
 	}
 	if s.Sampler == "grid" {
 		if g := s.Grid; len(g) > 0 {
@@ -939,7 +950,11 @@ func (c *PINNConfig) build(ctx context.Context, checkpoint string) (*pinnSetup, 
 		if nu == 0 {
 			nu = 0.01 / math.Pi
 		}
-		st.problem = pinn.Burgers(nu, nb, r)
+		var bs pinn.Sampler = pinn.Uniform{}
+		if c.Sampling.BoundarySampler == "lhs" {
+			bs = pinn.LHS{}
+		}
+		st.problem = pinn.BurgersSampled(nu, nb, bs, r)
 		xs, ts := pinn.RaissiGrid()
 		if len(grid) == 2 {
 			xs, ts = pinn.Linspace(-1, 1, grid[0]), pinn.Linspace(0, 1, grid[1])

@@ -81,8 +81,40 @@ func TestEmbeddedPINNConfigs(t *testing.T) {
 		}
 	}
 	c, _ := DecodePINN(must(Source("pinn-burgers")), "b", "paper")
-	if c.Sampling.Points != 10000 || c.Problem.BoundaryPoints != 100 || c.Net.DType != "float64" || c.Expect.RelL2 != 1e-3 {
+	if c.Sampling.Points != 10000 || c.Problem.BoundaryPoints != 100 || c.Net.DType != "float64" || c.Expect.RelL2 != 1e-3 || c.Sampling.BoundarySampler != "lhs" {
 		t.Errorf("pinn-burgers paper: %+v", c)
+	}
+}
+
+// sampling.boundary_sampler reaches the Burgers problem: lhs puts one of
+// the 50 initial points in each interval [−1 + 2k/50, −1 + 2(k+1)/50),
+// uniform (the default) leaves some empty.
+func TestPINNBurgersBoundarySampler(t *testing.T) {
+	for _, bs := range []string{"lhs", "uniform", ""} {
+		src := string(must(Source("pinn-burgers")))
+		src = strings.Replace(src, "  boundary_sampler: lhs", "  boundary_sampler: "+bs, 1) // "": null
+		// a cheap reference: the build solves it
+		src += "eval: {grid: [17, 11], reference_grid: 256, reference_dt: 0.001}\n"
+		c, err := DecodePINN([]byte(src), "b", "quick")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Sampling.BoundarySampler != bs {
+			t.Fatalf("%q: decoded %q", bs, c.Sampling.BoundarySampler)
+		}
+		st, err := c.build(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ic := st.problem.Conditions[0]
+		x := ic.X.Float64s()
+		filled := map[int]bool{}
+		for k := range ic.X.Dim(0) {
+			filled[int((x[2*k]+1)/2*50)] = true
+		}
+		if ic.Name != "initial" || ic.X.Dim(0) != 50 || (len(filled) == 50) != (bs == "lhs") {
+			t.Errorf("%q: %s, %d points filling %d of 50 intervals", bs, ic.Name, ic.X.Dim(0), len(filled))
+		}
 	}
 }
 
@@ -113,6 +145,8 @@ func TestPINNConfigErrors(t *testing.T) {
 		{"expect", "  rel_l2: 0.02\n  rmae: -1\n", []string{"expect.rmae"}},
 		{"no training", "  adam: {steps: 100, lr: 0.003}\n", []string{"train: no training"}},
 		{"fraction", "  points: 300\n", []string{"t.yaml:12", "not an integer"}},
+		{"boundary sampler on poisson", "  points: 300\n  boundary_sampler: lhs\n", []string{"t.yaml:13: sampling.boundary_sampler", "belongs to burgers"}},
+		{"boundary sampler name", "  points: 300\n  boundary_sampler: grid\n", []string{"sampling.boundary_sampler", `"grid", want uniform or lhs`}},
 	}
 	repl := map[string]string{
 		"problem type": "  type: helmholtz\n", "sampler": "  sampler: mesh\n", "net type": "  type: transformer\n",
