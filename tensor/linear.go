@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/sciml-go/sciml/internal/blas"
+	"github.com/sciml-go/sciml/internal/sgemm"
 	"github.com/sciml-go/sciml/internal/vmath"
 )
 
@@ -86,7 +87,7 @@ func SinLinear(x, w, b *Tensor, omega float64) *Tensor {
 	case []float32:
 		wf := float32(omega)
 		cs := dataOf[float32](c)
-		blockedForward(d, z.Float32s(), x.Float32s(), w.Float32s(), biasOf[float32](b), rows, in, out, blas.SgemmBatched,
+		blockedForward(d, z.Float32s(), x.Float32s(), rows, in, out, forwardGemm32(ar, x.Float32s(), w.Float32s(), biasOf[float32](b), in, out),
 			func(dst, src []float32, r0 int) {
 				if cs == nil {
 					vmath.SinQ(dst, src, nil, wf, 1, 0)
@@ -96,7 +97,7 @@ func SinLinear(x, w, b *Tensor, omega float64) *Tensor {
 			})
 	case []float64:
 		cs := dataOf[float64](c)
-		blockedForward(d, z.Float64s(), x.Float64s(), w.Float64s(), biasOf[float64](b), rows, in, out, blas.DgemmBatched,
+		blockedForward(d, z.Float64s(), x.Float64s(), rows, in, out, forwardGemm(x.Float64s(), w.Float64s(), biasOf[float64](b), in, out, blas.DgemmBatched),
 			func(dst, src []float64, r0 int) {
 				sinQ64(dst, src, nil, omega, 1, 0)
 				if cs != nil {
@@ -177,23 +178,49 @@ var (
 
 // blockedForward sets y = act(x·wᵀ + b) for rows [0, rows), block by
 // block: z, one scratch block of linBlock rows per task, holds the GEMM's
-// result while act (given the block's first row r0) reads it from cache.
-func blockedForward[T Float](y, z, x, w, b []T, rows, in, out int, gemm batchedGemm[T], act func(dst, z []T, r0 int)) {
+// result (gemm(zb, r0, n, next): rows r0 … r0+n−1 of x·wᵀ + b into zb,
+// with next the rows of x of the task's next block, which it may
+// prefetch) while act (given the block's first row r0) reads it from
+// cache.
+func blockedForward[T Float](y, z, x []T, rows, in, out int, gemm func(zb []T, r0, n int, next []T), act func(dst, z []T, r0 int)) {
 	parallelFor(chunks(rows, linChunk), func(c int) {
-		for r0 := c * linChunk; r0 < min(rows, (c+1)*linChunk); r0 += linBlock {
-			r1 := min(rows, r0+linBlock, (c+1)*linChunk)
+		end := min(rows, (c+1)*linChunk)
+		for r0 := c * linChunk; r0 < end; r0 += linBlock {
+			r1 := min(r0+linBlock, end)
 			zb := z[c*linBlock*out : c*linBlock*out+(r1-r0)*out]
-			var beta T
-			if b != nil {
-				for r := range r1 - r0 {
-					copy(zb[r*out:(r+1)*out], b)
-				}
-				beta = 1
-			}
-			gemm(false, true, r1-r0, out, in, 1, x[r0*in:], in, 0, w, in, 0, beta, zb, out, 0, 1)
+			gemm(zb, r0, r1-r0, x[r1*in:min(r1+linBlock, end)*in])
 			act(y[r0*out:r1*out], zb, r0)
 		}
 	})
+}
+
+// forwardGemm returns blockedForward's product through BLAS: the rows of
+// the block are filled with b, and x·wᵀ is accumulated onto them.
+func forwardGemm[T Float](x, w, b []T, in, out int, gemm batchedGemm[T]) func(zb []T, r0, n int, next []T) {
+	return func(zb []T, r0, n int, _ []T) {
+		var beta T
+		if b != nil {
+			for r := range n {
+				copy(zb[r*out:(r+1)*out], b)
+			}
+			beta = 1
+		}
+		gemm(false, true, n, out, in, 1, x[r0*in:], in, 0, w, in, 0, beta, zb, out, 0, 1)
+	}
+}
+
+// forwardGemm32 is forwardGemm for float32: with internal/sgemm's kernels
+// (AVX2+FMA CPUs) wᵀ is packed once, here, for all blocks, and the bias is
+// the initial value of each product (no pass of its own); otherwise BLAS.
+func forwardGemm32(ar *Arena, x, w, b []float32, in, out int) func(zb []float32, r0, n int, next []float32) {
+	if !sgemm.Available() {
+		return forwardGemm(x, w, b, in, out, blas.SgemmBatched)
+	}
+	wp := alloc(ar, Float32, []int{sgemm.PackedLen(in, out)}, false).Float32s()
+	sgemm.Pack(wp, w, in, out, in, true)
+	return func(zb []float32, r0, n int, next []float32) {
+		sgemm.Gemm(n, out, in, x[r0*in:], in, false, wp, zb, out, b, false, next)
+	}
 }
 
 // dzKernels compute the gradient of an activation's input on a block,
@@ -247,15 +274,23 @@ func linearBackward(g *Tensor, ins []*Tensor, needs []bool, in, out int, dz *dzK
 		if dz != nil {
 			k = dz.f32
 		}
-		blockedBackward(rows, in, out, g.Float32s(), x.Float32s(), w.Float32s(), dataOf[float32](gx), dataOf[float32](gwParts),
-			dataOf[float64](gbParts), dataOf[float32](scratch), dataOf[float32](aux), k, vmath.ColSum, blas.SgemmBatched)
+		xs, ws := x.Float32s(), w.Float32s()
+		var prods backwardGemms[float32]
+		if sgemm.Available() {
+			prods = backwardGemms32(ar, xs, ws, nc, in, out, needs[0], needs[1])
+		} else {
+			prods = backwardGemmsBLAS(xs, ws, in, out, blas.SgemmBatched)
+		}
+		blockedBackward(rows, in, out, g.Float32s(), xs, dataOf[float32](gx), dataOf[float32](gwParts),
+			dataOf[float64](gbParts), dataOf[float32](scratch), dataOf[float32](aux), k, vmath.ColSum, prods)
 	case Float64:
 		var k func(dst, g, aux []float64, acc []float64)
 		if dz != nil {
 			k = dz.f64
 		}
-		blockedBackward(rows, in, out, g.Float64s(), x.Float64s(), w.Float64s(), dataOf[float64](gx), dataOf[float64](gwParts),
-			dataOf[float64](gbParts), dataOf[float64](scratch), dataOf[float64](aux), k, colSum64, blas.DgemmBatched)
+		blockedBackward(rows, in, out, g.Float64s(), x.Float64s(), dataOf[float64](gx), dataOf[float64](gwParts),
+			dataOf[float64](gbParts), dataOf[float64](scratch), dataOf[float64](aux), k, colSum64,
+			backwardGemmsBLAS(x.Float64s(), w.Float64s(), in, out, blas.DgemmBatched))
 	}
 	if needs[1] {
 		r[1] = sumParts(ar, gwParts, nc, out, in)
@@ -277,17 +312,82 @@ func dataOf[T Scalar](t *Tensor) []T {
 	return t.data.([]T)
 }
 
-func blockedBackward[T Float](rows, in, out int, g, x, w, gx, gwParts []T, gbParts []float64, scratch, aux []T,
-	dz func(dst, g, aux []T, acc []float64), colSum func(acc []float64, x []T, cols int), gemm batchedGemm[T]) {
+// backwardGemms are the two products of blockedBackward on a block of n
+// rows starting at row r0, with d the block's ∂z (n×out, row-major):
+// dx sets gxb (n×in) to d·w; dw sets gw (out×in) to dᵀ·x[r0:r0+n] (first)
+// or adds it (the task c's partial sum; first for the task's first block).
+// Either may prefetch the memory of pf, the operands of the next step.
+type backwardGemms[T Float] struct {
+	dx func(d, gxb []T, r0, n int, pf [][]T)
+	dw func(c int, d, gw []T, r0, n int, first bool, pf [][]T)
+}
+
+// backwardGemmsBLAS returns blockedBackward's products through BLAS.
+func backwardGemmsBLAS[T Float](x, w []T, in, out int, gemm batchedGemm[T]) backwardGemms[T] {
+	return backwardGemms[T]{
+		dx: func(d, gxb []T, r0, n int, _ [][]T) {
+			gemm(false, false, n, in, out, 1, d, out, 0, w, in, 0, 0, gxb, in, 0, 1)
+		},
+		dw: func(c int, d, gw []T, r0, n int, first bool, _ [][]T) {
+			var beta T
+			if !first {
+				beta = 1
+			}
+			gemm(true, false, out, in, n, 1, d, out, 0, x[r0*in:], in, 0, beta, gw, in, 0, 1)
+		},
+	}
+}
+
+// backwardGemms32 returns blockedBackward's products through
+// internal/sgemm: w is packed once, here, for all blocks (∂x = ∂z·w needs
+// no zeroing of ∂x first), and each block of x is packed into a per-task
+// scratch for ∂w += ∂zᵀ·x, read from ∂z in place. Each element of the
+// task's partial ∂w is then one chain of multiply-adds over the task's
+// rows in order. While ∂x is computed, the block's x (for ∂w) is
+// prefetched, and while ∂w is, the next block's g and aux (for ∂z).
+func backwardGemms32(ar *Arena, x, w []float32, nc, in, out int, needX, needW bool) backwardGemms[float32] {
+	r := backwardGemmsBLAS(x, w, in, out, blas.SgemmBatched)
+	if needX {
+		wp := alloc(ar, Float32, []int{sgemm.PackedLen(out, in)}, false).Float32s()
+		sgemm.Pack(wp, w, out, in, in, false)
+		r.dx = func(d, gxb []float32, r0, n int, pf [][]float32) {
+			sgemm.Gemm(n, in, out, d, out, false, wp, gxb, in, nil, false, pf...)
+		}
+	}
+	// For inputs narrower than a panel (a first layer on coordinates)
+	// most of the padded panel would be zeros: BLAS then.
+	if needW && in >= sgemm.NR {
+		pl := sgemm.PackedLen(linBlock, in)
+		xp := alloc(ar, Float32, []int{nc, pl}, false).Float32s()
+		r.dw = func(c int, d, gw []float32, r0, n int, first bool, pf [][]float32) {
+			p := xp[c*pl : (c+1)*pl]
+			sgemm.Pack(p, x[r0*in:], n, in, in, false)
+			sgemm.Gemm(out, in, n, d, out, true, p, gw, in, nil, !first, pf...)
+		}
+	}
+	return r
+}
+
+func blockedBackward[T Float](rows, in, out int, g, x, gx, gwParts []T, gbParts []float64, scratch, aux []T,
+	dz func(dst, g, aux []T, acc []float64), colSum func(acc []float64, x []T, cols int), prods backwardGemms[T]) {
 	parallelFor(chunks(rows, linChunk), func(c int) {
 		var acc []float64
 		if gbParts != nil {
 			acc = gbParts[c*out : (c+1)*out]
 		}
 		first := true
-		for r0 := c * linChunk; r0 < min(rows, (c+1)*linChunk); r0 += linBlock {
-			r1 := min(rows, r0+linBlock, (c+1)*linChunk)
+		end := min(rows, (c+1)*linChunk)
+		next, xb := make([][]T, 2), make([][]T, 1)
+		for r0 := c * linChunk; r0 < end; r0 += linBlock {
+			r1 := min(r0+linBlock, end)
 			n := r1 - r0
+			// What the next step reads from memory, for the products to
+			// prefetch: the block's x (for ∂w), the next block's g and aux.
+			r2 := min(r1+linBlock, end)
+			next[0], xb[0] = g[r1*out:r2*out], x[r0*in:r1*in]
+			if aux != nil {
+				next[1] = aux[r1*out : r2*out]
+			}
 			d := g[r0*out : r1*out]
 			if dz != nil {
 				s := scratch[c*linBlock*out : c*linBlock*out+n*out]
@@ -297,14 +397,14 @@ func blockedBackward[T Float](rows, in, out int, g, x, w, gx, gwParts []T, gbPar
 				colSum(acc, d, out)
 			}
 			if gx != nil {
-				gemm(false, false, n, in, out, 1, d, out, 0, w, in, 0, 0, gx[r0*in:], in, 0, 1)
+				if gwParts != nil {
+					prods.dx(d, gx[r0*in:r1*in], r0, n, xb)
+				} else {
+					prods.dx(d, gx[r0*in:r1*in], r0, n, next)
+				}
 			}
 			if gwParts != nil {
-				var beta T
-				if !first {
-					beta = 1
-				}
-				gemm(true, false, out, in, n, 1, d, out, 0, x[r0*in:], in, 0, beta, gwParts[c*out*in:], in, 0, 1)
+				prods.dw(c, d, gwParts[c*out*in:(c+1)*out*in], r0, n, first, next)
 			}
 			first = false
 		}

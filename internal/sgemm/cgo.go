@@ -1,0 +1,67 @@
+//go:build !purego
+
+package sgemm
+
+/*
+#cgo CFLAGS: -std=c11 -O3
+#include <stddef.h>
+
+#if defined(__x86_64__)
+#define SG_HAVE_AVX2 1
+#include "kernels.h"
+
+static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int trans,
+	const float *bp, float *c, long ldc, int mode, const float *bias,
+	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2) {
+	const float *pfs[SG_NPF];
+	long pfl[SG_NPF];
+	int npf = 0;
+	if (l0 > 0) { pfs[npf] = pf0; pfl[npf++] = l0; }
+	if (l1 > 0) { pfs[npf] = pf1; pfl[npf++] = l1; }
+	if (l2 > 0) { pfs[npf] = pf2; pfl[npf++] = l2; }
+	sg_gemm(m, n, k, a, lda, trans, bp, c, ldc, mode, bias, pfs, pfl, npf);
+}
+
+static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {
+	sg_pack(dst, b, k, n, ldb, trans);
+}
+#else
+#define SG_HAVE_AVX2 0
+static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int trans,
+	const float *bp, float *c, long ldc, int mode, const float *bias,
+	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2) {}
+static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {}
+#endif
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+var available = C.SG_HAVE_AVX2 != 0 && cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+func fp(s []float32) *C.float {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.float)(unsafe.Pointer(&s[0]))
+}
+
+func cb(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func gemm(m, n, k int, a []float32, lda int, trans bool, bp, c []float32, ldc int, mode int, bias []float32, pf [3][]float32) {
+	C.sg_gemm_c(C.long(m), C.long(n), C.long(k), fp(a), C.long(lda), cb(trans), fp(bp), fp(c), C.long(ldc), C.int(mode), fp(bias),
+		fp(pf[0]), C.long(4*len(pf[0])), fp(pf[1]), C.long(4*len(pf[1])), fp(pf[2]), C.long(4*len(pf[2])))
+}
+
+func pack(dst, b []float32, k, n, ldb int, trans bool) {
+	C.sg_pack_c(fp(dst), fp(b), C.long(k), C.long(n), C.long(ldb), cb(trans))
+}

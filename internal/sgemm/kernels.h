@@ -1,0 +1,167 @@
+// AVX2+FMA float32 GEMM kernels of package sgemm (included by cgo.go on
+// x86-64 only). Every element of C is one chain of fused multiply-adds
+// over p = 0, 1, …, k−1 in order, starting from its initial value (zero,
+// the bias of its column, or C itself), whatever the tile it lies in: the
+// blocking changes the speed, never the bits.
+
+#include <immintrin.h>
+#include <string.h>
+
+#define SG_INLINE static inline __attribute__((always_inline))
+#define SG_T __attribute__((target("avx2,fma")))
+#define SG_MR 6
+#define SG_NR 16
+
+// sg_tile runs one MR×16 tile: c[i][0..16] = init_i + Σ_p A(i,p)·b[p][0..16]
+// for i < MR, with A(i,p) = a[i·rs + p·cs] and b packed (16 floats per p).
+// init_i is (i0, i1) or, with load, the tile of C itself.
+#define SG_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+SG_T SG_INLINE void sg_tile(long k, const float *a, long rs, long cs, const float *b,
+	float *c, long ldc, const int MR, int load, __m256 i0, __m256 i1) {
+#define SG_DECL(i) __m256 c##i##0 = i0, c##i##1 = i1;
+	SG_ROWS(SG_DECL)
+#define SG_LOAD(i) if (MR > i) { c##i##0 = _mm256_loadu_ps(c + i * ldc); c##i##1 = _mm256_loadu_ps(c + i * ldc + 8); }
+	if (load) {
+		SG_ROWS(SG_LOAD)
+	}
+	for (long p = 0; p < k; p++) {
+		__m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+		b += SG_NR;
+#define SG_STEP(i) if (MR > i) { __m256 x = _mm256_broadcast_ss(a + i * rs); \
+			c##i##0 = _mm256_fmadd_ps(x, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(x, b1, c##i##1); }
+		SG_ROWS(SG_STEP)
+		a += cs;
+	}
+#define SG_STORE(i) if (MR > i) { _mm256_storeu_ps(c + i * ldc, c##i##0); _mm256_storeu_ps(c + i * ldc + 8, c##i##1); }
+	SG_ROWS(SG_STORE)
+}
+
+// sg_tile_any runs a tile of mr ≤ 6 rows and nr ≤ 16 columns; a partial
+// tile (nr < 16) goes through a tile buffer, so C is never touched past
+// its nr columns. mode: 0 init zero, 1 init bias (bias + column), 2 C.
+SG_T SG_INLINE void sg_tile_any(long k, const float *a, long rs, long cs, const float *b,
+	float *c, long ldc, long mr, long nr, int mode, const float *bias) {
+	float tmp[SG_MR * SG_NR], bb[SG_NR];
+	__m256 i0 = _mm256_setzero_ps(), i1 = i0;
+	float *cc = c;
+	long ld = ldc;
+	if (nr < SG_NR) {
+		cc = tmp;
+		ld = SG_NR;
+		if (mode == 2) {
+			for (long i = 0; i < mr; i++) {
+				memset(tmp + i * SG_NR, 0, sizeof bb);
+				memcpy(tmp + i * SG_NR, c + i * ldc, (size_t)nr * sizeof(float));
+			}
+		}
+		if (mode == 1) {
+			memset(bb, 0, sizeof bb);
+			memcpy(bb, bias, (size_t)nr * sizeof(float));
+			bias = bb;
+		}
+	}
+	if (mode == 1) {
+		i0 = _mm256_loadu_ps(bias);
+		i1 = _mm256_loadu_ps(bias + 8);
+	}
+	switch (mr) {
+	case 6: sg_tile(k, a, rs, cs, b, cc, ld, 6, mode == 2, i0, i1); break;
+	case 5: sg_tile(k, a, rs, cs, b, cc, ld, 5, mode == 2, i0, i1); break;
+	case 4: sg_tile(k, a, rs, cs, b, cc, ld, 4, mode == 2, i0, i1); break;
+	case 3: sg_tile(k, a, rs, cs, b, cc, ld, 3, mode == 2, i0, i1); break;
+	case 2: sg_tile(k, a, rs, cs, b, cc, ld, 2, mode == 2, i0, i1); break;
+	default: sg_tile(k, a, rs, cs, b, cc, ld, 1, mode == 2, i0, i1); break;
+	}
+	if (nr < SG_NR) {
+		for (long i = 0; i < mr; i++) {
+			memcpy(c + i * ldc, tmp + i * SG_NR, (size_t)nr * sizeof(float));
+		}
+	}
+}
+
+// The two operand layouts of A, as separate functions so that each tile
+// loop is compiled with its strides known: rows (A(i,p) = a[i·lda + p], a
+// row-major A) and cols (A(i,p) = a[i + p·lda], a row-major Aᵀ).
+SG_T static void sg_tile_rows(long k, const float *a, long lda, const float *b,
+	float *c, long ldc, long mr, long nr, int mode, const float *bias) {
+	sg_tile_any(k, a, lda, 1, b, c, ldc, mr, nr, mode, bias);
+}
+
+SG_T static void sg_tile_cols(long k, const float *a, long lda, const float *b,
+	float *c, long ldc, long mr, long nr, int mode, const float *bias) {
+	sg_tile_any(k, a, 1, lda, b, c, ldc, mr, nr, mode, bias);
+}
+
+// sg_gemm sets C (m×n, ldc) to init + A·B, B packed by sg_pack (k×n);
+// A(i,p) = a[i·lda + p] (trans 0) or a[i + p·lda] (trans 1). Panels of
+// 16 columns outside, tiles of 6 rows inside: the packed panel (16·k
+// floats) stays in L1 while the rows of A stream through it. The pflen
+// bytes at pf (the operands of the caller's next step) are prefetched a
+// few cache lines per tile, so that their loads from memory overlap the
+// arithmetic. pf and pflen hold npf regions (at most SG_NPF), prefetched
+// one after the other.
+#define SG_NPF 3
+SG_T static void sg_gemm(long m, long n, long k, const float *a, long lda, int trans,
+	const float *bp, float *c, long ldc, int mode, const float *bias,
+	const float *const *pfs, const long *pfl, int npf) {
+	long nt = (m + SG_MR - 1) / SG_MR * ((n + SG_NR - 1) / SG_NR);
+	long total = 0, off = 0;
+	int r = 0;
+	for (int q = 0; q < npf; q++) {
+		total += pfl[q];
+	}
+	long per = (total / 64 + nt) / nt;
+	const char *pf = npf > 0 ? (const char *)pfs[0] : NULL;
+	long pflen = npf > 0 ? pfl[0] : 0;
+	for (long j = 0; j < n; j += SG_NR) {
+		long nr = n - j < SG_NR ? n - j : SG_NR;
+		const float *bj = bp + j * k;
+		const float *biasj = bias ? bias + j : NULL;
+		for (long i = 0; i < m; i += SG_MR) {
+			long mr = m - i < SG_MR ? m - i : SG_MR;
+			for (long q = 0; q < per && r < npf; q++) {
+				__builtin_prefetch(pf + off, 0, 2);
+				off += 64;
+				if (off >= pflen && ++r < npf) {
+					pf = (const char *)pfs[r];
+					pflen = pfl[r];
+					off = 0;
+				}
+			}
+			if (trans) {
+				sg_tile_cols(k, a + i, lda, bj, c + i * ldc + j, ldc, mr, nr, mode, biasj);
+			} else {
+				sg_tile_rows(k, a + i * lda, lda, bj, c + i * ldc + j, ldc, mr, nr, mode, biasj);
+			}
+		}
+	}
+}
+
+// sg_pack writes B (k×n; B[p][j] = b[p·ldb + j], or b[j·ldb + p] when
+// trans) as panels of 16 columns, panel j/16 at dst + j·k, row p of a
+// panel at + 16·p, columns past n zero.
+SG_T static void sg_pack(float *dst, const float *b, long k, long n, long ldb, int trans) {
+	long nf = trans ? 0 : n / SG_NR * SG_NR;
+	// Full panels of a row-major B: row by row, so that b is read in order.
+	for (long p = 0; p < k; p++) {
+		const float *s = b + p * ldb;
+		for (long j = 0; j < nf; j += SG_NR) {
+			float *d = dst + j * k + p * SG_NR;
+			_mm256_storeu_ps(d, _mm256_loadu_ps(s + j));
+			_mm256_storeu_ps(d + 8, _mm256_loadu_ps(s + j + 8));
+		}
+	}
+	for (long j = nf; j < n; j += SG_NR) {
+		long nr = n - j < SG_NR ? n - j : SG_NR;
+		float *d = dst + j * k;
+		for (long p = 0; p < k; p++) {
+			for (long q = 0; q < SG_NR; q++) {
+				float v = 0.0f;
+				if (q < nr) {
+					v = trans ? b[(j + q) * ldb + p] : b[p * ldb + j + q];
+				}
+				d[p * SG_NR + q] = v;
+			}
+		}
+	}
+}

@@ -1,0 +1,13 @@
+//go:build purego
+
+package sgemm
+
+const available = false
+
+func gemm(m, n, k int, a []float32, lda int, trans bool, bp, c []float32, ldc int, mode int, bias []float32, pf [3][]float32) {
+	panic("sgemm: not available in the purego build")
+}
+
+func pack(dst, b []float32, k, n, ldb int, trans bool) {
+	panic("sgemm: not available in the purego build")
+}
