@@ -281,14 +281,14 @@ func linearBackward(g *Tensor, ins []*Tensor, needs []bool, in, out int, dz *dzK
 		} else {
 			prods = backwardGemmsBLAS(xs, ws, in, out, blas.SgemmBatched)
 		}
-		blockedBackward(rows, in, out, g.Float32s(), xs, dataOf[float32](gx), dataOf[float32](gwParts),
+		blockedBackward(rows, in, out, g.Float32s(), dataOf[float32](gx), dataOf[float32](gwParts),
 			dataOf[float64](gbParts), dataOf[float32](scratch), dataOf[float32](aux), k, vmath.ColSum, prods)
 	case Float64:
 		var k func(dst, g, aux []float64, acc []float64)
 		if dz != nil {
 			k = dz.f64
 		}
-		blockedBackward(rows, in, out, g.Float64s(), x.Float64s(), dataOf[float64](gx), dataOf[float64](gwParts),
+		blockedBackward(rows, in, out, g.Float64s(), dataOf[float64](gx), dataOf[float64](gwParts),
 			dataOf[float64](gbParts), dataOf[float64](scratch), dataOf[float64](aux), k, colSum64,
 			backwardGemmsBLAS(x.Float64s(), w.Float64s(), in, out, blas.DgemmBatched))
 	}
@@ -316,19 +316,18 @@ func dataOf[T Scalar](t *Tensor) []T {
 // rows starting at row r0, with d the block's ∂z (n×out, row-major):
 // dx sets gxb (n×in) to d·w; dw sets gw (out×in) to dᵀ·x[r0:r0+n] (first)
 // or adds it (the task c's partial sum; first for the task's first block).
-// Either may prefetch the memory of pf, the operands of the next step.
 type backwardGemms[T Float] struct {
-	dx func(d, gxb []T, r0, n int, pf [][]T)
-	dw func(c int, d, gw []T, r0, n int, first bool, pf [][]T)
+	dx func(d, gxb []T, r0, n int)
+	dw func(c int, d, gw []T, r0, n int, first bool)
 }
 
 // backwardGemmsBLAS returns blockedBackward's products through BLAS.
 func backwardGemmsBLAS[T Float](x, w []T, in, out int, gemm batchedGemm[T]) backwardGemms[T] {
 	return backwardGemms[T]{
-		dx: func(d, gxb []T, r0, n int, _ [][]T) {
+		dx: func(d, gxb []T, r0, n int) {
 			gemm(false, false, n, in, out, 1, d, out, 0, w, in, 0, 0, gxb, in, 0, 1)
 		},
-		dw: func(c int, d, gw []T, r0, n int, first bool, _ [][]T) {
+		dw: func(c int, d, gw []T, r0, n int, first bool) {
 			var beta T
 			if !first {
 				beta = 1
@@ -343,15 +342,16 @@ func backwardGemmsBLAS[T Float](x, w []T, in, out int, gemm batchedGemm[T]) back
 // no zeroing of ∂x first), and each block of x is packed into a per-task
 // scratch for ∂w += ∂zᵀ·x, read from ∂z in place. Each element of the
 // task's partial ∂w is then one chain of multiply-adds over the task's
-// rows in order. While ∂x is computed, the block's x (for ∂w) is
-// prefetched, and while ∂w is, the next block's g and aux (for ∂z).
+// rows in order. (Prefetching the next block's g and aux, or the block's
+// x, during these products was measured and did not pay, unlike in the
+// forward pass.)
 func backwardGemms32(ar *Arena, x, w []float32, nc, in, out int, needX, needW bool) backwardGemms[float32] {
 	r := backwardGemmsBLAS(x, w, in, out, blas.SgemmBatched)
 	if needX {
 		wp := alloc(ar, Float32, []int{sgemm.PackedLen(out, in)}, false).Float32s()
 		sgemm.Pack(wp, w, out, in, in, false)
-		r.dx = func(d, gxb []float32, r0, n int, pf [][]float32) {
-			sgemm.Gemm(n, in, out, d, out, false, wp, gxb, in, nil, false, pf...)
+		r.dx = func(d, gxb []float32, r0, n int) {
+			sgemm.Gemm(n, in, out, d, out, false, wp, gxb, in, nil, false)
 		}
 	}
 	// For inputs narrower than a panel (a first layer on coordinates)
@@ -359,16 +359,16 @@ func backwardGemms32(ar *Arena, x, w []float32, nc, in, out int, needX, needW bo
 	if needW && in >= sgemm.NR {
 		pl := sgemm.PackedLen(linBlock, in)
 		xp := alloc(ar, Float32, []int{nc, pl}, false).Float32s()
-		r.dw = func(c int, d, gw []float32, r0, n int, first bool, pf [][]float32) {
+		r.dw = func(c int, d, gw []float32, r0, n int, first bool) {
 			p := xp[c*pl : (c+1)*pl]
 			sgemm.Pack(p, x[r0*in:], n, in, in, false)
-			sgemm.Gemm(out, in, n, d, out, true, p, gw, in, nil, !first, pf...)
+			sgemm.Gemm(out, in, n, d, out, true, p, gw, in, nil, !first)
 		}
 	}
 	return r
 }
 
-func blockedBackward[T Float](rows, in, out int, g, x, gx, gwParts []T, gbParts []float64, scratch, aux []T,
+func blockedBackward[T Float](rows, in, out int, g, gx, gwParts []T, gbParts []float64, scratch, aux []T,
 	dz func(dst, g, aux []T, acc []float64), colSum func(acc []float64, x []T, cols int), prods backwardGemms[T]) {
 	parallelFor(chunks(rows, linChunk), func(c int) {
 		var acc []float64
@@ -377,17 +377,9 @@ func blockedBackward[T Float](rows, in, out int, g, x, gx, gwParts []T, gbParts 
 		}
 		first := true
 		end := min(rows, (c+1)*linChunk)
-		next, xb := make([][]T, 2), make([][]T, 1)
 		for r0 := c * linChunk; r0 < end; r0 += linBlock {
 			r1 := min(r0+linBlock, end)
 			n := r1 - r0
-			// What the next step reads from memory, for the products to
-			// prefetch: the block's x (for ∂w), the next block's g and aux.
-			r2 := min(r1+linBlock, end)
-			next[0], xb[0] = g[r1*out:r2*out], x[r0*in:r1*in]
-			if aux != nil {
-				next[1] = aux[r1*out : r2*out]
-			}
 			d := g[r0*out : r1*out]
 			if dz != nil {
 				s := scratch[c*linBlock*out : c*linBlock*out+n*out]
@@ -397,14 +389,10 @@ func blockedBackward[T Float](rows, in, out int, g, x, gx, gwParts []T, gbParts 
 				colSum(acc, d, out)
 			}
 			if gx != nil {
-				if gwParts != nil {
-					prods.dx(d, gx[r0*in:r1*in], r0, n, xb)
-				} else {
-					prods.dx(d, gx[r0*in:r1*in], r0, n, next)
-				}
+				prods.dx(d, gx[r0*in:r1*in], r0, n)
 			}
 			if gwParts != nil {
-				prods.dw(c, d, gwParts[c*out*in:(c+1)*out*in], r0, n, first, next)
+				prods.dw(c, d, gwParts[c*out*in:(c+1)*out*in], r0, n, first)
 			}
 			first = false
 		}
