@@ -93,13 +93,13 @@ SG_T static void sg_tile_cols(long k, const float *a, long lda, const float *b,
 }
 
 // sg_gemm sets C (m×n, ldc) to init + A·B, B packed by sg_pack (k×n);
-// A(i,p) = a[i·lda + p] (trans 0) or a[i + p·lda] (trans 1). Panels of
-// 16 columns outside, tiles of 6 rows inside: the packed panel (16·k
-// floats) stays in L1 while the rows of A stream through it. The pflen
-// bytes at pf (the operands of the caller's next step) are prefetched a
-// few cache lines per tile, so that their loads from memory overlap the
-// arithmetic. pf and pflen hold npf regions (at most SG_NPF), prefetched
-// one after the other.
+// A(i,p) = a[i·lda + p] (trans 0) or a[i + p·lda] (trans 1). A row-major
+// A goes by strips of 6 rows, each through all the panels of B (the strip
+// stays in L1, B comes from L2); a transposed A, whose strips are
+// strided, goes by panels of B, each through all the strips of A (the
+// panel stays in L1). The bytes at pfs[0 … npf−1] (lengths pfl; the
+// operands of the caller's next step) are prefetched a few cache lines
+// per tile, so that their loads from memory overlap the arithmetic.
 #define SG_NPF 3
 SG_T static void sg_gemm(long m, long n, long k, const float *a, long lda, int trans,
 	const float *bp, float *c, long ldc, int mode, const float *bias,
@@ -113,12 +113,14 @@ SG_T static void sg_gemm(long m, long n, long k, const float *a, long lda, int t
 	long per = (total / 64 + nt) / nt;
 	const char *pf = npf > 0 ? (const char *)pfs[0] : NULL;
 	long pflen = npf > 0 ? pfl[0] : 0;
-	for (long j = 0; j < n; j += SG_NR) {
-		long nr = n - j < SG_NR ? n - j : SG_NR;
-		const float *bj = bp + j * k;
-		const float *biasj = bias ? bias + j : NULL;
-		for (long i = 0; i < m; i += SG_MR) {
+	long ni = trans ? (m + SG_MR - 1) / SG_MR : 1, nj = trans ? 1 : (n + SG_NR - 1) / SG_NR;
+	// Outer loop over strips (trans 0) or panels (trans 1), inner over the
+	// other; i0, j0 step through the outer one.
+	for (long i0 = 0, j0 = 0; i0 < m && j0 < n; i0 += trans ? 0 : SG_MR, j0 += trans ? SG_NR : 0) {
+		for (long t = 0; t < (trans ? ni : nj); t++) {
+			long i = trans ? t * SG_MR : i0, j = trans ? j0 : t * SG_NR;
 			long mr = m - i < SG_MR ? m - i : SG_MR;
+			long nr = n - j < SG_NR ? n - j : SG_NR;
 			for (long q = 0; q < per && r < npf; q++) {
 				__builtin_prefetch(pf + off, 0, 2);
 				off += 64;
@@ -128,6 +130,8 @@ SG_T static void sg_gemm(long m, long n, long k, const float *a, long lda, int t
 					off = 0;
 				}
 			}
+			const float *bj = bp + j * k;
+			const float *biasj = bias ? bias + j : NULL;
 			if (trans) {
 				sg_tile_cols(k, a + i, lda, bj, c + i * ldc + j, ldc, mr, nr, mode, biasj);
 			} else {
