@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 GO ?= go
 # Packages with a pure-Go twin under -tags purego.
-PUREGO_PKGS := ./internal/blas/... ./internal/fft/... ./internal/vmath/... ./internal/taylor/...
+PUREGO_PKGS := ./internal/blas/... ./internal/fft/... ./internal/vmath/... ./internal/taylor/... ./internal/sgemm/...
 BIN := bin/sciml
 
 .PHONY: all deps build test demo bench fmt vet clean
