@@ -25,6 +25,13 @@ import (
 // gradient recording off for what is computed in it (SetGrad), which makes
 // an inference pass record nothing.
 //
+// Storage of a size that no step has asked for in the last arenaIdle
+// Resets is released (left to the garbage collector), so that an arena whose
+// steps change shape — subsampled graphs, adaptive collocation sets, a
+// shorter last batch — holds what its recent steps use, not every size it
+// has ever seen. Steps that repeat with a period of up to arenaIdle Resets
+// keep all their storage.
+//
 // An Arena is safe for use by several goroutines, but Reset must not run
 // while another goroutine still computes in it.
 type Arena struct {
@@ -33,7 +40,13 @@ type Arena struct {
 	used   []arenaBuf
 	noGrad bool
 	bytes  int64 // bytes held, used or free
+	gen    uint64
+	last   map[arenaKey]uint64 // the generation (Reset count) a size was last asked for
 }
+
+// arenaIdle is the number of Resets after which storage of a size nobody
+// asked for is released.
+const arenaIdle = 2
 
 type arenaKey struct {
 	d DType
@@ -46,13 +59,17 @@ type arenaBuf struct {
 }
 
 // NewArena returns an empty arena that records gradients.
-func NewArena() *Arena { return &Arena{free: map[arenaKey][]any{}} }
+func NewArena() *Arena {
+	return &Arena{free: map[arenaKey][]any{}, last: map[arenaKey]uint64{}}
+}
 
 // SetGrad turns gradient recording on or off for operations whose inputs
 // live in the arena (off: an inference mode that records nothing).
 func (a *Arena) SetGrad(on bool) { a.noGrad = !on }
 
-// Reset makes every buffer handed out since the last Reset available again.
+// Reset makes every buffer handed out since the last Reset available again,
+// and releases the storage of sizes not asked for in the last arenaIdle
+// Resets.
 func (a *Arena) Reset() {
 	a.mu.Lock()
 	for _, u := range a.used {
@@ -60,6 +77,14 @@ func (a *Arena) Reset() {
 	}
 	clear(a.used)
 	a.used = a.used[:0]
+	for k, l := range a.free {
+		if a.gen-a.last[k] >= arenaIdle {
+			a.bytes -= int64(len(l) * k.n * k.d.Size())
+			delete(a.free, k)
+			delete(a.last, k)
+		}
+	}
+	a.gen++
 	a.mu.Unlock()
 }
 
@@ -74,6 +99,7 @@ func (a *Arena) Bytes() int64 {
 func (a *Arena) get(d DType, n int, zero bool) any {
 	k := arenaKey{d, n}
 	a.mu.Lock()
+	a.last[k] = a.gen
 	var b any
 	if l := a.free[k]; len(l) > 0 {
 		b = l[len(l)-1]

@@ -306,6 +306,60 @@ func TestArenaRecycles(t *testing.T) {
 	}
 }
 
+// TestArenaReleasesIdleSizes: an arena whose steps change shape holds the
+// storage of its recent steps, not of every size it has seen; steps that
+// alternate between two shapes keep all of theirs.
+func TestArenaReleasesIdleSizes(t *testing.T) {
+	w := randT(32, 16, 16).SetRequiresGrad(true)
+	run := func(ar *Arena, rows int) {
+		x := RandN(rng(uint64(rows)), Float64, rows, 16)
+		l := Mean(Square(Tanh(MatMul(x.In(ar), w))))
+		l.Backward()
+	}
+	// The storage one step takes at a given size.
+	peak := func(rows int) int64 {
+		a := NewArena()
+		run(a, rows)
+		return a.Bytes()
+	}
+	ar := NewArena()
+	step := func(rows int) {
+		run(ar, rows)
+		ar.Reset()
+	}
+	// Alternating shapes: after the first two steps nothing is allocated.
+	step(100)
+	step(150)
+	b0 := ar.Bytes()
+	if b0 < peak(150) || b0 > peak(100)+peak(150) {
+		t.Fatalf("two steps: arena holds %d bytes (steps alone: %d, %d)", b0, peak(100), peak(150))
+	}
+	for range 4 {
+		step(100)
+		step(150)
+	}
+	if b := ar.Bytes(); b != b0 {
+		t.Fatalf("alternating steps: arena went from %d to %d bytes", b0, b)
+	}
+	// A new size every step: the arena holds the last steps' storage (at
+	// most three sizes), not the sum over the 60 sizes seen.
+	var seen int64
+	for rows := 200; rows < 260; rows++ {
+		step(rows)
+		seen += peak(rows)
+	}
+	if b, bound := ar.Bytes(), 3*peak(259); b > bound {
+		t.Fatalf("changing shapes: arena holds %d bytes > %d (all sizes seen: %d)", b, bound, seen)
+	}
+	// A size left idle for two Resets is released.
+	step(1000)
+	step(101)
+	step(101)
+	if b, want := ar.Bytes(), peak(101); b != want {
+		t.Fatalf("idle sizes kept: %d bytes after steps of 1000, 101, 101 rows, want %d", b, want)
+	}
+}
+
 func TestDeterministicAcrossThreads(t *testing.T) {
 	defer SetThreads(0)
 	x := RandN(rng(40), Float32, 300, 1000)
