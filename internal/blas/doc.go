@@ -13,7 +13,10 @@
 //	AVX2 and FMA                      -> Haswell
 //	otherwise                         -> left to OpenBLAS's own detection
 //
-// so it never selects a kernel the CPU cannot run. With the build tag
+// so it never selects a kernel the CPU cannot run. It also sets
+// OPENBLAS_NUM_THREADS=1 unless set (sciml parallelises itself), and
+// removes the variables it set once the library is loaded, so that
+// programs sciml starts inherit the user's environment, not these. With the build tag
 // purego the package links no C at all and runs on gonum's native BLAS
 // (gonum.org/v1/gonum/blas/gonum), with the same API and semantics.
 //

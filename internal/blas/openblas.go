@@ -139,9 +139,21 @@ func init() {
 	}
 	// sciml runs OpenBLAS single-threaded and parallelises itself; this
 	// stops OpenBLAS from starting an idle thread pool at load.
-	if _, set := os.LookupEnv("OPENBLAS_NUM_THREADS"); !set {
+	_, numSet := os.LookupEnv("OPENBLAS_NUM_THREADS")
+	if !numSet {
 		os.Setenv("OPENBLAS_NUM_THREADS", "1")
 	}
+	// OpenBLAS reads both when it is loaded; afterwards the variables this
+	// package set are removed again, so that the programs sciml starts
+	// (a PyTorch baseline, say) get the environment the user gave.
+	defer func() {
+		if chosen != "" {
+			os.Unsetenv("OPENBLAS_CORETYPE")
+		}
+		if !numSet {
+			os.Unsetenv("OPENBLAS_NUM_THREADS")
+		}
+	}()
 	libs := libraries
 	if p := os.Getenv("SCIML_BLAS_LIB"); p != "" {
 		libs = append([]string{p}, libs...)

@@ -62,6 +62,12 @@ func TestCoreType(t *testing.T) {
 		t.Fatalf("library %q", inf.Library)
 	}
 	want := os.Getenv("OPENBLAS_CORETYPE")
+	if want != "" && chosen != "" {
+		t.Errorf("OPENBLAS_CORETYPE=%s left in the environment after loading the library", want)
+	}
+	if want == "" {
+		want = chosen
+	}
 	if want != "" && !strings.EqualFold(strings.Fields(inf.Core)[0], want) {
 		t.Errorf("OPENBLAS_CORETYPE=%s but OpenBLAS runs %q kernels", want, inf.Core)
 	}
