@@ -1,8 +1,13 @@
 package inr
 
 import (
+	"encoding/json"
+	"math"
+	"os"
+	"strconv"
 	"testing"
 
+	"github.com/sciml-go/sciml/internal/sidebyside"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -21,4 +26,55 @@ func BenchmarkSirenStep(b *testing.B) {
 		opt.ZeroGrad()
 		ar.Reset()
 	}
+}
+
+// TestSirenVersusTorch times one full-batch Adam step of the reference
+// SIREN (65,536 points, 3 hidden layers of 256; `sciml bench siren`) and
+// PyTorch's (docs/bench/siren_torch.py --serve) alternately, step by
+// step, so that the drift of a shared machine hits both alike
+// (internal/sidebyside). It runs only when SCIML_TORCH names a Python
+// with torch; SCIML_BENCH_ROUNDS and SCIML_BENCH_TURN set the
+// rounds and the steps per turn (default 8 and 3; the first step of a
+// turn is not timed):
+//
+//	SCIML_TORCH=/usr/bin/python3 GOMAXPROCS=2 go test -run VersusTorch -v ./inr
+func TestSirenVersusTorch(t *testing.T) {
+	py := os.Getenv("SCIML_TORCH")
+	if py == "" {
+		t.Skip("set SCIML_TORCH=/usr/bin/python3 (a Python with torch) to run")
+	}
+	rounds, perTurn := 8, 3
+	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_TURN")); err == nil && n > 0 {
+		perTurn = n
+	}
+	m, err := New(Config{Model: "siren", InDim: 2, OutDim: 1, Hidden: 256, Layers: 3, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := GridCoords(tensor.Float32, 256, 256)
+	y := tensor.Sin(tensor.Scale(tensor.Narrow(x, 1, 0, 1), 3)).Clone()
+	opt := nn.NewAdam(nn.TrainableParams(m), nn.AdamConfig{LR: 1e-4})
+	ar := tensor.NewArena()
+	step := func() {
+		MSE(m, x.In(ar), y).Backward()
+		opt.Step()
+		opt.ZeroGrad()
+		ar.Reset()
+	}
+	r, err := sidebyside.Run([]string{py, "../docs/bench/siren_torch.py", "--serve", "--threads", strconv.Itoa(tensor.Threads())},
+		[]func(){step}, rounds, perTurn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := json.Marshal(map[string]any{
+		"name": "siren", "threads": tensor.Threads(), "rounds": rounds, "per_turn": perTurn,
+		"step_ms_median":  math.Round(sidebyside.Median(r.Ours[0])*100) / 100,
+		"torch_ms_median": math.Round(sidebyside.Median(r.Theirs)*100) / 100,
+		"ratio_median":    math.Round(sidebyside.Median(r.Ratios(0))*1000) / 1000,
+	})
+	t.Log(string(line))
+	t.Logf("step times (ms), ours %.0f, PyTorch %.0f", r.Ours[0], r.Theirs)
 }

@@ -64,9 +64,17 @@ func Fit(ctx context.Context, m Model, target Field, cfg FitConfig, report func(
 	d := paramDType(m)
 	x := target.Coords(d)
 	y := target.Values(d)
-	loss := func(xa *tensor.Tensor) (l, pred *tensor.Tensor) {
-		pred = m.Forward(xa)
-		return tensor.Mean(tensor.Square(tensor.Sub(pred, y))), pred
+	loss := func(xa *tensor.Tensor, wantPred bool) (l, pred *tensor.Tensor) {
+		l, pred = mse(m, xa, y)
+		if wantPred && pred == nil {
+			// The fused SIREN step makes no prediction: an inference pass
+			// (recording nothing) for the report, so that the training
+			// does not depend on how often it reports.
+			ar := tensor.NewArena()
+			ar.SetGrad(false)
+			pred = m.Forward(xa.Detach().In(ar))
+		}
+		return l, pred
 	}
 	return train(ctx, m, target, cfg, x, loss, func(pred *tensor.Tensor) []float64 { return pred.ToFloat64s() }, report)
 }
@@ -75,7 +83,7 @@ func Fit(ctx context.Context, m Model, target Field, cfg FitConfig, report func(
 // and the field prediction it made; field maps that prediction to values
 // comparable with target.
 func train(ctx context.Context, m Model, target Field, cfg FitConfig, x *tensor.Tensor,
-	lossFn func(x *tensor.Tensor) (l, pred *tensor.Tensor), field func(pred *tensor.Tensor) []float64,
+	lossFn func(x *tensor.Tensor, wantPred bool) (l, pred *tensor.Tensor), field func(pred *tensor.Tensor) []float64,
 	report func(StepStats)) (StepStats, error) {
 	params := nn.TrainableParams(m)
 	opt := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
@@ -86,12 +94,13 @@ func train(ctx context.Context, m Model, target Field, cfg FitConfig, x *tensor.
 		if err := ctx.Err(); err != nil {
 			return last, err
 		}
-		l, pred := lossFn(x.In(ar))
+		logged := step%cfg.LogEvery == 0 || step == cfg.Steps || step == 1
+		l, pred := lossFn(x.In(ar), logged)
 		lv := l.Item()
 		if math.IsNaN(lv) {
 			return last, fmt.Errorf("inr: loss is NaN at step %d", step)
 		}
-		if step%cfg.LogEvery == 0 || step == cfg.Steps || step == 1 {
+		if logged {
 			v := field(pred)
 			last = StepStats{Step: step, Loss: lv, PSNR: PSNR(v, target.Data, cfg.DataRange),
 				SSIM: target.SSIM(v, cfg.DataRange), RelL2: RelL2(v, target.Data), Elapsed: time.Since(start)}
@@ -156,7 +165,7 @@ func FitDerivative(ctx context.Context, m Model, target Field, kind Derivative, 
 	}
 	mean /= float64(len(target.Data))
 	x := target.Coords(d)
-	lossFn := func(xa *tensor.Tensor) (l, pred *tensor.Tensor) {
+	lossFn := func(xa *tensor.Tensor, _ bool) (l, pred *tensor.Tensor) {
 		xa = xa.Detach().SetRequiresGrad(true)
 		pred = m.Forward(xa)
 		var dv *tensor.Tensor

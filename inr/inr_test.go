@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sciml-go/sciml/internal/sgemm"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -420,4 +421,49 @@ func newSmall(t *testing.T, name string) Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestMSEFusedSiren: a SIREN's loss goes through the fused forward and
+// backward pass (tensor.SineMLPMSE) with the composition's loss and
+// gradients; other models keep the composition.
+func TestMSEFusedSiren(t *testing.T) {
+	x := GridCoords(tensor.Float32, 96, 96) // 9,216 points: enough for the fused path
+	y := tensor.Sin(tensor.Scale(tensor.Narrow(x, 1, 0, 1), 3)).Clone()
+	for _, model := range []string{"siren", "finer"} {
+		m, err := New(Config{Model: model, Hidden: 32, Layers: 2, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := nn.TrainableParams(m)
+		grads := func(l *tensor.Tensor) (float64, [][]float64) {
+			for _, p := range params {
+				p.ZeroGrad()
+			}
+			l.Backward()
+			var gs [][]float64
+			for _, p := range params {
+				gs = append(gs, p.Grad().ToFloat64s())
+			}
+			return l.Item(), gs
+		}
+		l := MSE(m, x, y)
+		if fused := l.Op() == "SineMLPMSE"; fused != (model == "siren" && sgemm.Available()) {
+			t.Fatalf("%s: loss recorded as %q", model, l.Op())
+		}
+		lf, gf := grads(l)
+		lc, gc := grads(tensor.Mean(tensor.Square(tensor.Sub(m.Forward(x), y))))
+		if math.Abs(lf-lc) > 1e-5*lc {
+			t.Errorf("%s: loss %v, composition %v", model, lf, lc)
+		}
+		for i := range gc {
+			var d, n float64
+			for j := range gc[i] {
+				d += (gf[i][j] - gc[i][j]) * (gf[i][j] - gc[i][j])
+				n += gc[i][j] * gc[i][j]
+			}
+			if math.Sqrt(d/n) > 1e-4 {
+				t.Errorf("%s: gradient %d differs from the composition's by %.3g (relative)", model, i, math.Sqrt(d/n))
+			}
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sciml-go/sciml/internal/blas"
+	"github.com/sciml-go/sciml/internal/sidebyside"
 )
 
 // BenchmarkMLP times one training step (forward + backward) of the
@@ -18,9 +19,9 @@ import (
 //
 //	go test -run '^$' -bench MLP -benchtime 10x -cpu 2 ./tensor
 func BenchmarkMLP(b *testing.B) {
-	for _, act := range []string{"sin", "tanh"} {
+	for _, act := range []string{"sin", "tanh", "sin-fused"} {
 		b.Run(act, func(b *testing.B) {
-			m, err := NewMLPBench(MLPBenchConfig{Activation: act})
+			m, err := NewMLPBench(MLPBenchConfig{Activation: strings.TrimSuffix(act, "-fused"), Fused: strings.HasSuffix(act, "-fused")})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -209,4 +210,51 @@ func TestMLPBenchReport(t *testing.T) {
 		})
 		t.Log(string(line))
 	}
+}
+
+// TestMLPVersusTorch times the reference sine MLP step (the composition
+// and the fused SineMLPMSE) and PyTorch's (docs/bench/mlp_torch.py
+// --serve) alternately, step by step, so that the drift of a shared
+// machine hits both alike (internal/sidebyside). It runs only when
+// SCIML_TORCH names a Python with torch; SCIML_BENCH_ROUNDS and
+// SCIML_BENCH_TURN set the rounds and the steps per turn (default 8 and
+// 3; the first step of a turn is not timed):
+//
+//	SCIML_TORCH=/usr/bin/python3 GOMAXPROCS=2 go test -run VersusTorch -v ./tensor
+func TestMLPVersusTorch(t *testing.T) {
+	py := os.Getenv("SCIML_TORCH")
+	if py == "" {
+		t.Skip("set SCIML_TORCH=/usr/bin/python3 (a Python with torch) to run")
+	}
+	rounds, perTurn := 8, 3
+	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_TURN")); err == nil && n > 0 {
+		perTurn = n
+	}
+	plain, err := NewMLPBench(MLPBenchConfig{Activation: "sin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fused, err := NewMLPBench(MLPBenchConfig{Activation: "sin", Fused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sidebyside.Run([]string{py, "../docs/bench/mlp_torch.py", "--serve", "--acts", "sin", "--threads", strconv.Itoa(Threads())},
+		[]func(){func() { plain.Step() }, func() { fused.Step() }}, rounds, perTurn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"mlp-sin", "mlp-sin-fused"} {
+		line, _ := json.Marshal(map[string]any{
+			"name": name, "threads": Threads(), "rounds": rounds, "per_turn": perTurn,
+			"step_ms_median":  math.Round(sidebyside.Median(r.Ours[i])*100) / 100,
+			"torch_ms_median": math.Round(sidebyside.Median(r.Theirs)*100) / 100,
+			"ratio_median":    math.Round(sidebyside.Median(r.Ratios(i))*1000) / 1000,
+		})
+		t.Log(string(line))
+		t.Logf("%s step times (ms) %.0f", name, r.Ours[i])
+	}
+	t.Logf("PyTorch step times (ms) %.0f", r.Theirs)
 }

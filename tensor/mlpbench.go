@@ -21,6 +21,10 @@ type MLPBenchConfig struct {
 	Omega      float64
 	DType      DType
 	Seed       uint64
+	// Fused ("sin" only) computes the step with SineMLPMSE, forward and
+	// backward fused block by block of rows, instead of the composition
+	// of SinLinear, Linear and the loss.
+	Fused bool
 }
 
 func (c MLPBenchConfig) withDefaults() MLPBenchConfig {
@@ -64,6 +68,9 @@ func NewMLPBench(cfg MLPBenchConfig) (*MLPBench, error) {
 	if cfg.Activation != "sin" && cfg.Activation != "tanh" {
 		return nil, fmt.Errorf("mlp bench: activation %q (want sin or tanh)", cfg.Activation)
 	}
+	if cfg.Fused && cfg.Activation != "sin" {
+		return nil, fmt.Errorf("mlp bench: fused step for activation %q (only sin)", cfg.Activation)
+	}
 	if len(cfg.Widths) < 2 || slices.Min(cfg.Widths) < 1 || cfg.Points < 1 {
 		return nil, fmt.Errorf("mlp bench: widths %v, points %d", cfg.Widths, cfg.Points)
 	}
@@ -96,6 +103,20 @@ func NewMLPBench(cfg MLPBenchConfig) (*MLPBench, error) {
 func (m *MLPBench) Step() float64 {
 	h := m.x.In(m.arena)
 	nl := len(m.params) / 2
+	if m.cfg.Fused {
+		ws, bs := make([]*Tensor, nl), make([]*Tensor, nl)
+		for i := range nl {
+			ws[i], bs[i] = m.params[2*i], m.params[2*i+1]
+		}
+		loss := SineMLPMSE(h, m.y, ws, bs, m.cfg.Omega)
+		for _, p := range m.params {
+			p.ZeroGrad()
+		}
+		loss.Backward()
+		v := loss.Item()
+		m.arena.Reset()
+		return v
+	}
 	for i := range nl {
 		w, b := m.params[2*i], m.params[2*i+1]
 		switch {

@@ -39,8 +39,7 @@ func init() {
 		opt := nn.NewAdam(nn.TrainableParams(m), nn.AdamConfig{LR: 1e-4})
 		ar := tensor.NewArena()
 		step := func() {
-			pred := m.Forward(x.In(ar))
-			l := tensor.Mean(tensor.Square(tensor.Sub(pred, y)))
+			l := inr.MSE(m, x.In(ar), y) // a SIREN's forward and backward fused
 			l.Backward()
 			opt.Step()
 			opt.ZeroGrad()

@@ -21,11 +21,17 @@ the Go benchmark reports.
 Usage (the Debian python3-torch package; the venv python has no torch):
 
     /usr/bin/python3 docs/bench/mlp_torch.py --threads 2 --runs 10
+
+With --serve (one activation, the first of --acts) it steps on request for
+the side-by-side comparison `SCIML_TORCH=/usr/bin/python3 go test -run
+VersusTorch -v ./tensor` (internal/sidebyside), which alternates our steps
+and PyTorch's so that the machine's drift hits both alike.
 """
 
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
@@ -64,6 +70,15 @@ def step(layers, x, y, act, omega):
     return loss.item()
 
 
+def serve(step):
+    """The step protocol of internal/sidebyside on stdin/stdout."""
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        t0 = time.perf_counter()
+        step()
+        print("%.3f" % ((time.perf_counter() - t0) * 1e3), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--threads", type=int, default=2)
@@ -73,6 +88,9 @@ def main():
     p.add_argument("--omega", type=float, default=30.0)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--serve", action="store_true",
+                   help="step on request, for internal/sidebyside: after the warm-up print "
+                        "'ready', then one step per input line, printing its time in ms")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -86,6 +104,9 @@ def main():
         params = sum(w.numel() + b.numel() for w, b in layers)
         for _ in range(a.warmup):
             step(layers, x, y, act, a.omega)
+        if a.serve:
+            serve(lambda: step(layers, x, y, act, a.omega))
+            return
         times = []
         for _ in range(max(a.runs, 10)):
             t0 = time.perf_counter()

@@ -11,11 +11,16 @@ Go benchmark does.
 Usage: python3 docs/bench/siren_torch.py [--threads 2] [--runs 10]
        [--points 65536] [--hidden 256] [--layers 3]
 (Debian: /usr/bin/python3 with python3-torch 1.13.)
+With --serve it steps on request for the side-by-side comparison
+`SCIML_TORCH=/usr/bin/python3 go test -run VersusTorch -v ./inr`
+(internal/sidebyside): our steps and PyTorch's alternate, so the machine's
+drift hits both alike.
 """
 import argparse
 import json
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -59,6 +64,9 @@ def main():
     ap.add_argument("--points", type=int, default=65536)
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--layers", type=int, default=3)
+    ap.add_argument("--serve", action="store_true",
+                    help="step on request, for internal/sidebyside: after the warm-up print "
+                         "'ready', then one step per input line, printing its time in ms")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -77,6 +85,13 @@ def main():
 
     for _ in range(2):
         step()
+    if a.serve:
+        print("ready", flush=True)
+        for _ in sys.stdin:
+            t0 = time.perf_counter()
+            step()
+            print("%.3f" % ((time.perf_counter() - t0) * 1e3), flush=True)
+        return
     times = []
     for _ in range(a.runs):
         t0 = time.perf_counter()
