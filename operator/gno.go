@@ -37,61 +37,87 @@ func RadiusBipartite(dst, src []float64, dim int, r float64) *Graph {
 	if dim < 1 || len(src)%dim != 0 || len(dst)%dim != 0 || !(r > 0) {
 		panic(fmt.Sprintf("operator.RadiusBipartite: %d and %d coordinates in dimension %d, radius %v", len(dst), len(src), dim, r))
 	}
-	ns, nd := len(src)/dim, len(dst)/dim
-	lo := make([]float64, dim)
-	cells := make([]int, dim)
+	return newCellIndex(src, dim, r).graph(dst)
+}
+
+// cellIndex bins source points into cubes of side r (cell lists) for
+// radius queries; graph answers them for any set of destinations, so a
+// graph too large to hold can be built a part of the destinations at a
+// time (MultipoleGNO.Infer).
+type cellIndex struct {
+	src   []float64
+	dim   int
+	r     float64
+	lo    []float64
+	cells []int
+	bins  map[int][]int
+}
+
+func newCellIndex(src []float64, dim int, r float64) *cellIndex {
+	ns := len(src) / dim
+	ci := &cellIndex{src: src, dim: dim, r: r, lo: make([]float64, dim), cells: make([]int, dim), bins: map[int][]int{}}
 	for a := range dim {
-		lo[a] = math.Inf(1)
+		ci.lo[a] = math.Inf(1)
 		hi := math.Inf(-1)
 		for i := range ns {
-			lo[a] = min(lo[a], src[i*dim+a])
+			ci.lo[a] = min(ci.lo[a], src[i*dim+a])
 			hi = max(hi, src[i*dim+a])
 		}
 		if ns == 0 {
-			lo[a], hi = 0, 0
+			ci.lo[a], hi = 0, 0
 		}
-		cells[a] = int((hi-lo[a])/r) + 1
+		ci.cells[a] = int((hi-ci.lo[a])/r) + 1
 	}
-	// cell returns the cell of coordinate v along axis a (may lie outside
-	// [0, cells[a]) for destinations beyond the sources' box).
-	cell := func(v float64, a int) int {
-		c := math.Floor((v - lo[a]) / r)
-		if c > float64(cells[a]) {
-			return cells[a] + 1
-		}
-		if c < -1 {
-			return -2
-		}
-		return min(int(c), cells[a]-1)
-	}
-	flat := func(c []int) int {
-		k := 0
-		for a := range dim {
-			k = k*cells[a] + c[a]
-		}
-		return k
-	}
-	bins := map[int][]int{}
 	c := make([]int, dim)
 	for i := range ns {
 		for a := range dim {
-			c[a] = cell(src[i*dim+a], a)
+			c[a] = ci.cell(src[i*dim+a], a)
 		}
-		k := flat(c)
-		bins[k] = append(bins[k], i)
+		k := ci.flat(c)
+		ci.bins[k] = append(ci.bins[k], i)
 	}
+	return ci
+}
+
+// cell returns the cell of coordinate v along axis a (may lie outside
+// [0, cells[a]) for destinations beyond the sources' box).
+func (ci *cellIndex) cell(v float64, a int) int {
+	c := math.Floor((v - ci.lo[a]) / ci.r)
+	if c > float64(ci.cells[a]) {
+		return ci.cells[a] + 1
+	}
+	if c < -1 {
+		return -2
+	}
+	return min(int(c), ci.cells[a]-1)
+}
+
+func (ci *cellIndex) flat(c []int) int {
+	k := 0
+	for a := range ci.dim {
+		k = k*ci.cells[a] + c[a]
+	}
+	return k
+}
+
+// graph returns the edges from the indexed sources to the destinations
+// dst within distance r, sorted by destination then source (Graph.N =
+// the number of destinations).
+func (ci *cellIndex) graph(dst []float64) *Graph {
+	dim, src := ci.dim, ci.src
+	nd := len(dst) / dim
 	total := 1
 	for range dim {
 		total *= 3
 	}
 	g := &Graph{N: nd, Degree: make([]int, nd)}
-	r2 := r * r
+	r2 := ci.r * ci.r
 	own := make([]int, dim)
 	nb := make([]int, dim)
 	var cand []int
 	for x := range nd {
 		for a := range dim {
-			own[a] = cell(dst[x*dim+a], a)
+			own[a] = ci.cell(dst[x*dim+a], a)
 		}
 		cand = cand[:0]
 		for t := range total {
@@ -100,12 +126,12 @@ func RadiusBipartite(dst, src []float64, dim int, r float64) *Graph {
 			for a := range dim {
 				nb[a] = own[a] + q%3 - 1
 				q /= 3
-				if nb[a] < 0 || nb[a] >= cells[a] {
+				if nb[a] < 0 || nb[a] >= ci.cells[a] {
 					ok = false
 				}
 			}
 			if ok {
-				cand = append(cand, bins[flat(nb)]...)
+				cand = append(cand, ci.bins[ci.flat(nb)]...)
 			}
 		}
 		slices.Sort(cand)

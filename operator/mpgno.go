@@ -143,6 +143,34 @@ func (m *MultipoleGNO) hierarchyOf(sizes []int) *hierarchy {
 	}
 	c := m.Config
 	d := len(sizes)
+	h := &hierarchy{}
+	h.pts, h.idx = m.levelsOf(sizes)
+	for l := range c.Levels {
+		rad := m.levelRadius(l)
+		h.within = append(h.within, RadiusGraph(h.pts[l], d, rad))
+		if l > 0 {
+			fine := h.pts[l-1]
+			h.down = append(h.down, RadiusBipartite(h.pts[l], fine, d, rad))
+			h.up = append(h.up, RadiusBipartite(fine, h.pts[l], d, rad))
+		}
+	}
+	if len(m.cache) > 8 {
+		clear(m.cache)
+	}
+	m.cache[key] = h
+	return h
+}
+
+// levelRadius is the radius of level ℓ's graph and of the transfers
+// between it and level ℓ−1: Radius·2^ℓ.
+func (m *MultipoleGNO) levelRadius(l int) float64 {
+	return m.Config.Radius * float64(int(1)<<l)
+}
+
+// levelsOf returns the coordinates of the points of every level of a grid
+// and their indices into level 0 (the row-major flattened grid).
+func (m *MultipoleGNO) levelsOf(sizes []int) (pts [][]float64, idx [][]int) {
+	d := len(sizes)
 	coords := make([][]float64, d)
 	for a, s := range sizes {
 		coords[a] = m.grid.Coords(s)
@@ -151,12 +179,11 @@ func (m *MultipoleGNO) hierarchyOf(sizes []int) *hierarchy {
 	for _, s := range sizes {
 		n *= s
 	}
-	h := &hierarchy{}
 	sub := make([]int, d)
-	for l := range c.Levels {
+	for l := range m.Config.Levels {
 		step := 1 << l
-		var idx []int
-		var pts []float64
+		var ix []int
+		var ps []float64
 		for p := range n {
 			q, keep := p, true
 			for a := d - 1; a >= 0; a-- {
@@ -167,27 +194,16 @@ func (m *MultipoleGNO) hierarchyOf(sizes []int) *hierarchy {
 				}
 			}
 			if keep {
-				idx = append(idx, p)
+				ix = append(ix, p)
 				for a := range d {
-					pts = append(pts, coords[a][sub[a]])
+					ps = append(ps, coords[a][sub[a]])
 				}
 			}
 		}
-		h.idx = append(h.idx, idx)
-		h.pts = append(h.pts, pts)
-		rad := c.Radius * float64(step)
-		h.within = append(h.within, RadiusGraph(pts, d, rad))
-		if l > 0 {
-			fine := h.pts[l-1]
-			h.down = append(h.down, RadiusBipartite(pts, fine, d, rad))
-			h.up = append(h.up, RadiusBipartite(fine, pts, d, rad))
-		}
+		idx = append(idx, ix)
+		pts = append(pts, ps)
 	}
-	if len(m.cache) > 8 {
-		clear(m.cache)
-	}
-	m.cache[key] = h
-	return h
+	return pts, idx
 }
 
 // Forward maps x [B, In, n_1, …, n_d] to [B, Out, n_1, …, n_d].

@@ -71,3 +71,33 @@ func TestMultipoleGNOGradients(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMultipoleGNOInfer: Infer, which builds each integral's graph and
+// kernels a part of the destinations at a time, equals Forward, with the
+// kernels kept across the V-cycle iterations and with them recomputed
+// (no memory for them), and Evaluate uses it.
+func TestMultipoleGNOInfer(t *testing.T) {
+	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 2, DType: "float64"},
+		Stack: Stack{Width: 3, Layers: 3, Projection: 4}, KernelHidden: []int{5}, Radius: 0.15}, Levels: 3}
+	m, err := NewMultipoleGNO(mc, rng(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ Inferencer = m
+	x := tensor.RandN(rng(8), tensor.Float64, 2, 1, 13, 11)
+	want := m.Forward(x).Float64s()
+	defer func(e int, b int64) { mpInferEdges, mpKernelBytes = e, b }(mpInferEdges, mpKernelBytes)
+	for _, c := range []struct {
+		edges  int
+		budget int64
+	}{{1 << 18, 1 << 30}, {300, 1 << 30}, {300, 0}, {1, 0}} {
+		mpInferEdges, mpKernelBytes = c.edges, c.budget
+		y := m.Infer(x)
+		if !slices.Equal(y.Shape(), []int{2, 2, 13, 11}) || y.RequiresGrad() {
+			t.Fatalf("parts of %d edges: output %v (requires grad %v)", c.edges, y.Shape(), y.RequiresGrad())
+		}
+		if d := maxAbsDiff(y.Float64s(), want); d > 1e-12 {
+			t.Errorf("parts of %d edges, %d bytes for kernels: Infer differs from Forward by %g", c.edges, c.budget, d)
+		}
+	}
+}
