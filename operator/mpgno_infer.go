@@ -92,11 +92,11 @@ func (m *MultipoleGNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 type mpPart struct {
 	m          *MultipoleGNO
 	k          *MLP
-	dst, src   []float64     // point coordinates
+	dst, src   []float64      // point coordinates
 	aDst, aSrc *tensor.Tensor // the input function at them [B, In, n]
-	cells      *cellIndex    // on the sources, with the radius
-	ar         *tensor.Arena // where results go (no gradients)
-	budget     *int64        // bytes left for kept kernels
+	cells      *cellIndex     // on the sources, with the radius
+	ar         *tensor.Arena  // where results go (no gradients)
+	budget     *int64         // bytes left for kept kernels
 
 	parts  [][2]int // destination ranges, set on first use
 	graphs []*Graph
