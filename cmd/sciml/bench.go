@@ -26,6 +26,7 @@ type benchResult struct {
 	StepMsMin    float64 `json:"step_ms_min"`
 	GFLOPS       float64 `json:"gflops,omitempty"`
 	AllocsPerOp  float64 `json:"allocs_per_step,omitempty"`
+	EpochS       float64 `json:"epoch_s,omitempty"` // training time an epoch implies (median step × batches)
 }
 
 // benchOptions are the flags every benchmark shares.
