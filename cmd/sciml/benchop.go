@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/sciml-go/sciml/experiments"
@@ -15,7 +16,7 @@ import (
 const darcyOperators = "darcy-fno,darcy-mgno,darcy-deeponet,darcy-lno,darcy-gno,darcy-mpgno"
 
 func init() {
-	registerBench("operator", "training step (forward, the config's loss, backward, its optimizer) of experiment models at their training resolution and batch, with the epoch it implies; --set config=a,b,… (default "+darcyOperators+") --set profile=paper", func(o benchOptions) ([]benchResult, error) {
+	registerBench("operator", "training step (forward, the config's loss, backward, its optimizer) of experiment models at their training resolution and batch, with the epoch it implies; --set config=a,b,… (default "+darcyOperators+") --set profile=paper; --set batch=N overrides the configs' batch size", func(o benchOptions) ([]benchResult, error) {
 		names := darcyOperators
 		if v, ok := o.args["config"]; ok {
 			names = v
@@ -24,9 +25,17 @@ func init() {
 		if v, ok := o.args["profile"]; ok {
 			profile = v
 		}
+		batch := 0
+		if v, ok := o.args["batch"]; ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return nil, fmt.Errorf("--set batch=%s: want a positive integer", v)
+			}
+			batch = n
+		}
 		var out []benchResult
 		for _, name := range strings.Split(names, ",") {
-			r, err := benchOperator(strings.TrimSpace(name), profile, o.runs)
+			r, err := benchOperator(strings.TrimSpace(name), profile, batch, o.runs)
 			if err != nil {
 				return out, err
 			}
@@ -40,8 +49,9 @@ func init() {
 // data of its training shape (Burgers: [B, 1, s]; Darcy: [B, 1, s, s]),
 // subsampling the nodes of a model that trains on subsets of them as the
 // trainer does. EpochS is the median step times the batches of an epoch
-// (n_train / batch), without the evaluation.
-func benchOperator(name, profile string, runs int) (benchResult, error) {
+// (n_train / batch), without the evaluation. batch > 0 overrides the
+// config's batch size.
+func benchOperator(name, profile string, batch, runs int) (benchResult, error) {
 	cfg, err := experiments.Load(name, profile)
 	if err != nil {
 		return benchResult{}, err
@@ -51,6 +61,9 @@ func benchOperator(name, profile string, runs int) (benchResult, error) {
 		return benchResult{}, fmt.Errorf("%s: %w", name, err)
 	}
 	tc := cfg.Train.WithDefaults()
+	if batch > 0 {
+		tc.BatchSize = batch
+	}
 	s, bs := cfg.Data.Resolution, tc.BatchSize
 	var shape []int
 	var grid nn.Grid
