@@ -1355,24 +1355,12 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 	if err != nil {
 		return nil, err
 	}
-	resume := false
-	if _, err := os.Stat(ck); err == nil {
+	resume, err := previousRun(res.Dir, opts, []string{PINNResultFile}, func() bool {
 		old, _ := os.ReadFile(filepath.Join(res.Dir, ConfigFile))
-		switch {
-		case opts.Resume:
-			resume = true
-		case opts.Force:
-			for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, PINNResultFile, ReportFile} {
-				os.Remove(filepath.Join(res.Dir, f))
-			}
-		case bytes.Equal(old, y) && pinnFinished(ck, c):
-			resume = true
-			if opts.Progress != nil {
-				fmt.Fprintf(opts.Progress, "%s holds this run, finished; evaluating it again (--force trains anew)\n", res.Dir)
-			}
-		default:
-			return nil, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", res.Dir, ck)
-		}
+		return bytes.Equal(old, y) && pinnFinished(ck, c)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(res.Dir, PlotsDir), 0o755); err != nil {
 		return nil, err
@@ -1468,18 +1456,9 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	}
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
 	metricsPath := filepath.Join(res.Dir, operator.MetricsFile)
-	resume := false
-	if _, err := os.Stat(ck); err == nil {
-		switch {
-		case opts.Resume:
-			resume = true
-		case opts.Force:
-			for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, PINNResultFile, ReportFile} {
-				os.Remove(filepath.Join(res.Dir, f))
-			}
-		default:
-			return nil, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", res.Dir, ck)
-		}
+	resume, err := previousRun(res.Dir, opts, []string{PINNResultFile}, nil)
+	if err != nil {
+		return nil, err
 	}
 	y, err := yaml.Marshal(c)
 	if err != nil {

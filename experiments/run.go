@@ -190,25 +190,12 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	}
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
 	resume := ""
-	if _, err := os.Stat(ck); err == nil {
-		switch {
-		case opts.Resume:
-			resume = ck
-		case opts.Force:
-			for _, f := range []string{operator.CheckpointFile, operator.MetricsFile, EvalFile, ReportFile} {
-				os.Remove(filepath.Join(res.Dir, f))
-			}
-		case finished(ck, cfg):
-			// The same run, finished: evaluate and report it again.
-			resume = ck
-			if opts.Progress != nil {
-				fmt.Fprintf(opts.Progress, "%s holds this run, finished; evaluating it again (--force trains anew)\n", res.Dir)
-			}
-		default:
-			return nil, nil, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", res.Dir, ck)
-		}
-	} else if opts.Resume && opts.Log != nil {
-		opts.Log.Info("nothing to resume; starting afresh", "dir", res.Dir)
+	cont, err := previousRun(res.Dir, opts, []string{EvalFile}, func() bool { return finished(ck, cfg) })
+	if err != nil {
+		return nil, nil, err
+	}
+	if cont {
+		resume = ck
 	}
 	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
 		return nil, nil, err
@@ -285,6 +272,37 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	res.Timing.Train = time.Since(t0).Seconds()
 	res.Timing.Total = time.Since(start).Seconds()
 	return res, p, err
+}
+
+// previousRun decides what to do with a run directory: when it holds a
+// checkpoint, continue from it (opts.Resume, or finishedSame reports the
+// same run, finished: it is then evaluated and reported again), or delete
+// the checkpoint, metrics, report and the kind's other result files
+// (opts.Force); otherwise it is an error, so that a run is never
+// overwritten by accident. finishedSame may be nil.
+func previousRun(dir string, opts Options, results []string, finishedSame func() bool) (resume bool, err error) {
+	ck := filepath.Join(dir, operator.CheckpointFile)
+	if _, err := os.Stat(ck); err != nil {
+		if opts.Resume && opts.Log != nil {
+			opts.Log.Info("nothing to resume; starting afresh", "dir", dir)
+		}
+		return false, nil
+	}
+	switch {
+	case opts.Resume:
+		return true, nil
+	case opts.Force:
+		for _, f := range append([]string{operator.CheckpointFile, operator.MetricsFile, ReportFile}, results...) {
+			os.Remove(filepath.Join(dir, f))
+		}
+		return false, nil
+	case finishedSame != nil && finishedSame():
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "%s holds this run, finished; evaluating it again (--force trains anew)\n", dir)
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("%s holds a previous run (%s): resume it (--resume), start over (--force) or choose another directory (-o)", dir, ck)
 }
 
 // finished reports whether the checkpoint ck is the end of a run of cfg.
