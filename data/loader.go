@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
+	"unsafe"
 
 	"github.com/sciml-go/sciml/internal/hdf5"
 	"github.com/sciml-go/sciml/tensor"
@@ -34,6 +36,13 @@ type LoaderConfig struct {
 	// Prefetch is the number of batches read ahead on another goroutine
 	// while the caller works on the current one. 0 reads synchronously.
 	Prefetch int
+	// Cache is the number of bytes of samples, as the batches hold them
+	// (resampled and converted), that the loader keeps in memory after
+	// reading them once, so that later epochs read the file no more: a
+	// Darcy epoch at s = 85 otherwise decompresses and strides 1000
+	// samples stored at 421² again. Samples past the budget are read from
+	// the file every time. 0 keeps nothing.
+	Cache int64
 }
 
 // Batch is a batch of samples: Input and Output are channel-first tensors
@@ -58,7 +67,8 @@ type fieldPlan struct {
 }
 
 // Loader reads batches of a sample range of a Dataset at a chosen
-// resolution. It holds no data beyond the batches being read. Run one
+// resolution. It holds no data beyond the batches being read and the
+// samples it caches (LoaderConfig.Cache). Run one
 // iteration (Batches or Field) of a Loader at a time; make one Loader per
 // goroutine.
 type Loader struct {
@@ -69,6 +79,10 @@ type Loader struct {
 	scratch32 [2][]float32
 	scratch64 [2][]float64
 	spectral  [2]*spectralPlan
+	// cached rows per field and sample (float32 or float64 slices, the
+	// batch dtype), and the bytes they hold
+	cache  [2]map[int]any
+	cached int64
 }
 
 // Loader returns a loader over cfg's sample range. It fails when the range
@@ -286,41 +300,59 @@ func (l *Loader) readField(f Field, idx []int) (*tensor.Tensor, error) {
 	return t, nil
 }
 
-// fillBatch reads each sample of idx into its row of dst. When neither
-// resampling nor conversion is needed, libhdf5 writes straight into the
-// tensor's storage.
+// fillBatch reads each sample of idx into its row of dst, from the
+// loader's cache when it holds the sample, and keeps the rows it reads
+// while the cache has room. When neither resampling nor conversion is
+// needed, libhdf5 writes straight into the tensor's storage.
 func fillBatch[T float32 | float64](l *Loader, f Field, p *fieldPlan, dst []T, idx []int) error {
 	src := p.src
 	n := src.size()
 	direct := p.s == p.n && ((src.dtype == hdf5.Float32) == isFloat32[T]())
 	for b, i := range idx {
 		row := dst[b*p.size : (b+1)*p.size]
-		if direct {
-			if err := l.d.readSample(src, i, any(row)); err != nil {
-				return err
-			}
+		if c, ok := l.cache[f][i]; ok {
+			copy(row, c.([]T))
 			continue
 		}
-		if src.dtype == hdf5.Float32 {
-			if len(l.scratch32[f]) != n {
-				l.scratch32[f] = make([]float32, n)
+		if err := fillRow(l, f, p, row, i, direct, n); err != nil {
+			return err
+		}
+		if bytes := int64(len(row)) * int64(unsafe.Sizeof(row[0])); l.cached+bytes <= l.cfg.Cache {
+			if l.cache[f] == nil {
+				l.cache[f] = map[int]any{}
 			}
-			buf := l.scratch32[f]
-			if err := l.d.readSample(src, i, buf); err != nil {
-				return err
-			}
-			transform(l, f, p, row, buf)
-		} else {
-			if len(l.scratch64[f]) != n {
-				l.scratch64[f] = make([]float64, n)
-			}
-			buf := l.scratch64[f]
-			if err := l.d.readSample(src, i, buf); err != nil {
-				return err
-			}
-			transform(l, f, p, row, buf)
+			l.cache[f][i] = slices.Clone(row)
+			l.cached += bytes
 		}
 	}
+	return nil
+}
+
+// fillRow reads sample i of a field into row (resampled and converted).
+func fillRow[T float32 | float64](l *Loader, f Field, p *fieldPlan, row []T, i int, direct bool, n int) error {
+	src := p.src
+	if direct {
+		return l.d.readSample(src, i, any(row))
+	}
+	if src.dtype == hdf5.Float32 {
+		if len(l.scratch32[f]) != n {
+			l.scratch32[f] = make([]float32, n)
+		}
+		buf := l.scratch32[f]
+		if err := l.d.readSample(src, i, buf); err != nil {
+			return err
+		}
+		transform(l, f, p, row, buf)
+		return nil
+	}
+	if len(l.scratch64[f]) != n {
+		l.scratch64[f] = make([]float64, n)
+	}
+	buf := l.scratch64[f]
+	if err := l.d.readSample(src, i, buf); err != nil {
+		return err
+	}
+	transform(l, f, p, row, buf)
 	return nil
 }
 

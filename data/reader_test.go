@@ -504,3 +504,62 @@ func TestInspect(t *testing.T) {
 		}
 	}
 }
+
+// TestLoaderCache: a loader with a cache gives the batches of one
+// without, and once its samples are cached it reads the file no more
+// (it keeps working after the file is closed); past the budget it reads
+// from the file.
+func TestLoaderCache(t *testing.T) {
+	s, _ := DefaultSpec(Darcy)
+	s.N = 5
+	path := synth(t, s, tmp(t, "darcy.h5"), func(i int, f Field, v []float64) {
+		for k := range v {
+			v[k] = float64(i) + 1e-3*float64(k%977) + 0.5*float64(f)
+		}
+	})
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		d, err := Open(path)
+		must(t, err)
+		cfg := LoaderConfig{Resolution: 85, BatchSize: 2, Shuffle: true, Seed: 3, DType: dt, Prefetch: 1}
+		plain, err := d.Loader(cfg)
+		must(t, err)
+		sampleBytes := int64(85 * 85 * dt.Size())
+		cfg.Cache = 10 * sampleBytes // both fields of every sample
+		cached, err := d.Loader(cfg)
+		must(t, err)
+		cfg.Cache = 3 * sampleBytes // three rows
+		part, err := d.Loader(cfg)
+		must(t, err)
+		values := func(l *Loader, e int) ([]float64, error) {
+			var v []float64
+			for b, err := range l.Batches(e) {
+				if err != nil {
+					return nil, err
+				}
+				v = append(append(v, b.Input.ToFloat64s()...), b.Output.ToFloat64s()...)
+			}
+			return v, nil
+		}
+		for e := range 2 {
+			want, err := values(plain, e)
+			must(t, err)
+			for _, l := range []*Loader{cached, part} {
+				got, err := values(l, e)
+				must(t, err)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%v epoch %d: cached batches differ from the file's", dt, e)
+				}
+			}
+		}
+		if cached.cached != 10*sampleBytes || part.cached != 3*sampleBytes {
+			t.Fatalf("%v: cached %d and %d bytes, want %d and %d", dt, cached.cached, part.cached, 10*sampleBytes, 3*sampleBytes)
+		}
+		must(t, d.Close())
+		if _, err := values(cached, 2); err != nil {
+			t.Fatalf("%v: fully cached loader read the closed file: %v", dt, err)
+		}
+		if _, err := values(part, 2); err == nil {
+			t.Fatalf("%v: a loader holding 3 of 10 rows read everything without the file", dt)
+		}
+	}
+}

@@ -237,10 +237,16 @@ func (t *taskLoader) Batches(epoch int) iter.Seq2[operator.Batch, error] {
 	}
 }
 
+// loaderCache is the memory a loader keeps the samples it has read in
+// (resampled), so that epochs after the first read no file: at s = 85 the
+// 1000 Darcy training samples take 58 MB, where reading them from the
+// 421² file took 8 s of CPU an epoch (2.5× the DeepONet's training).
+const loaderCache = 1 << 30
+
 // loader returns batches of samples [start, end) of ds at a resolution.
 func (p *pipeline) loader(ds *data.Dataset, start, end, res, batch int, shuffle bool) (*taskLoader, error) {
 	l, err := ds.Loader(data.LoaderConfig{Start: start, End: end, Resolution: res, Method: p.method,
-		BatchSize: batch, Shuffle: shuffle, Seed: p.cfg.Train.Seed, DType: p.dtype, Prefetch: 2})
+		BatchSize: batch, Shuffle: shuffle, Seed: p.cfg.Train.Seed, DType: p.dtype, Prefetch: 2, Cache: loaderCache})
 	if err != nil {
 		return nil, err
 	}
