@@ -143,7 +143,7 @@ func sineMLPMSEComposed(x, y *Tensor, ws, bs []*Tensor, omega float64) *Tensor {
 // 256-wide MLP) stay in the last-level cache (32 MB here), and the
 // weight-gradient products are longer than SinLinear's blocks. Measured on the reference sine MLP
 // (2 threads, interleaved steps): 512 rows 1–4 % faster than 256 or 1,024,
-// 128 rows 5 % slower, and 6–9 % faster than the unfused composition.
+// 128 rows 5 % slower, and 5–9 % faster than the unfused composition.
 var fusedBlock = 512
 
 // sineMLPStep is the fused forward and backward pass of SineMLPMSE in
