@@ -1,9 +1,6 @@
 package inr
 
 import (
-	"encoding/json"
-	"math"
-	"os"
 	"strconv"
 	"testing"
 
@@ -39,16 +36,9 @@ func BenchmarkSirenStep(b *testing.B) {
 //
 //	SCIML_TORCH=/usr/bin/python3 GOMAXPROCS=2 go test -run VersusTorch -v ./inr
 func TestSirenVersusTorch(t *testing.T) {
-	py := os.Getenv("SCIML_TORCH")
+	py, rounds, perTurn := sidebyside.Env()
 	if py == "" {
 		t.Skip("set SCIML_TORCH=/usr/bin/python3 (a Python with torch) to run")
-	}
-	rounds, perTurn := 8, 3
-	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
-	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_TURN")); err == nil && n > 0 {
-		perTurn = n
 	}
 	m, err := New(Config{Model: "siren", InDim: 2, OutDim: 1, Hidden: 256, Layers: 3, Seed: 1})
 	if err != nil {
@@ -69,12 +59,6 @@ func TestSirenVersusTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	line, _ := json.Marshal(map[string]any{
-		"name": "siren", "threads": tensor.Threads(), "rounds": rounds, "per_turn": perTurn,
-		"step_ms_median":  math.Round(sidebyside.Median(r.Ours[0])*100) / 100,
-		"torch_ms_median": math.Round(sidebyside.Median(r.Theirs)*100) / 100,
-		"ratio_median":    math.Round(sidebyside.Median(r.Ratios(0))*1000) / 1000,
-	})
-	t.Log(string(line))
+	t.Log(r.Summary("siren", 0, tensor.Threads()))
 	t.Logf("step times (ms), ours %.0f, PyTorch %.0f", r.Ours[0], r.Theirs)
 }

@@ -209,45 +209,75 @@ func (m *MultipoleGNO) levelsOf(sizes []int) (pts [][]float64, idx [][]int) {
 // Forward maps x [B, In, n_1, …, n_d] to [B, Out, n_1, …, n_d].
 func (m *MultipoleGNO) Forward(x *tensor.Tensor) *tensor.Tensor {
 	c := m.Config
+	m.checkInput(x)
+	sizes := slices.Clone(x.Shape()[2:])
+	h := m.hierarchyOf(sizes)
+	bs := x.Dim(0)
+	a := tensor.Reshape(x, bs, c.In, -1)
+	as := levelInputs(a, h.idx)
+	// The kernels are evaluated once, for all the iterations.
+	op := func(k *MLP, g *Graph, dl, sl int) integral {
+		kern := edgeKernels(k, c.Width, c.Dim, h.pts[dl], h.pts[sl], g, as[dl], as[sl])
+		return func(v *tensor.Tensor) *tensor.Tensor { return integrate(kern, v, g, len(h.idx[dl])) }
+	}
+	within := make([]integral, c.Levels)
+	down := make([]integral, c.Levels-1)
+	up := make([]integral, c.Levels-1)
+	for l := range c.Levels {
+		within[l] = op(m.Within[l], h.within[l], l, l)
+		if l > 0 {
+			down[l-1] = op(m.Down[l-1], h.down[l-1], l, l-1)
+			up[l-1] = op(m.Up[l-1], h.up[l-1], l-1, l)
+		}
+	}
+	pos := nodeCoords(m.dtype, h.pts[0], c.Dim, bs).In(x.Arena())
+	out := m.vcycle(tensor.Concat(1, a, pos), within, down, up)
+	return tensor.Reshape(out, slices.Concat([]int{bs, c.Out}, sizes)...)
+}
+
+// checkInput panics unless x is [B, In, n_1, …, n_d] of the model's dtype.
+func (m *MultipoleGNO) checkInput(x *tensor.Tensor) {
+	c := m.Config
 	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
 		panic(fmt.Sprintf("mpgno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
 	}
 	if x.DType() != m.dtype {
 		panic(fmt.Sprintf("mpgno: input dtype %v, model %v", x.DType(), m.dtype))
 	}
-	sizes := slices.Clone(x.Shape()[2:])
-	h := m.hierarchyOf(sizes)
-	bs := x.Dim(0)
-	a := tensor.Reshape(x, bs, c.In, -1)
-	L := c.Levels
-	as := make([]*tensor.Tensor, L)
-	for l := range L {
+}
+
+// levelInputs returns the input function a [B, In, N] at the points of
+// every level (idx[ℓ]: level ℓ's points as indices into level 0).
+func levelInputs(a *tensor.Tensor, idx [][]int) []*tensor.Tensor {
+	as := make([]*tensor.Tensor, len(idx))
+	for l := range idx {
 		as[l] = a
 		if l > 0 {
-			as[l] = tensor.IndexSelect(a, 2, h.idx[l])
+			as[l] = tensor.IndexSelect(a, 2, idx[l])
 		}
 	}
-	within := make([]*tensor.Tensor, L)
-	down := make([]*tensor.Tensor, L-1)
-	up := make([]*tensor.Tensor, L-1)
-	for l := range L {
-		within[l] = edgeKernels(m.Within[l], c.Width, c.Dim, h.pts[l], h.pts[l], h.within[l], as[l], as[l])
-		if l > 0 {
-			down[l-1] = edgeKernels(m.Down[l-1], c.Width, c.Dim, h.pts[l], h.pts[l-1], h.down[l-1], as[l], as[l-1])
-			up[l-1] = edgeKernels(m.Up[l-1], c.Width, c.Dim, h.pts[l-1], h.pts[l], h.up[l-1], as[l-1], as[l])
-		}
-	}
-	pos := nodeCoords(m.dtype, h.pts[0], c.Dim, bs).In(x.Arena())
-	v := m.Lift.Forward(tensor.Concat(1, a, pos))
+	return as
+}
+
+// integral is one kernel integral of the V-cycle: v [B, W, Ns] at its
+// source points to [B, W, Nd] at its destinations.
+type integral func(v *tensor.Tensor) *tensor.Tensor
+
+// vcycle lifts the input features [B, In+d, N], runs the Layers V-cycle
+// iterations with the kernel integrals within[ℓ] (on level ℓ), down[ℓ−1]
+// (level ℓ−1 to ℓ) and up[ℓ] (level ℓ+1 to ℓ), and projects: [B, Out, N].
+func (m *MultipoleGNO) vcycle(feat *tensor.Tensor, within, down, up []integral) *tensor.Tensor {
+	L := len(within)
+	v := m.Lift.Forward(feat)
 	vs := make([]*tensor.Tensor, L)
 	for i, skip := range m.Skip {
 		vs[0] = v
 		for l := 1; l < L; l++ {
-			vs[l] = integrate(down[l-1], vs[l-1], h.down[l-1], len(h.idx[l]))
+			vs[l] = down[l-1](vs[l-1])
 		}
-		u := integrate(within[L-1], vs[L-1], h.within[L-1], len(h.idx[L-1]))
+		u := within[L-1](vs[L-1])
 		for l := L - 2; l >= 0; l-- {
-			u = tensor.Add(integrate(within[l], vs[l], h.within[l], len(h.idx[l])), integrate(up[l], u, h.up[l], len(h.idx[l])))
+			u = tensor.Add(within[l](vs[l]), up[l](u))
 		}
 		y := tensor.Add(skip.Forward(v), u)
 		if i < len(m.Skip)-1 {
@@ -255,6 +285,5 @@ func (m *MultipoleGNO) Forward(x *tensor.Tensor) *tensor.Tensor {
 		}
 		v = y
 	}
-	out := m.Project.Forward(v)
-	return tensor.Reshape(out, slices.Concat([]int{bs, c.Out}, sizes)...)
+	return m.Project.Forward(v)
 }

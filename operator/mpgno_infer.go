@@ -1,7 +1,6 @@
 package operator
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/sciml-go/sciml/tensor"
@@ -30,35 +29,24 @@ var (
 // Inferencer.
 func (m *MultipoleGNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	c := m.Config
-	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
-		panic(fmt.Sprintf("mpgno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
-	}
-	if x.DType() != m.dtype {
-		panic(fmt.Sprintf("mpgno: input dtype %v, model %v", x.DType(), m.dtype))
-	}
+	m.checkInput(x)
 	sizes := slices.Clone(x.Shape()[2:])
 	bs := x.Dim(0)
 	pts, idx := m.levelsOf(sizes)
 	ar := tensor.NewArena()
 	ar.SetGrad(false)
 	a := tensor.Reshape(x.Detach().In(ar), bs, c.In, -1)
-	L := c.Levels
-	as := make([]*tensor.Tensor, L)
-	for l := range L {
-		as[l] = a
-		if l > 0 {
-			as[l] = tensor.IndexSelect(a, 2, idx[l])
-		}
-	}
+	as := levelInputs(a, idx)
 	budget := mpKernelBytes
-	op := func(k *MLP, dl, sl, rl int) *mpPart {
-		return &mpPart{m: m, k: k, dst: pts[dl], src: pts[sl], aDst: as[dl], aSrc: as[sl],
+	op := func(k *MLP, dl, sl, rl int) integral {
+		p := &mpPart{m: m, k: k, dst: pts[dl], src: pts[sl], aDst: as[dl], aSrc: as[sl],
 			cells: newCellIndex(pts[sl], c.Dim, m.levelRadius(rl)), ar: ar, budget: &budget}
+		return p.apply
 	}
-	within := make([]*mpPart, L)
-	down := make([]*mpPart, L-1)
-	up := make([]*mpPart, L-1)
-	for l := range L {
+	within := make([]integral, c.Levels)
+	down := make([]integral, c.Levels-1)
+	up := make([]integral, c.Levels-1)
+	for l := range c.Levels {
 		within[l] = op(m.Within[l], l, l, l)
 		if l > 0 {
 			down[l-1] = op(m.Down[l-1], l, l-1, l)
@@ -66,24 +54,7 @@ func (m *MultipoleGNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 		}
 	}
 	pos := nodeCoords(m.dtype, pts[0], c.Dim, bs).In(ar)
-	v := m.Lift.Forward(tensor.Concat(1, a, pos))
-	vs := make([]*tensor.Tensor, L)
-	for i, skip := range m.Skip {
-		vs[0] = v
-		for l := 1; l < L; l++ {
-			vs[l] = down[l-1].apply(vs[l-1])
-		}
-		u := within[L-1].apply(vs[L-1])
-		for l := L - 2; l >= 0; l-- {
-			u = tensor.Add(within[l].apply(vs[l]), up[l].apply(u))
-		}
-		y := tensor.Add(skip.Forward(v), u)
-		if i < len(m.Skip)-1 {
-			y = m.act.Forward(y)
-		}
-		v = y
-	}
-	out := m.Project.Forward(v)
+	out := m.vcycle(tensor.Concat(1, a, pos), within, down, up)
 	return tensor.Reshape(out, slices.Concat([]int{bs, c.Out}, sizes)...).Clone()
 }
 

@@ -222,16 +222,9 @@ func TestMLPBenchReport(t *testing.T) {
 //
 //	SCIML_TORCH=/usr/bin/python3 GOMAXPROCS=2 go test -run VersusTorch -v ./tensor
 func TestMLPVersusTorch(t *testing.T) {
-	py := os.Getenv("SCIML_TORCH")
+	py, rounds, perTurn := sidebyside.Env()
 	if py == "" {
 		t.Skip("set SCIML_TORCH=/usr/bin/python3 (a Python with torch) to run")
-	}
-	rounds, perTurn := 8, 3
-	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
-	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_TURN")); err == nil && n > 0 {
-		perTurn = n
 	}
 	plain, err := NewMLPBench(MLPBenchConfig{Activation: "sin"})
 	if err != nil {
@@ -247,13 +240,7 @@ func TestMLPVersusTorch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, name := range []string{"mlp-sin", "mlp-sin-fused"} {
-		line, _ := json.Marshal(map[string]any{
-			"name": name, "threads": Threads(), "rounds": rounds, "per_turn": perTurn,
-			"step_ms_median":  math.Round(sidebyside.Median(r.Ours[i])*100) / 100,
-			"torch_ms_median": math.Round(sidebyside.Median(r.Theirs)*100) / 100,
-			"ratio_median":    math.Round(sidebyside.Median(r.Ratios(i))*1000) / 1000,
-		})
-		t.Log(string(line))
+		t.Log(r.Summary(name, i, Threads()))
 		t.Logf("%s step times (ms) %.0f", name, r.Ours[i])
 	}
 	t.Logf("PyTorch step times (ms) %.0f", r.Theirs)

@@ -80,7 +80,7 @@ func TestSineMLPMSE(t *testing.T) {
 		ref := newSineMLPCase(Float64, rows)
 		l64, g64 := ref.lossAndGrads(sineMLPMSEComposed(ref.x, ref.y, ref.ws, ref.bs, omega))
 		c := newSineMLPCase(Float32, rows)
-		lc, gc := c.lossAndGrads(sineMLPMSEComposed(c.x, c.y, c.ws, c.bs, omega))
+		_, gc := c.lossAndGrads(sineMLPMSEComposed(c.x, c.y, c.ws, c.bs, omega))
 		loss := SineMLPMSE(c.x, c.y, c.ws, c.bs, omega)
 		if loss.Op() != "SineMLPMSE" {
 			t.Fatalf("rows %d: recorded %q, want the fused SineMLPMSE", rows, loss.Op())
@@ -95,7 +95,6 @@ func TestSineMLPMSE(t *testing.T) {
 				t.Errorf("rows %d: gradient %d: fused error %.3g, float32 composition %.3g", rows, i, ef, ec)
 			}
 		}
-		_ = lc
 	}
 	t.Run("real blocks", func(t *testing.T) { check(t, 2*linChunk+123) })
 	t.Run("small blocks", func(t *testing.T) { withBlocks(5, 13, func() { withFusedBlock(4, func() { check(t, 71) }) }) })

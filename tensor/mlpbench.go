@@ -103,32 +103,27 @@ func NewMLPBench(cfg MLPBenchConfig) (*MLPBench, error) {
 func (m *MLPBench) Step() float64 {
 	h := m.x.In(m.arena)
 	nl := len(m.params) / 2
+	var loss *Tensor
 	if m.cfg.Fused {
 		ws, bs := make([]*Tensor, nl), make([]*Tensor, nl)
 		for i := range nl {
 			ws[i], bs[i] = m.params[2*i], m.params[2*i+1]
 		}
-		loss := SineMLPMSE(h, m.y, ws, bs, m.cfg.Omega)
-		for _, p := range m.params {
-			p.ZeroGrad()
+		loss = SineMLPMSE(h, m.y, ws, bs, m.cfg.Omega)
+	} else {
+		for i := range nl {
+			w, b := m.params[2*i], m.params[2*i+1]
+			switch {
+			case i == nl-1:
+				h = Linear(h, w, b)
+			case m.cfg.Activation == "sin":
+				h = SinLinear(h, w, b, m.cfg.Omega)
+			default:
+				h = Tanh(Linear(h, w, b))
+			}
 		}
-		loss.Backward()
-		v := loss.Item()
-		m.arena.Reset()
-		return v
+		loss = Mean(Square(Sub(h, m.y)))
 	}
-	for i := range nl {
-		w, b := m.params[2*i], m.params[2*i+1]
-		switch {
-		case i == nl-1:
-			h = Linear(h, w, b)
-		case m.cfg.Activation == "sin":
-			h = SinLinear(h, w, b, m.cfg.Omega)
-		default:
-			h = Tanh(Linear(h, w, b))
-		}
-	}
-	loss := Mean(Square(Sub(h, m.y)))
 	for _, p := range m.params {
 		p.ZeroGrad()
 	}

@@ -14,8 +14,11 @@ package sidebyside
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -24,10 +27,39 @@ import (
 )
 
 // Result holds the step times in milliseconds of each of our variants and
-// of the reference, in the order they ran.
+// of the reference, in the order they ran, and how they were run.
 type Result struct {
-	Ours   [][]float64
-	Theirs []float64
+	Ours            [][]float64
+	Theirs          []float64
+	Rounds, PerTurn int
+}
+
+// Env reads the settings of a side-by-side benchmark from the
+// environment: SCIML_TORCH, the Python (with torch) that runs the
+// reference ("" when unset: the benchmark is skipped), and
+// SCIML_BENCH_ROUNDS and SCIML_BENCH_TURN, the rounds and the steps per
+// turn (default 8 and 3).
+func Env() (python string, rounds, perTurn int) {
+	rounds, perTurn = 8, 3
+	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SCIML_BENCH_TURN")); err == nil && n > 0 {
+		perTurn = n
+	}
+	return os.Getenv("SCIML_TORCH"), rounds, perTurn
+}
+
+// Summary returns a JSON line for variant: its median step, the
+// reference's, and the median of the step-by-step ratios.
+func (r Result) Summary(name string, variant, threads int) string {
+	line, _ := json.Marshal(map[string]any{
+		"name": name, "threads": threads, "rounds": r.Rounds, "per_turn": r.PerTurn,
+		"step_ms_median":  math.Round(Median(r.Ours[variant])*100) / 100,
+		"torch_ms_median": math.Round(Median(r.Theirs)*100) / 100,
+		"ratio_median":    math.Round(Median(r.Ratios(variant))*1000) / 1000,
+	})
+	return string(line)
 }
 
 // Median returns the median of times.
@@ -93,7 +125,7 @@ func Run(command []string, ours []func(), rounds, perTurn int) (Result, error) {
 	} else if line != "ready" {
 		return Result{}, fmt.Errorf("sidebyside: %q said %q, want ready", strings.Join(command, " "), line)
 	}
-	r := Result{Ours: make([][]float64, len(ours))}
+	r := Result{Ours: make([][]float64, len(ours)), Rounds: rounds, PerTurn: perTurn}
 	for range rounds {
 		for i, f := range ours {
 			f()

@@ -16,6 +16,9 @@ func TestRun(t *testing.T) {
 	if calls != [2]int{9, 9} { // 3 rounds of 3 steps, the first untimed
 		t.Fatalf("step calls %v, want 9 each", calls)
 	}
+	if r.Rounds != 3 || r.PerTurn != 3 {
+		t.Fatalf("rounds %d, per turn %d", r.Rounds, r.PerTurn)
+	}
 	if len(r.Ours) != 2 || len(r.Ours[0]) != 6 || len(r.Ours[1]) != 6 {
 		t.Fatalf("our times %v", r.Ours)
 	}
@@ -51,5 +54,25 @@ func TestRunErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.script, err, c.want)
 		}
+	}
+}
+
+func TestEnvAndSummary(t *testing.T) {
+	t.Setenv("SCIML_TORCH", "")
+	t.Setenv("SCIML_BENCH_ROUNDS", "")
+	t.Setenv("SCIML_BENCH_TURN", "x")
+	if py, rounds, turn := Env(); py != "" || rounds != 8 || turn != 3 {
+		t.Fatalf("defaults: %q %d %d", py, rounds, turn)
+	}
+	t.Setenv("SCIML_TORCH", "/usr/bin/python3")
+	t.Setenv("SCIML_BENCH_ROUNDS", "5")
+	t.Setenv("SCIML_BENCH_TURN", "4")
+	if py, rounds, turn := Env(); py != "/usr/bin/python3" || rounds != 5 || turn != 4 {
+		t.Fatalf("set: %q %d %d", py, rounds, turn)
+	}
+	r := Result{Ours: [][]float64{{1, 2, 3}}, Theirs: []float64{4, 4, 4}, Rounds: 3, PerTurn: 2}
+	want := `{"name":"x","per_turn":2,"ratio_median":0.5,"rounds":3,"step_ms_median":2,"threads":2,"torch_ms_median":4}`
+	if got := r.Summary("x", 0, 2); got != want {
+		t.Fatalf("summary %s, want %s", got, want)
 	}
 }
