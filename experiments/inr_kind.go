@@ -140,6 +140,7 @@ type INRRow struct {
 const (
 	INRResultsFile = "results.json"
 	inrMetricsFile = "metrics.jsonl"
+	inrStateSuffix = ".state.safetensors"
 )
 
 // DecodeINR decodes an inr experiment strictly (DecodeStrict) with the
@@ -358,8 +359,10 @@ func (r *INRResult) Summary() string {
 // model checkpoints <target>-<model>.safetensors, plots/<target>-<model>.png
 // (target, fit, error, |∇f|, Δf), plots/<target>-psnr.png (PSNR against
 // step) and report.md under opts.Dir (default runs/<name>-<profile>).
-// With opts.Resume the pairs already in results.json are kept and not
-// fitted again; otherwise a directory with results needs opts.Force.
+// Each fit keeps its state in <target>-<model>.state.safetensors until it
+// is done. With opts.Resume the pairs already in results.json are kept and
+// not fitted again, and an interrupted fit continues from its state;
+// otherwise a directory with results or states needs opts.Force.
 // Fits stop between steps when ctx is cancelled.
 func RunINR(ctx context.Context, c *INRConfig, opts Options) (*INRResult, error) {
 	res := &INRResult{Config: c, Dir: cmp.Or(opts.Dir, c.runDir()), Met: true}
@@ -367,15 +370,22 @@ func RunINR(ctx context.Context, c *INRConfig, opts Options) (*INRResult, error)
 		return nil, err
 	}
 	resultsPath := filepath.Join(res.Dir, INRResultsFile)
-	if b, err := os.ReadFile(resultsPath); err == nil {
+	states, _ := filepath.Glob(filepath.Join(res.Dir, "*"+inrStateSuffix))
+	b, err := os.ReadFile(resultsPath)
+	if err == nil || len(states) > 0 {
 		switch {
 		case opts.Resume:
-			if err := json.Unmarshal(b, &res.Rows); err != nil {
-				return nil, fmt.Errorf("experiment %s: %s: %w", c.Name, resultsPath, err)
+			if err == nil {
+				if err := json.Unmarshal(b, &res.Rows); err != nil {
+					return nil, fmt.Errorf("experiment %s: %s: %w", c.Name, resultsPath, err)
+				}
 			}
 		case opts.Force:
 			os.Remove(resultsPath)
 			os.Remove(filepath.Join(res.Dir, inrMetricsFile))
+			for _, p := range states {
+				os.Remove(p)
+			}
 		default:
 			return nil, fmt.Errorf("experiment %s: %s holds a previous run (use --resume to continue it or --force to start over)", c.Name, res.Dir)
 		}
@@ -480,6 +490,21 @@ func (c *INRConfig) fitOne(ctx context.Context, t INRTarget, target inr.Field, m
 		fc.DataRange /= scale
 	}
 	params := nn.CountParams(model)
+	name := t.label() + "-" + m
+	// The fit's state is kept (every report and on interruption) so that a
+	// run resumed with --resume continues the pair where it stopped.
+	key, err := json.Marshal(struct {
+		Target INRTarget
+		Model  inr.Config
+		Task   string
+	}{t, mc, c.task()})
+	if err != nil {
+		return INRRow{}, err
+	}
+	fc.StatePath, fc.StateKey = filepath.Join(dir, name+inrStateSuffix), string(key)
+	if !opts.Resume {
+		os.Remove(fc.StatePath)
+	}
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "%s on %s: %d parameters (width %d), %d steps, lr %g\n", m, t.label(), params, cmp.Or(mc.Hidden, 256), fc.Steps, fc.LR)
 	}
@@ -491,16 +516,16 @@ func (c *INRConfig) fitOne(ctx context.Context, t INRTarget, target inr.Field, m
 			fmt.Fprintf(opts.Progress, "  step %5d  loss %.4e  PSNR %6.2f dB  SSIM %.4f  relL2 %.3e  %v\n", s.Step, s.Loss, s.PSNR, s.SSIM, s.RelL2, s.Elapsed.Round(time.Second))
 		}
 	}
-	start := time.Now()
+	var last inr.StepStats
 	if c.task() == "fit" {
-		_, err = inr.Fit(ctx, model, train, fc, report)
+		last, err = inr.Fit(ctx, model, train, fc, report)
 	} else {
-		_, err = inr.FitDerivative(ctx, model, train, inr.Derivative(c.task()), fc, report)
+		last, err = inr.FitDerivative(ctx, model, train, inr.Derivative(c.task()), fc, report)
 	}
 	if err != nil {
 		return INRRow{}, err
 	}
-	secs := time.Since(start).Seconds()
+	secs := last.Elapsed.Seconds()
 	// Final metrics of the trained model, in the target's units.
 	pred := inr.Render(model, outDim, target.Shape...)
 	for i := range pred.Data {
@@ -520,13 +545,13 @@ func (c *INRConfig) fitOne(ctx context.Context, t INRTarget, target inr.Field, m
 	row := INRRow{Target: t.label(), Model: m, Params: params, Hidden: cmp.Or(mc.Hidden, 256), Steps: fc.Steps, LR: fc.LR,
 		PSNR: inr.PSNR(pred.Data, target.Data, r), SSIM: target.SSIM(pred.Data, r), RelL2: inr.RelL2(pred.Data, target.Data),
 		Seconds: secs, StepMs: 1000 * secs / float64(fc.Steps)}
-	name := t.label() + "-" + m
 	if err := inr.Save(filepath.Join(dir, name+".safetensors"), model, mc, fc.Steps); err != nil {
 		return INRRow{}, err
 	}
 	if err := inr.SaveFitFigure(filepath.Join(dir, PlotsDir, name+".png"), model, train, c.task() != "fit"); err != nil {
 		return INRRow{}, err
 	}
+	os.Remove(fc.StatePath)
 	return row, nil
 }
 
@@ -538,8 +563,8 @@ type inrMetric struct {
 }
 
 // readINRMetrics returns the reports of metrics.jsonl per target and
-// model; a fit that was interrupted and started again (its steps begin
-// anew) keeps only the later reports.
+// model; when a fit reports a step again (it started anew, or resumed
+// from a state older than its last reports) the later reports win.
 func readINRMetrics(path string) (map[string]map[string][]inr.StepStats, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -554,9 +579,12 @@ func readINRMetrics(path string) (map[string]map[string][]inr.StepStats, error) 
 		if out[m.Target] == nil {
 			out[m.Target] = map[string][]inr.StepStats{}
 		}
+		// A fit started again drops what it reports anew: everything for a
+		// fresh start, the reports after its last saved state for a
+		// resumed one.
 		h := out[m.Target][m.Model]
-		if len(h) > 0 && m.Step <= h[len(h)-1].Step {
-			h = h[:0]
+		if i := slices.IndexFunc(h, func(s inr.StepStats) bool { return s.Step >= m.Step }); i >= 0 {
+			h = h[:i]
 		}
 		out[m.Target][m.Model] = append(h, m.StepStats)
 	}

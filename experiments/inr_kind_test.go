@@ -3,6 +3,7 @@ package experiments
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -200,5 +201,85 @@ func TestINRQuickRun(t *testing.T) {
 	again, err := kind.Run(context.Background(), src, "tiny-inr.yaml", "", Options{Dir: dir, Resume: true})
 	if err != nil || again != summary {
 		t.Errorf("resume: %v\n%s\nwant\n%s", err, again, summary)
+	}
+}
+
+// cancelAfter cancels a context at the first progress line that contains
+// b once a line has contained a.
+type cancelAfter struct {
+	a, b    string
+	started bool
+	cancel  func()
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	s := string(p)
+	c.started = c.started || strings.Contains(s, c.a)
+	if c.started && strings.Contains(s, c.b) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// TestINRResumeInsideAFit interrupts the second fit of the tiny run after
+// its step-20 report and resumes it: the table equals that of the
+// uninterrupted run, each step is reported once, and no state file is left.
+func TestINRResumeInsideAFit(t *testing.T) {
+	src, err := os.ReadFile("testdata/tiny-inr.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := DecodeINR(src, "tiny-inr.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := RunINR(context.Background(), c, Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = RunINR(ctx, c, Options{Dir: dir, Progress: &cancelAfter{a: "relu_pe on image", b: "step    20", cancel: cancel}})
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	state := filepath.Join(dir, "image-relu_pe"+inrStateSuffix)
+	if _, err := os.Stat(state); err != nil {
+		t.Fatalf("no state after the interruption: %v", err)
+	}
+	if _, err := RunINR(context.Background(), c, Options{Dir: dir}); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Errorf("rerun without resume: %v", err)
+	}
+	var log strings.Builder
+	res, err := RunINR(context.Background(), c, Options{Dir: dir, Resume: true, Progress: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(log.String(), "siren on image") || !strings.Contains(log.String(), "step    40") || strings.Contains(log.String(), "step    20") {
+		t.Errorf("resumed run's progress:\n%s", log.String())
+	}
+	if len(res.Rows) != 2 {
+		t.Fatalf("rows %+v", res.Rows)
+	}
+	for i, r := range res.Rows {
+		w := whole.Rows[i]
+		if r.Model != w.Model || r.PSNR != w.PSNR || r.SSIM != w.SSIM || r.RelL2 != w.RelL2 || r.Seconds <= 0 {
+			t.Errorf("resumed row %+v, uninterrupted %+v", r, w)
+		}
+	}
+	curves, err := readINRMetrics(filepath.Join(dir, inrMetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []int
+	for _, s := range curves["image"]["relu_pe"] {
+		steps = append(steps, s.Step)
+	}
+	if !slices.Equal(steps, []int{1, 20, 40, 60}) {
+		t.Errorf("relu_pe reports steps %v", steps)
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("state file left after the fit: %v", err)
 	}
 }

@@ -3,8 +3,12 @@ package inr
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/sciml-go/sciml/nn"
@@ -22,6 +26,16 @@ type FitConfig struct {
 	LogEvery int `json:"log_every" yaml:"log_every"`
 	// DataRange is R of PSNR and SSIM. Default: max − min of the target.
 	DataRange float64 `json:"data_range" yaml:"data_range"`
+	// StatePath, when set, makes the fit resumable: the model, Adam's
+	// state, the step and the time spent are written there (atomically,
+	// as an nn checkpoint) after every report and when the context stops
+	// the fit, and a fit that finds the file continues from it, bit for
+	// bit as if it had not stopped. The file is left in place at the end.
+	StatePath string `json:"-" yaml:"-"`
+	// StateKey identifies the fit (the caller's model config, say): a
+	// state file written under another key, or with other Steps or LR, is
+	// an error rather than a silent restart.
+	StateKey string `json:"-" yaml:"-"`
 }
 
 func (c FitConfig) withDefaults(target Field) FitConfig {
@@ -41,7 +55,9 @@ func (c FitConfig) withDefaults(target Field) FitConfig {
 }
 
 // StepStats are the metrics of one step, measured on the prediction the
-// step's forward pass made (before its update).
+// step's forward pass made (before its update). Elapsed is the time spent
+// on the fit when the step (update and metrics included) was done,
+// counting the time before a resumed fit's interruption.
 type StepStats struct {
 	Step    int           `json:"step"`
 	Loss    float64       `json:"loss"`
@@ -87,11 +103,28 @@ func train(ctx context.Context, m Model, target Field, cfg FitConfig, x *tensor.
 	report func(StepStats)) (StepStats, error) {
 	params := nn.TrainableParams(m)
 	opt := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
+	first, spent := 1, time.Duration(0)
+	if cfg.StatePath != "" {
+		done, elapsed, err := loadFitState(cfg, m, opt)
+		if err != nil {
+			return StepStats{}, err
+		}
+		first, spent = done+1, elapsed
+	}
 	ar := tensor.NewArena()
 	start := time.Now()
 	var last StepStats
-	for step := 1; step <= cfg.Steps; step++ {
+	save := func(done int) error {
+		if cfg.StatePath == "" {
+			return nil
+		}
+		return saveFitState(cfg, m, opt, done, spent+time.Since(start))
+	}
+	for step := first; step <= cfg.Steps; step++ {
 		if err := ctx.Err(); err != nil {
+			if serr := save(step - 1); serr != nil {
+				return last, errors.Join(err, serr)
+			}
 			return last, err
 		}
 		logged := step%cfg.LogEvery == 0 || step == cfg.Steps || step == 1
@@ -100,20 +133,80 @@ func train(ctx context.Context, m Model, target Field, cfg FitConfig, x *tensor.
 		if math.IsNaN(lv) {
 			return last, fmt.Errorf("inr: loss is NaN at step %d", step)
 		}
+		var stats StepStats
 		if logged {
 			v := field(pred)
-			last = StepStats{Step: step, Loss: lv, PSNR: PSNR(v, target.Data, cfg.DataRange),
-				SSIM: target.SSIM(v, cfg.DataRange), RelL2: RelL2(v, target.Data), Elapsed: time.Since(start)}
-			if report != nil {
-				report(last)
-			}
+			stats = StepStats{Step: step, Loss: lv, PSNR: PSNR(v, target.Data, cfg.DataRange),
+				SSIM: target.SSIM(v, cfg.DataRange), RelL2: RelL2(v, target.Data)}
 		}
 		l.Backward()
 		opt.Step()
 		opt.ZeroGrad()
 		ar.Reset()
+		if logged {
+			stats.Elapsed = spent + time.Since(start)
+			last = stats
+			if report != nil {
+				report(last)
+			}
+			if err := save(step); err != nil {
+				return last, err
+			}
+		}
 	}
 	return last, nil
+}
+
+// fitStateMeta is the Config of a fit's state checkpoint.
+type fitStateMeta struct {
+	Key   string  `json:"key"`
+	Steps int     `json:"steps"`
+	LR    float64 `json:"lr"`
+}
+
+// saveFitState writes the state of a fit after done steps.
+func saveFitState(cfg FitConfig, m Model, opt *nn.Adam, done int, elapsed time.Duration) error {
+	raw, err := json.Marshal(fitStateMeta{cfg.StateKey, cfg.Steps, cfg.LR})
+	if err != nil {
+		return err
+	}
+	return nn.SaveCheckpoint(cfg.StatePath, &nn.Checkpoint{Model: nn.StateDict(m), Optim: opt.State(),
+		Config: raw, Step: int64(done), Meta: map[string]string{"elapsed_ns": strconv.FormatInt(int64(elapsed), 10)}})
+}
+
+// loadFitState restores the state at cfg.StatePath into m and opt and
+// returns the steps done and the time spent; no file means a fresh fit.
+func loadFitState(cfg FitConfig, m Model, opt *nn.Adam) (done int, elapsed time.Duration, err error) {
+	if _, err := os.Stat(cfg.StatePath); errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, nil
+	}
+	ck, err := nn.LoadCheckpoint(cfg.StatePath)
+	if err != nil {
+		return 0, 0, fmt.Errorf("inr: fit state: %w", err)
+	}
+	var meta fitStateMeta
+	if err := json.Unmarshal(ck.Config, &meta); err != nil {
+		return 0, 0, fmt.Errorf("inr: fit state %s: config: %w", cfg.StatePath, err)
+	}
+	if want := (fitStateMeta{cfg.StateKey, cfg.Steps, cfg.LR}); meta != want {
+		return 0, 0, fmt.Errorf("inr: fit state %s belongs to another fit (%+v, this one is %+v); delete it to start over", cfg.StatePath, meta, want)
+	}
+	if ck.Step < 0 || ck.Step > int64(cfg.Steps) {
+		return 0, 0, fmt.Errorf("inr: fit state %s: step %d outside [0, %d]", cfg.StatePath, ck.Step, cfg.Steps)
+	}
+	ns, err := strconv.ParseInt(ck.Meta["elapsed_ns"], 10, 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("inr: fit state %s: elapsed_ns: %w", cfg.StatePath, err)
+	}
+	if err := nn.LoadStateDict(m, ck.Model); err != nil {
+		return 0, 0, fmt.Errorf("inr: fit state %s: %w", cfg.StatePath, err)
+	}
+	if ck.Step > 0 {
+		if err := opt.LoadState(ck.Optim); err != nil {
+			return 0, 0, fmt.Errorf("inr: fit state %s: %w", cfg.StatePath, err)
+		}
+	}
+	return int(ck.Step), time.Duration(ns), nil
 }
 
 func paramDType(m Model) tensor.DType {

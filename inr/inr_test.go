@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/cmplx"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/sciml-go/sciml/internal/sgemm"
@@ -466,4 +467,86 @@ func TestMSEFusedSiren(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFitResume stops fits at a report and resumes them from their state
+// file: the parameters at the end equal those of the uninterrupted fit bit
+// for bit, the reports continue where they stopped, and a state file of
+// another fit is refused.
+func TestFitResume(t *testing.T) {
+	target := TestImage(16)
+	for _, name := range []string{"siren", "wire", "fkan"} {
+		cfg := Config{Model: name, Hidden: 16, Layers: 2, Seed: 3}
+		fc := FitConfig{Steps: 24, LR: 1e-3, LogEvery: 4, DataRange: 1}
+		whole, _ := New(cfg)
+		want, err := Fit(context.Background(), whole, target, fc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		fc.StatePath, fc.StateKey = filepath.Join(t.TempDir(), "fit.state"), name
+		m, _ := New(cfg)
+		ctx, cancel := context.WithCancel(context.Background())
+		var at8 StepStats
+		_, err = Fit(ctx, m, target, fc, func(s StepStats) {
+			if s.Step == 8 {
+				at8 = s
+				cancel()
+			}
+		})
+		if err != context.Canceled {
+			t.Fatalf("%s: interrupted fit returned %v", name, err)
+		}
+		ck, err := nn.LoadCheckpoint(fc.StatePath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ns, _ := strconv.ParseInt(ck.Meta["elapsed_ns"], 10, 64); ck.Step != 8 || ns < int64(at8.Elapsed) {
+			t.Errorf("%s: state at step %d with %d ns spent, want step 8 and ≥ %d ns", name, ck.Step, ns, at8.Elapsed)
+		}
+		resumed, _ := New(cfg) // a fresh process: a freshly initialised model
+		var steps []int
+		got, err := Fit(context.Background(), resumed, target, fc, func(s StepStats) { steps = append(steps, s.Step) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if steps[0] != 12 || steps[len(steps)-1] != 24 {
+			t.Errorf("%s: resumed fit reported steps %v, want 12 … 24", name, steps)
+		}
+		if got.Loss != want.Loss || got.PSNR != want.PSNR {
+			t.Errorf("%s: resumed fit ends at loss %g PSNR %g, uninterrupted %g %g", name, got.Loss, got.PSNR, want.Loss, want.PSNR)
+		}
+		a, b := nn.StateDict(whole), nn.StateDict(resumed)
+		for k, w := range a {
+			if !slicesEqual(w.ToFloat64s(), b[k].ToFloat64s()) {
+				t.Errorf("%s: parameter %s differs after resuming", name, k)
+			}
+		}
+		if got.Elapsed <= at8.Elapsed {
+			t.Errorf("%s: the resumed fit ends %v into the fit, before the interrupted one stopped (%v)", name, got.Elapsed, at8.Elapsed)
+		}
+
+		other := fc
+		other.StateKey = "another model"
+		if _, err := Fit(context.Background(), resumed, target, other, nil); err == nil {
+			t.Errorf("%s: a state file of another fit was accepted", name)
+		}
+		other = fc
+		other.LR = 2e-3
+		if _, err := Fit(context.Background(), resumed, target, other, nil); err == nil {
+			t.Errorf("%s: a state file with another learning rate was accepted", name)
+		}
+	}
+}
+
+func slicesEqual(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+			return false
+		}
+	}
+	return true
 }
