@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
+	"slices"
 )
 
 // binaryKernels holds the loops of a binary operation for every dtype.
@@ -397,30 +398,80 @@ func Sign(x *Tensor) *Tensor {
 
 // Step returns 1 where x > 0 and 0 elsewhere; constant for autodiff.
 func Step(x *Tensor) *Tensor {
-	return unary(x, "Step", unaryKernels{
-		f32: mapK(func(v float32) float32 {
-			if v > 0 {
-				return 1
-			}
-			return 0
-		}),
-		f64: mapK(func(v float64) float64 {
-			if v > 0 {
-				return 1
-			}
-			return 0
-		}),
-	}, nil)
+	return unary(x, "Step", unaryKernels{f32: stepK32, f64: stepK64}, nil)
 }
 
 // ReLU returns max(x, 0).
 func ReLU(x *Tensor) *Tensor {
-	return unary(x, "ReLU", unaryKernels{
-		f32: mapK(func(v float32) float32 { return max(v, 0) }),
-		f64: mapK(func(v float64) float64 { return max(v, 0) }),
-	}, func(g *Tensor, in []*Tensor, _ *Tensor, _ []bool) []*Tensor {
-		return []*Tensor{Mul(g, Step(in[0]))}
-	})
+	return unary(x, "ReLU", unaryKernels{f32: reluK[float32], f64: reluK[float64]},
+		func(g *Tensor, in []*Tensor, _ *Tensor, _ []bool) []*Tensor {
+			return []*Tensor{stepMul(g, in[0])}
+		})
+}
+
+// The loops of ReLU and Step are written out rather than built by mapK:
+// a function value called per element costs several times the operation.
+
+func reluK[T float32 | float64](dst, x []T) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = max(v, 0)
+	}
+}
+
+// pos32 and pos64 are 1 where the bits b of a float are those of a
+// number > 0 (+Inf included), 0 elsewhere (zeros of either sign, negative
+// numbers, NaNs), without a branch: as unsigned integers those are the b
+// in [1, +Inf], and the sign bit of ^b & −b & (b − (+Inf + 1)) is set
+// exactly for them.
+func pos32(b uint32) uint32 { return (^b & -b & (b - 0x7f800001)) >> 31 }
+func pos64(b uint64) uint64 { return (^b & -b & (b - 0x7ff0000000000001)) >> 63 }
+
+func stepK32(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = float32(pos32(math.Float32bits(v)))
+	}
+}
+
+func stepK64(dst, x []float64) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = float64(pos64(math.Float64bits(v)))
+	}
+}
+
+// stepMul returns g·Step(x) (same shapes and dtype) in one pass: ReLU's
+// backward. It is differentiable in g, by itself; x is a constant for
+// autodiff, as in Step.
+func stepMul(g, x *Tensor) *Tensor {
+	if g.dtype != x.dtype || !slices.Equal(g.shape, x.shape) {
+		return Mul(g, Step(x))
+	}
+	out := alloc(arenaOf(g, x), g.dtype, append([]int(nil), g.shape...), false)
+	switch d := out.data.(type) {
+	case []float32:
+		gs, xs := g.Float32s(), x.Float32s()
+		parallelRange(len(d), grain, func(lo, hi int) {
+			dst, gv, xv := d[lo:hi], gs[lo:hi], xs[lo:hi]
+			for i := range dst {
+				dst[i] = gv[i] * float32(pos32(math.Float32bits(xv[i])))
+			}
+		})
+	case []float64:
+		gs, xs := g.Float64s(), x.Float64s()
+		parallelRange(len(d), grain, func(lo, hi int) {
+			dst, gv, xv := d[lo:hi], gs[lo:hi], xs[lo:hi]
+			for i := range dst {
+				dst[i] = gv[i] * float64(pos64(math.Float64bits(xv[i])))
+			}
+		})
+	default:
+		panic(fmt.Sprintf("tensor.ReLU: dtype %v not supported", g.dtype))
+	}
+	return record(out, "StepMul", func(gg *Tensor, in []*Tensor, _ *Tensor, needs []bool) []*Tensor {
+		return []*Tensor{stepMul(gg, in[1]), nil}
+	}, g, x)
 }
 
 // addInto adds src to dst in place (same dtype and size); not recorded.
