@@ -419,6 +419,10 @@ func RunINR(ctx context.Context, c *INRConfig, opts Options) (*INRResult, error)
 				continue
 			}
 			row, err := c.fitOne(ctx, t, target, m, res.Dir, metrics, opts)
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return nil, fmt.Errorf("experiment %s: %s on %s interrupted; its state is in %s (continue with --resume): %w",
+					c.Name, m, t.label(), filepath.Join(res.Dir, t.label()+"-"+m+inrStateSuffix), err)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("experiment %s: %s on %s: %w", c.Name, m, t.label(), err)
 			}
@@ -507,6 +511,9 @@ func (c *INRConfig) fitOne(ctx context.Context, t INRTarget, target inr.Field, m
 	}
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "%s on %s: %d parameters (width %d), %d steps, lr %g\n", m, t.label(), params, cmp.Or(mc.Hidden, 256), fc.Steps, fc.LR)
+		if ck, err := nn.LoadCheckpoint(fc.StatePath); err == nil {
+			fmt.Fprintf(opts.Progress, "  continuing from %s (step %d)\n", fc.StatePath, ck.Step)
+		}
 	}
 	report := func(s inr.StepStats) {
 		line := inrMetric{t.label(), m, s}

@@ -241,7 +241,7 @@ func TestINRResumeInsideAFit(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err = RunINR(ctx, c, Options{Dir: dir, Progress: &cancelAfter{a: "relu_pe on image", b: "step    20", cancel: cancel}})
-	if err == nil || !errors.Is(err, context.Canceled) {
+	if err == nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "--resume") {
 		t.Fatalf("interrupted run: %v", err)
 	}
 	state := filepath.Join(dir, "image-relu_pe"+inrStateSuffix)
@@ -256,7 +256,8 @@ func TestINRResumeInsideAFit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(log.String(), "siren on image") || !strings.Contains(log.String(), "step    40") || strings.Contains(log.String(), "step    20") {
+	if strings.Contains(log.String(), "siren on image") || !strings.Contains(log.String(), "step    40") || strings.Contains(log.String(), "step    20") ||
+		!strings.Contains(log.String(), "continuing from "+state+" (step 20)") {
 		t.Errorf("resumed run's progress:\n%s", log.String())
 	}
 	if len(res.Rows) != 2 {
