@@ -113,8 +113,18 @@ func (f *smoothFn) apply(x *tensor.Tensor, a, c, s float64, k int) *tensor.Tenso
 	if k > maxDeriv {
 		panic(fmt.Sprintf("nn: derivative of order %d of %s is not available (at most %d)", k, f.name, maxDeriv))
 	}
-	if a == 1 && c == 1 && s == 0 && f.fast(x, k) {
-		return f.applyFast(x, k)
+	if s == 0 && f.fast(x, k) {
+		// a·c^k·F^(k)(c·x) from the float32 kernel: one pass for c·x,
+		// one for F^(k), one for the factor (each differentiable).
+		u := x
+		if c != 1 {
+			u = tensor.Scale(x, c)
+		}
+		y := f.applyFast(u, k)
+		if m := a * math.Pow(c, float64(k)); m != 1 {
+			y = tensor.Scale(y, m)
+		}
+		return y
 	}
 	m := a * math.Pow(c, float64(k))
 	op := f.opName(k)
@@ -234,14 +244,15 @@ var (
 		}
 		return v
 	}}
-	// gaussFn is exp(−u²).
+	// gaussFn is exp(−u²). Its float32 value and first derivative use
+	// vmath.Exp (TestAccuracy bounds its error).
 	gaussFn = &smoothFn{name: "Gaussian", d: func(k int, u float64) float64 {
 		v := hermiteH(k, u) * math.Exp(-u*u)
 		if k%2 == 1 {
 			v = -v
 		}
 		return v
-	}}
+	}, fast32: gauss32, fastOrders: 2, fast32Both: gaussBoth32}
 	// sincFn is sin(u)/u (1 at 0).
 	sincFn = &smoothFn{name: "Sinc", d: sincD}
 )
@@ -441,4 +452,30 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// gauss32 is the float32 kernel of exp(−u²) (k = 0, g nil) and of
+// g·(−2u)·exp(−u²) (k = 1).
+func gauss32(k int, dst, x, g []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = -v * v
+	}
+	vmath.Exp(dst, dst)
+	if k == 0 {
+		return
+	}
+	g = g[:len(dst)]
+	for i, v := range x {
+		dst[i] *= -2 * v * g[i]
+	}
+}
+
+// gaussBoth32 fills y = exp(−u²) and d = −2u·exp(−u²) in one pass.
+func gaussBoth32(y, d, x []float32) {
+	gauss32(0, y, x, nil)
+	x, d = x[:len(y)], d[:len(y)]
+	for i, v := range x {
+		d[i] = -2 * v * y[i]
+	}
 }

@@ -1,0 +1,64 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// TestGaussianFloat32Kernels checks the float32 path of the scaled
+// Gaussian exp(−(s·x)²) (s = 10, as the Gaussian INR uses it: s·x, then
+// vmath's exp, then the factor s of the derivative) against the float64
+// derivative tower: value, first and second derivatives, and the
+// derivative with respect to the incoming gradient.
+func TestGaussianFloat32Kernels(t *testing.T) {
+	const c = 10.0
+	rng := rand.New(rand.NewPCG(7, 8))
+	n := 40000 // several parallel chunks
+	xv, wv, vv := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range xv {
+		xv[i] = float64(float32(0.45 * (2*rng.Float64() - 1)))
+		wv[i] = float64(float32(2*rng.Float64() - 1))
+		vv[i] = float64(float32(2*rng.Float64() - 1))
+	}
+	xv[0], xv[1] = 0, 2 // exp(−400) underflows to 0
+	x := tensor.FromFloat64s(tensor.Float32, xv, n).SetRequiresGrad(true)
+	w := tensor.FromFloat64s(tensor.Float32, wv, n).SetRequiresGrad(true)
+	v := tensor.FromFloat64s(tensor.Float32, vv, n)
+	act := mustAct(t, "{name: gaussian, s: 10}", WithDType(tensor.Float32))
+	y := act.Forward(x)
+	gx := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{x}, []*tensor.Tensor{w}, true)[0]
+	gg := tensor.Grad([]*tensor.Tensor{gx}, []*tensor.Tensor{x, w}, []*tensor.Tensor{v}, false)
+	d := func(k, i int) float64 { return math.Pow(c, float64(k)) * gaussFn.d(k, c*xv[i]) }
+	check := func(what string, got []float32, want func(i int) float64, ref func(i int) float64) {
+		t.Helper()
+		worst := 0.0
+		for i := range got {
+			wi := want(i)
+			// u = c·x and then −u² are rounded to float32 before
+			// the exponential: relative errors of 2u²·2⁻²⁴ and u²·2⁻²⁴
+			// in exp(−u²), on top of a few ulps of the kernels; ref is
+			// the size of the terms before they cancel (for the
+			// derivatives' zeros).
+			u := c * xv[i]
+			tol := (6e-7+3*u*u*0x1p-24)*math.Abs(wi) + 3e-7*ref(i) + 1e-37
+			if e := math.Abs(float64(got[i]) - wi); e > tol || math.IsNaN(float64(got[i])) {
+				t.Fatalf("%s at x=%g: got %g, want %g", what, xv[i], got[i], wi)
+			} else {
+				worst = max(worst, e/tol)
+			}
+		}
+		t.Logf("%s: worst error %.3f of the tolerance", what, worst)
+	}
+	none := func(int) float64 { return 0 }
+	check("gauss", y.Float32s(), func(i int) float64 { return d(0, i) }, none)
+	check("w·gauss′", gx.Float32s(), func(i int) float64 { return wv[i] * d(1, i) }, none)
+	check("v·w·gauss″", gg[0].Float32s(), func(i int) float64 { return vv[i] * wv[i] * d(2, i) },
+		func(i int) float64 { return math.Abs(vv[i]*wv[i]) * c * c * 2 * math.Exp(-c*c*xv[i]*xv[i]) })
+	check("v·gauss′", gg[1].Float32s(), func(i int) float64 { return vv[i] * d(1, i) }, none)
+	if g := y.Float32s()[1]; g != 0 {
+		t.Errorf("gauss(2) = %g, want 0", g)
+	}
+}
