@@ -377,23 +377,46 @@ func Erf(x *Tensor) *Tensor {
 
 // Abs returns |x| (real tensors); its derivative at 0 is taken as 0.
 func Abs(x *Tensor) *Tensor {
-	return unary(x, "Abs", realK(math.Abs), func(g *Tensor, in []*Tensor, _ *Tensor, _ []bool) []*Tensor {
+	return unary(x, "Abs", unaryKernels{f32: absK32, f64: absK64}, func(g *Tensor, in []*Tensor, _ *Tensor, _ []bool) []*Tensor {
 		return []*Tensor{Mul(g, Sign(in[0]))}
 	})
 }
 
-// Sign returns −1, 0 or 1 elementwise; it has no gradient (it is treated
-// as a constant by autodiff).
+// Sign returns −1, 0 or 1 elementwise (0 for NaN); it has no gradient (it
+// is treated as a constant by autodiff).
 func Sign(x *Tensor) *Tensor {
-	return unary(x, "Sign", realK(func(v float64) float64 {
-		switch {
-		case v > 0:
-			return 1
-		case v < 0:
-			return -1
-		}
-		return 0
-	}), nil)
+	return unary(x, "Sign", unaryKernels{f32: signK32, f64: signK64}, nil)
+}
+
+func absK32(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
+	}
+}
+
+func absK64(dst, x []float64) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = math.Abs(v)
+	}
+}
+
+// signK32 and signK64 are Step(x) − Step(−x), branch-free.
+func signK32(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		b := math.Float32bits(v)
+		dst[i] = float32(pos32(b)) - float32(pos32(b^(1<<31)))
+	}
+}
+
+func signK64(dst, x []float64) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		b := math.Float64bits(v)
+		dst[i] = float64(pos64(b)) - float64(pos64(b^(1<<63)))
+	}
 }
 
 // Step returns 1 where x > 0 and 0 elsewhere; constant for autodiff.

@@ -61,3 +61,35 @@ func TestReLUBackwardBits(t *testing.T) {
 		t.Errorf("d/dg = %v, want [0 2 0 4]", got)
 	}
 }
+
+// TestSignAbsKernels: the branch-free Sign and the bitwise Abs agree with
+// their definitions on special and random values.
+func TestSignAbsKernels(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 3e-310, -3e-310, math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), 1e-40, -1e-40}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 10000 {
+		vals = append(vals, math.Float64frombits(r.Uint64()), r.NormFloat64())
+	}
+	sign := func(v float64) float64 {
+		switch {
+		case v > 0:
+			return 1
+		case v < 0:
+			return -1
+		}
+		return 0
+	}
+	for _, d := range []DType{Float32, Float64} {
+		x := FromFloat64s(d, vals, len(vals))
+		xs := x.ToFloat64s() // the values as stored (rounded to float32)
+		s, a := Sign(x).ToFloat64s(), Abs(x).ToFloat64s()
+		for i, v := range xs {
+			if math.Float64bits(s[i]) != math.Float64bits(sign(v)) {
+				t.Fatalf("%v: Sign(%v) = %v", d, v, s[i])
+			}
+			if w := math.Abs(v); math.Float64bits(a[i]) != math.Float64bits(w) && !(math.IsNaN(w) && math.IsNaN(a[i])) {
+				t.Fatalf("%v: Abs(%v) = %v", d, v, a[i])
+			}
+		}
+	}
+}
