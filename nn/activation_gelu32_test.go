@@ -30,21 +30,11 @@ func TestGELUFloat32Kernels(t *testing.T) {
 	// gx = w·GELU′(x); then ∂/∂x Σ v·gx = v·w·GELU″(x), ∂/∂w Σ v·gx = v·GELU′(x).
 	gx := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{x}, []*tensor.Tensor{w}, true)[0]
 	gg := tensor.Grad([]*tensor.Tensor{gx}, []*tensor.Tensor{x, w}, []*tensor.Tensor{v}, false)
+	// a few float32 ulps of the result, plus an absolute floor (scale)
+	// where the derivative crosses zero
 	check := func(what string, got []float32, want func(i int) float64, scale func(i int) float64) {
 		t.Helper()
-		worst := 0.0
-		for i := range got {
-			wi := want(i)
-			// a few float32 ulps of the result, plus an absolute floor
-			// (scale) where the derivative crosses zero
-			tol := 4e-7*math.Abs(wi) + scale(i) + 1e-37
-			if e := math.Abs(float64(got[i]) - wi); e > tol || math.IsNaN(float64(got[i])) {
-				t.Fatalf("%s at x=%g: got %g, want %g", what, xv[i], got[i], wi)
-			} else {
-				worst = max(worst, e/tol)
-			}
-		}
-		t.Logf("%s: worst error %.3f of the tolerance", what, worst)
+		checkKernel(t, what, got, xv, want, func(i int, wi float64) float64 { return 4e-7*math.Abs(wi) + scale(i) + 1e-37 })
 	}
 	// GELU is within 6 float32 ulps and GELU′ within 2e-7 absolute before
 	// the product with w is rounded (vmath's float32 kernels); GELU″
@@ -61,4 +51,21 @@ func TestGELUFloat32Kernels(t *testing.T) {
 	if g := y.Float32s()[2]; g != 0 || !math.Signbit(float64(g)) {
 		t.Errorf("GELU(−20) = %g, want −0", g)
 	}
+}
+
+// checkKernel compares a float32 kernel's results with their float64
+// values within tol(i, want) and logs the worst error as a share of it.
+func checkKernel(t *testing.T, what string, got []float32, xv []float64, want func(i int) float64, tol func(i int, want float64) float64) {
+	t.Helper()
+	worst := 0.0
+	for i := range got {
+		wi := want(i)
+		tl := tol(i, wi)
+		if e := math.Abs(float64(got[i]) - wi); e > tl || math.IsNaN(float64(got[i])) {
+			t.Fatalf("%s at x=%g: got %g, want %g", what, xv[i], got[i], wi)
+		} else {
+			worst = max(worst, e/tl)
+		}
+	}
+	t.Logf("%s: worst error %.3f of the tolerance", what, worst)
 }
