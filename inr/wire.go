@@ -20,32 +20,23 @@ func newComplexLinear(in, out int, c Config, r *rand.Rand) *complexLinear {
 	return &complexLinear{re: nn.NewLinear(in, out, opts...), im: nn.NewLinear(in, out, opts...)}
 }
 
-func (l *complexLinear) forward(xr, xi *tensor.Tensor) (zr, zi *tensor.Tensor) {
-	zr = tensor.Sub(linear(xr, l.re.Weight, l.re.Bias), tensor.MatMulT(xi, l.im.Weight, false, true))
-	zi = tensor.Add(linear(xr, l.im.Weight, l.im.Bias), tensor.MatMulT(xi, l.re.Weight, false, true))
-	return zr, zi
+// apply maps rows h = [hr | hi] to rows [Re z | Im z] as one product:
+//
+//	[Re z | Im z] = [hr | hi]·Mᵀ + [br | bi],  M = [[Wr, −Wi], [Wi, Wr]],
+//
+// the four real products of a complex product in one GEMM of twice the
+// width each way (M is rebuilt each call; its gradient flows back to Wr
+// and Wi through the concatenations).
+func (l *complexLinear) apply(h *tensor.Tensor) *tensor.Tensor {
+	wr, wi := l.re.Weight, l.im.Weight
+	m := tensor.Concat(0, tensor.Concat(1, wr, tensor.Neg(wi)), tensor.Concat(1, wi, wr))
+	return linear(h, m, tensor.Concat(0, l.re.Bias, l.im.Bias))
 }
 
 // Visit declares re.weight, re.bias, im.weight, im.bias.
 func (l *complexLinear) Visit(v *nn.Visitor) {
 	v.Module("re", l.re)
 	v.Module("im", l.im)
-}
-
-// gabor is WIRE's complex Gabor wavelet ψ(z) = exp(iω0z − |s0z|²) of
-// z = a + ib:
-//
-//	ψ = exp(−ω0b − s0²(a² + b²))·(cos ω0a + i sin ω0a).
-//
-// zi == nil means a real z (b = 0).
-func gabor(zr, zi *tensor.Tensor, omega, s float64) (re, im *tensor.Tensor) {
-	e := tensor.Scale(tensor.Square(zr), -s*s)
-	if zi != nil {
-		e = tensor.Sub(e, tensor.Add(tensor.Scale(zi, omega), tensor.Scale(tensor.Square(zi), s*s)))
-	}
-	amp := tensor.Exp(e)
-	ph := tensor.Scale(zr, omega)
-	return tensor.Mul(amp, tensor.Cos(ph)), tensor.Mul(amp, tensor.Sin(ph))
 }
 
 // wire is WIRE (Saragadam et al. 2023): a real first layer and complex
@@ -68,14 +59,14 @@ func newWire(c Config, r *rand.Rand) *wire {
 }
 
 // Forward maps coordinates [N, InDim] to the real part of the output.
+// Complex activations travel as rows [Re | Im] (see gaborAct).
 func (m *wire) Forward(x *tensor.Tensor) *tensor.Tensor {
-	hr, hi := gabor(linear(x, m.first.Weight, m.first.Bias), nil, m.cfg.Omega0, m.cfg.Scale)
+	h := gaborAct(linear(x, m.first.Weight, m.first.Bias), false, m.cfg.Omega0, m.cfg.Scale)
 	for _, l := range m.hidden {
-		zr, zi := l.forward(hr, hi)
-		hr, hi = gabor(zr, zi, m.cfg.Omega0, m.cfg.Scale)
+		h = gaborAct(l.apply(h), true, m.cfg.Omega0, m.cfg.Scale)
 	}
-	// output = Re(W h + b) = hr·Wrᵀ − hi·Wiᵀ + br
-	return tensor.Sub(linear(hr, m.last.re.Weight, m.last.re.Bias), tensor.MatMulT(hi, m.last.im.Weight, false, true))
+	// output = Re(W h + b) = [hr | hi]·[Wr, −Wi]ᵀ + br
+	return linear(h, tensor.Concat(1, m.last.re.Weight, tensor.Neg(m.last.im.Weight)), m.last.re.Bias)
 }
 
 // Visit declares first, hidden.i and last.
