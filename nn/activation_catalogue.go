@@ -141,6 +141,11 @@ var activationCatalogue = []*actEntry{
 		build: func(b *actBuilder) func(*tensor.Tensor) *tensor.Tensor {
 			w := b.p("omega0")
 			exact := b.f("exact") == 1
+			if exact && w.fixed() {
+				// One fused kernel with its exact derivative tower.
+				f := finerFn(w.c)
+				return func(x *tensor.Tensor) *tensor.Tensor { return f.of(x) }
+			}
 			return func(x *tensor.Tensor) *tensor.Tensor {
 				// sin(ω0·(|x|+1)·x); the factor |x|+1 is a constant for
 				// autodiff unless exact is set (FINER's reference code
