@@ -1,8 +1,6 @@
 package inr
 
 import (
-	"math"
-
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -22,25 +20,6 @@ func sinLinear(x, w, b *tensor.Tensor, omega float64) *tensor.Tensor {
 
 // activation is a pointwise nonlinearity applied after a linear layer.
 type activation func(z *tensor.Tensor) *tensor.Tensor
-
-// finer is sin(ω(|z|+1)z) (Liu et al. 2024).
-func finer(omega float64) activation {
-	return func(z *tensor.Tensor) *tensor.Tensor {
-		return tensor.Sin(tensor.Scale(tensor.Mul(tensor.AddScalar(tensor.Abs(z), 1), z), omega))
-	}
-}
-
-// gauss is exp(−(s·z)²) (Ramasinghe and Lucey 2022).
-func gauss(s float64) activation {
-	return func(z *tensor.Tensor) *tensor.Tensor {
-		return tensor.Exp(tensor.Scale(tensor.Square(z), -s*s))
-	}
-}
-
-// gelu is z·Φ(z) = ½z(1 + erf(z/√2)).
-func gelu(z *tensor.Tensor) *tensor.Tensor {
-	return tensor.Scale(tensor.Mul(z, tensor.AddScalar(tensor.Erf(tensor.Scale(z, 1/math.Sqrt2)), 1)), 0.5)
-}
 
 // dense is a Linear layer followed by an activation (nil: identity). For
 // the SIREN layer (omega > 0 and act == nil) the activation is sin(ω·).

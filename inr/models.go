@@ -223,7 +223,6 @@ func newMLP(c Config, r *rand.Rand) *mlp {
 		omega = c.Omega0
 		firstInit, hiddenInit, lastInit = nn.SirenFirst(), nn.Siren(c.Omega0), nn.Siren(c.Omega0)
 	case "finer":
-		hidden = finer(c.Omega0)
 		firstInit, hiddenInit, lastInit = nn.SirenFirst(), nn.Siren(c.Omega0), nn.Siren(c.Omega0)
 	case "gauss":
 		hidden = catalogue(fmt.Sprintf("{name: gaussian, s: %g}", c.Scale), c)

@@ -53,3 +53,14 @@ func TestGaussianFloat32Kernels(t *testing.T) {
 		t.Errorf("gauss(2) = %g, want 0", g)
 	}
 }
+
+// TestGaussianFloat32Derivative evaluates F′ of the Gaussian itself (the
+// fast kernel of order 1 without an incoming gradient), which the
+// derivative tower offers as a value: −2u·exp(−u²).
+func TestGaussianFloat32Derivative(t *testing.T) {
+	xv := []float64{-1.5, -0.3, 0, 0.25, 0.8, 2}
+	x := tensor.FromFloat64s(tensor.Float32, xv, len(xv))
+	got := gaussFn.apply(x, 1, 1, 0, 1).Float32s()
+	checkKernel(t, "gauss′", got, xv, func(i int) float64 { return gaussFn.d(1, xv[i]) },
+		func(i int, wi float64) float64 { return (6e-7+3*xv[i]*xv[i]*0x1p-24)*math.Abs(wi) + 1e-37 })
+}

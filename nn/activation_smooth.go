@@ -465,6 +465,12 @@ func gauss32(k int, dst, x, g []float32) {
 	if k == 0 {
 		return
 	}
+	if g == nil { // F′ itself (applyFast of order 1)
+		for i, v := range x {
+			dst[i] *= -2 * v
+		}
+		return
+	}
 	g = g[:len(dst)]
 	for i, v := range x {
 		dst[i] *= -2 * v * g[i]
