@@ -404,17 +404,9 @@ func edgeKernels(k *MLP, w, dim int, dst, src []float64, g *Graph, aDst, aSrc *t
 // integrate returns the Nyström mean (1/|N(x)|) Σ_{y→x} κ_e v(y)
 // [B, W, nd] from the edge kernels kern [B, E, W, W] and v [B, W, Ns].
 func integrate(kern, v *tensor.Tensor, g *Graph, nd int) *tensor.Tensor {
-	bs, w, e := v.Dim(0), v.Dim(1), len(g.Src)
-	ar := v.Arena()
-	inv := make([]float64, nd)
-	for i, d := range g.Degree {
-		if d > 0 {
-			inv[i] = 1 / float64(d)
-		}
+	wt := make([]float64, len(g.Dst))
+	for j, d := range g.Dst {
+		wt[j] = 1 / float64(g.Degree[d])
 	}
-	invDeg := tensor.FromFloat64s(v.DType(), inv, 1, 1, nd).In(ar)
-	vy := tensor.Reshape(tensor.Permute(tensor.IndexSelect(v, 2, g.Src), 0, 2, 1), bs*e, w)
-	msg := tensor.Reshape(edgeMatVec(tensor.Reshape(kern, bs*e, w, w), vy, false), bs, e, w) // κ_e v(y_e)
-	agg := tensor.IndexAdd(tensor.Zeros(v.DType(), bs, w, nd).In(ar), 2, g.Dst, tensor.Permute(msg, 0, 2, 1))
-	return tensor.Mul(agg, invDeg)
+	return edgeIntegrate(kern, v, g.Src, g.Dst, wt, nd, false)
 }
