@@ -3,8 +3,6 @@ package nn
 import (
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"github.com/sciml-go/sciml/internal/fft"
 	"github.com/sciml-go/sciml/tensor"
@@ -143,28 +141,7 @@ func sparseRows[T tensor.Float](dst, src []T, op *diffOp, adjoint bool) {
 func parallelRows(rows, n int, f func(lo, hi int)) {
 	const grain = 1 << 15 // elements per chunk
 	per := max(1, grain/max(n, 1))
-	chunks := (rows + per - 1) / per
-	workers := min(tensor.Threads(), chunks)
-	if workers <= 1 {
-		f(0, rows)
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c := int(next.Add(1)) - 1
-				if c >= chunks {
-					return
-				}
-				f(c*per, min(rows, (c+1)*per))
-			}
-		}()
-	}
-	wg.Wait()
+	tensor.ParallelFor((rows+per-1)/per, func(c int) { f(c*per, min(rows, (c+1)*per)) })
 }
 
 // spectralFactor returns the multiplier of mode k: 2πk/L (zero at the

@@ -2,8 +2,6 @@ package operator
 
 import (
 	"fmt"
-	"sync"
-	"sync/atomic"
 
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -121,7 +119,7 @@ func integrateEdges[T float32 | float64](out, msg, k, v []T, from, to []int, wt 
 			}
 		}
 	})
-	eachRow(bs*w, func(r int) {
+	tensor.ParallelFor(bs*w, func(r int) { // rows are independent
 		b, o := r/w, r%w
 		row := out[r*nOut : (r+1)*nOut]
 		clear(row)
@@ -130,30 +128,6 @@ func integrateEdges[T float32 | float64](out, msg, k, v []T, from, to []int, wt 
 			row[t] += mb[j*w]
 		}
 	})
-}
-
-// eachRow runs f(r) for r in [0, n) on up to tensor.Threads() goroutines.
-// Rows are independent, so the result does not depend on the split.
-func eachRow(n int, f func(r int)) {
-	t := min(tensor.Threads(), n)
-	if t <= 1 {
-		for r := range n {
-			f(r)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range t {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := int(next.Add(1)) - 1; r < n; r = int(next.Add(1)) - 1 {
-				f(r)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // outerEdges is the kernel of edgeOuter (parallel over chunks of edges).

@@ -86,3 +86,8 @@ func parallelRange(n, g int, f func(lo, hi int)) {
 // than one: for custom kernels outside the package that must stay bitwise
 // deterministic for any number of threads.
 func ParallelRange(n int, f func(lo, hi int)) { parallelRange(n, grain, f) }
+
+// ParallelFor runs f(i) for i in [0, count) on up to Threads() goroutines,
+// for kernels outside the package whose units (rows, chunks) are
+// independent, so that the result does not depend on the split.
+func ParallelFor(count int, f func(i int)) { parallelFor(count, f) }
