@@ -354,9 +354,10 @@ func (m *GNO) forward(pts []float64, g *Graph, a *tensor.Tensor) *tensor.Tensor 
 	bs, n := a.Dim(0), a.Dim(2)
 	pos := nodeCoords(m.dtype, pts, c.Dim, bs).In(a.Arena())
 	kern := edgeKernels(m.Kernel, c.Width, c.Dim, pts, pts, g, a, a)
+	wt := meanWeights(g)
 	v := m.Lift.Forward(tensor.Concat(1, a, pos)) // [B, W, N]
 	for i, skip := range m.Skip {
-		y := tensor.Add(skip.Forward(v), integrate(kern, v, g, n))
+		y := tensor.Add(skip.Forward(v), integrate(kern, v, g, wt, n))
 		if i < len(m.Skip)-1 {
 			y = m.act.Forward(y)
 		}
@@ -403,10 +404,18 @@ func edgeKernels(k *MLP, w, dim int, dst, src []float64, g *Graph, aDst, aSrc *t
 
 // integrate returns the Nyström mean (1/|N(x)|) Σ_{y→x} κ_e v(y)
 // [B, W, nd] from the edge kernels kern [B, E, W, W] and v [B, W, Ns].
-func integrate(kern, v *tensor.Tensor, g *Graph, nd int) *tensor.Tensor {
+// wt are the edges' weights, meanWeights(g).
+func integrate(kern, v *tensor.Tensor, g *Graph, wt []float64, nd int) *tensor.Tensor {
+	return edgeIntegrate(kern, v, g.Src, g.Dst, wt, nd, false)
+}
+
+// meanWeights returns the Nyström weight of each edge of g, 1/|N(x)| for
+// its destination x (computed once a forward pass: the kernels serve
+// every layer).
+func meanWeights(g *Graph) []float64 {
 	wt := make([]float64, len(g.Dst))
 	for j, d := range g.Dst {
 		wt[j] = 1 / float64(g.Degree[d])
 	}
-	return edgeIntegrate(kern, v, g.Src, g.Dst, wt, nd, false)
+	return wt
 }

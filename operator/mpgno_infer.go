@@ -121,7 +121,7 @@ func (o *mpPart) apply(v *tensor.Tensor) *tensor.Tensor {
 				o.graphs[p], o.kerns[p] = g, kern.Clone()
 			}
 		}
-		y := integrate(kern.In(ar), vd.In(ar), g, hi-lo).ToFloat64s() // [B, W, hi−lo]
+		y := integrate(kern.In(ar), vd.In(ar), g, meanWeights(g), hi-lo).ToFloat64s() // [B, W, hi−lo]
 		n := hi - lo
 		for r := range bs * w {
 			copy(out[r*nd+lo:r*nd+hi], y[r*n:(r+1)*n])
