@@ -2,10 +2,7 @@ package nn
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
-
-	"github.com/sciml-go/sciml/tensor"
 )
 
 // TestFinerTower checks the closed form of FINER's derivatives: each
@@ -30,22 +27,9 @@ func TestFinerTower(t *testing.T) {
 // derivative with respect to the incoming gradient.
 func TestFinerFloat32Kernels(t *testing.T) {
 	const omega = 30.0
-	rng := rand.New(rand.NewPCG(9, 8))
-	n := 40000 // several parallel chunks
-	xv, wv, vv := make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range xv {
-		xv[i] = float64(float32(1.5 * (2*rng.Float64() - 1)))
-		wv[i] = float64(float32(2*rng.Float64() - 1))
-		vv[i] = float64(float32(2*rng.Float64() - 1))
-	}
+	xv, wv, vv := kernelInputs(9, 8, 1.5)
 	xv[0] = 0
-	x := tensor.FromFloat64s(tensor.Float32, xv, n).SetRequiresGrad(true)
-	w := tensor.FromFloat64s(tensor.Float32, wv, n).SetRequiresGrad(true)
-	v := tensor.FromFloat64s(tensor.Float32, vv, n)
-	act := mustAct(t, "{name: finer, omega0: 30, exact: true}", WithDType(tensor.Float32))
-	y := act.Forward(x)
-	gx := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{x}, []*tensor.Tensor{w}, true)[0]
-	gg := tensor.Grad([]*tensor.Tensor{gx}, []*tensor.Tensor{x, w}, []*tensor.Tensor{v}, false)
+	y, gx, gg := secondOrder(t, "{name: finer, omega0: 30, exact: true}", xv, wv, vv)
 	f := finerFn(omega)
 	// The angle φ = ω(|x|+1)x is formed as fl32(ω·fl32((|x|+1)x)): an
 	// absolute error of about |φ|·2⁻²³ in it, which moves each term by

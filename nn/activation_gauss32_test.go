@@ -2,7 +2,6 @@ package nn
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/sciml-go/sciml/tensor"
@@ -15,22 +14,9 @@ import (
 // derivative with respect to the incoming gradient.
 func TestGaussianFloat32Kernels(t *testing.T) {
 	const c = 10.0
-	rng := rand.New(rand.NewPCG(7, 8))
-	n := 40000 // several parallel chunks
-	xv, wv, vv := make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range xv {
-		xv[i] = float64(float32(0.45 * (2*rng.Float64() - 1)))
-		wv[i] = float64(float32(2*rng.Float64() - 1))
-		vv[i] = float64(float32(2*rng.Float64() - 1))
-	}
+	xv, wv, vv := kernelInputs(7, 8, 0.45)
 	xv[0], xv[1] = 0, 2 // exp(−400) underflows to 0
-	x := tensor.FromFloat64s(tensor.Float32, xv, n).SetRequiresGrad(true)
-	w := tensor.FromFloat64s(tensor.Float32, wv, n).SetRequiresGrad(true)
-	v := tensor.FromFloat64s(tensor.Float32, vv, n)
-	act := mustAct(t, "{name: gaussian, s: 10}", WithDType(tensor.Float32))
-	y := act.Forward(x)
-	gx := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{x}, []*tensor.Tensor{w}, true)[0]
-	gg := tensor.Grad([]*tensor.Tensor{gx}, []*tensor.Tensor{x, w}, []*tensor.Tensor{v}, false)
+	y, gx, gg := secondOrder(t, "{name: gaussian, s: 10}", xv, wv, vv)
 	d := func(k, i int) float64 { return math.Pow(c, float64(k)) * gaussFn.d(k, c*xv[i]) }
 	// u = c·x and then −u² are rounded to float32 before the
 	// exponential: relative errors of 2u²·2⁻²⁴ and u²·2⁻²⁴ in exp(−u²),

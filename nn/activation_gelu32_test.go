@@ -13,23 +13,9 @@ import (
 // derivative tower: value, first and second derivatives, and the
 // derivative with respect to the incoming gradient.
 func TestGELUFloat32Kernels(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	n := 40000 // several parallel chunks
-	xv, wv, vv := make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range xv {
-		xv[i] = float64(float32(16 * (2*rng.Float64() - 1)))
-		wv[i] = float64(float32(2*rng.Float64() - 1))
-		vv[i] = float64(float32(2*rng.Float64() - 1))
-	}
+	xv, wv, vv := kernelInputs(5, 6, 16)
 	xv[0], xv[1], xv[2] = 0, float64(float32(-0.7517916)), -20
-	x := tensor.FromFloat64s(tensor.Float32, xv, n).SetRequiresGrad(true)
-	w := tensor.FromFloat64s(tensor.Float32, wv, n).SetRequiresGrad(true)
-	v := tensor.FromFloat64s(tensor.Float32, vv, n)
-	act := mustAct(t, "gelu", WithDType(tensor.Float32))
-	y := act.Forward(x)
-	// gx = w·GELU′(x); then ∂/∂x Σ v·gx = v·w·GELU″(x), ∂/∂w Σ v·gx = v·GELU′(x).
-	gx := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{x}, []*tensor.Tensor{w}, true)[0]
-	gg := tensor.Grad([]*tensor.Tensor{gx}, []*tensor.Tensor{x, w}, []*tensor.Tensor{v}, false)
+	y, gx, gg := secondOrder(t, "gelu", xv, wv, vv)
 	// a few float32 ulps of the result, plus an absolute floor (scale)
 	// where the derivative crosses zero
 	check := func(what string, got []float32, want func(i int) float64, scale func(i int) float64) {
@@ -51,6 +37,36 @@ func TestGELUFloat32Kernels(t *testing.T) {
 	if g := y.Float32s()[2]; g != 0 || !math.Signbit(float64(g)) {
 		t.Errorf("GELU(−20) = %g, want −0", g)
 	}
+}
+
+// kernelInputs draws the points of a float32 kernel check, 40,000 (several
+// parallel chunks) float32 values x = scale·U(−1, 1), and the weights w,
+// v = U(−1, 1) of its derivative checks, from the seeds s1, s2.
+func kernelInputs(s1, s2 uint64, scale float64) (xv, wv, vv []float64) {
+	rng := rand.New(rand.NewPCG(s1, s2))
+	n := 40000
+	xv, wv, vv = make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range xv {
+		xv[i] = float64(float32(scale * (2*rng.Float64() - 1)))
+		wv[i] = float64(float32(2*rng.Float64() - 1))
+		vv[i] = float64(float32(2*rng.Float64() - 1))
+	}
+	return xv, wv, vv
+}
+
+// secondOrder applies the activation spec in float32 to x and returns
+// y = F(x), gx = w·F′(x) (with a graph) and gg, the derivatives of
+// Σ v·gx with respect to x and w: v·w·F″(x) and v·F′(x).
+func secondOrder(t *testing.T, spec string, xv, wv, vv []float64) (y, gx *tensor.Tensor, gg []*tensor.Tensor) {
+	t.Helper()
+	n := len(xv)
+	x := tensor.FromFloat64s(tensor.Float32, xv, n).SetRequiresGrad(true)
+	w := tensor.FromFloat64s(tensor.Float32, wv, n).SetRequiresGrad(true)
+	v := tensor.FromFloat64s(tensor.Float32, vv, n)
+	y = mustAct(t, spec, WithDType(tensor.Float32)).Forward(x)
+	gx = tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{x}, []*tensor.Tensor{w}, true)[0]
+	gg = tensor.Grad([]*tensor.Tensor{gx}, []*tensor.Tensor{x, w}, []*tensor.Tensor{v}, false)
+	return y, gx, gg
 }
 
 // checkKernel compares a float32 kernel's results with their float64
