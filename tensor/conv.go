@@ -457,8 +457,11 @@ const (
 )
 
 // tile returns the number of output positions per block.
-func (g *convGeom) tile(elem int) int {
-	p := g.ho * g.wo
+func (g *convGeom) tile(elem int) int { return g.tileOf(g.ho*g.wo, elem) }
+
+// tileOf returns the number of positions per block among p positions a
+// sample.
+func (g *convGeom) tileOf(p, elem int) int {
 	t := max(minTile, colsBytes/(elem*max(1, g.rows())))
 	if per := ceilDiv(minUnits, max(1, g.b)); per > 1 {
 		t = min(t, max(minTile, ceilDiv(p, per)))
@@ -609,6 +612,10 @@ func gemm1[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, be
 // are unfolded into a scratch buffer and multiplied by the filter matrix
 // [co, rows] into y[b, :, p0:p1].
 func convForward[T Float](y, x, w, bias []T, g *convGeom) {
+	if g.wide() {
+		convForwardWide(y, x, w, bias, g)
+		return
+	}
 	rows, p, hw := g.rows(), g.ho*g.wo, g.h*g.w
 	var z T
 	tile := g.tile(sizeOf(z))
@@ -700,6 +707,11 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	var z T
 	tile := g.tile(sizeOf(z))
 	nt := ceilDiv(p, tile)
+	if g.wide() {
+		_, _, np := g.wideDims()
+		tile = g.tileOf(np, sizeOf(z))
+		nt = ceilDiv(np, tile)
+	}
 	units := g.b * nt
 	if units == 0 {
 		clear(dw)
@@ -719,24 +731,28 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 		deinterleave(*xp, x, g.w, g.sw)
 		x = *xp
 	}
-	parallelScratch(parts, size, func(buf []T, q int) {
-		acc := partial[q*rows*g.co : (q+1)*rows*g.co]
-		for u := q * per; u < min(units, (q+1)*per); u++ {
-			b, t := u/nt, u%nt
-			p0 := t * tile
-			p1 := min(p, p0+tile)
-			n := p1 - p0
-			xs := x[b*g.ci*hw : (b+1)*g.ci*hw]
-			gs := gy[b*g.co*p+p0:]
-			if direct {
-				gemm1(false, true, rows, g.co, n, xs[p0:], hw, gs, p, 1, acc, g.co)
-			} else {
-				cols := buf[:rows*n]
-				im2col(cols, xs, g, p0, p1)
-				gemm1(false, true, rows, g.co, n, cols, n, gs, p, 1, acc, g.co)
+	if g.wide() {
+		convWeightWide(partial, x, gy, g, tile, nt, per)
+	} else {
+		parallelScratch(parts, size, func(buf []T, q int) {
+			acc := partial[q*rows*g.co : (q+1)*rows*g.co]
+			for u := q * per; u < min(units, (q+1)*per); u++ {
+				b, t := u/nt, u%nt
+				p0 := t * tile
+				p1 := min(p, p0+tile)
+				n := p1 - p0
+				xs := x[b*g.ci*hw : (b+1)*g.ci*hw]
+				gs := gy[b*g.co*p+p0:]
+				if direct {
+					gemm1(false, true, rows, g.co, n, xs[p0:], hw, gs, p, 1, acc, g.co)
+				} else {
+					cols := buf[:rows*n]
+					im2col(cols, xs, g, p0, p1)
+					gemm1(false, true, rows, g.co, n, cols, n, gs, p, 1, acc, g.co)
+				}
 			}
-		}
-	})
+		})
+	}
 	for o := range g.co {
 		d := dw[o*rows : (o+1)*rows]
 		for r := range d {

@@ -107,6 +107,23 @@ var convCases = []convCase{
 	{2, 3, 2, 12, 13, 5, 4, 2, 3, PadZero},
 }
 
+// bothConvPaths runs f with every stride-1 convolution on the im2col path,
+// then on the wide path (conv_wide.go), whatever their sizes.
+func bothConvPaths(t *testing.T, f func(t *testing.T)) {
+	defer func(v int) { wideMin = v }(wideMin)
+	g := newConvGeom("test", 1, 1, 5, 5, 1, 1, 3, 3, 1, 1, 1, 1, PadZero)
+	for _, c := range []struct {
+		name string
+		min  int
+	}{{"im2col", 1 << 30}, {"wide", 0}} {
+		wideMin = c.min
+		if g.wide() != (c.min == 0) {
+			t.Fatalf("%s: wide() = %v with wideMin %d", c.name, g.wide(), c.min)
+		}
+		t.Run(c.name, f)
+	}
+}
+
 func relDiff(got, want []float64) float64 {
 	var d, n float64
 	for i := range want {
@@ -116,7 +133,9 @@ func relDiff(got, want []float64) float64 {
 	return d / math.Max(n, 1e-300)
 }
 
-func TestConv2dValues(t *testing.T) {
+func TestConv2dValues(t *testing.T) { bothConvPaths(t, testConv2dValues) }
+
+func testConv2dValues(t *testing.T) {
 	for i, c := range convCases {
 		for _, dt := range []DType{Float64, Float32} {
 			x := RandN(rng(uint64(100+i)), dt, c.bs, c.ci, c.h, c.w)
@@ -147,7 +166,9 @@ func TestConv2dValues(t *testing.T) {
 	}
 }
 
-func TestConv1dValues(t *testing.T) {
+func TestConv1dValues(t *testing.T) { bothConvPaths(t, testConv1dValues) }
+
+func testConv1dValues(t *testing.T) {
 	cases := []struct{ bs, ci, co, l, k, s, p int }{
 		{2, 3, 4, 11, 3, 1, 1}, {1, 2, 3, 16, 3, 2, 1}, {3, 2, 2, 9, 4, 3, 2}, {2, 3, 2, 7, 1, 1, 0},
 		{1, 2, 3, 5, 5, 1, 2}, {2, 4, 3, 300, 5, 1, 2}, {1, 2, 2, 6, 3, 1, 0}, {2, 3, 2, 11, 3, 2, 1},
@@ -266,7 +287,9 @@ func dot(a, b *Tensor) float64 {
 
 // The three kernels are adjoint to each other: ⟨conv(x, w), g⟩ =
 // ⟨x, convᵀ(g, w)⟩ = ⟨w, dw(x, g)⟩, for either path of the transpose.
-func TestConvAdjoints(t *testing.T) {
+func TestConvAdjoints(t *testing.T) { bothConvPaths(t, testConvAdjoints) }
+
+func testConvAdjoints(t *testing.T) {
 	for i, c := range convCases {
 		x := randT(uint64(1000+i), c.bs, c.ci, c.h, c.w)
 		w := randT(uint64(1100+i), c.co, c.ci, c.kh, c.kw)
@@ -286,7 +309,9 @@ func TestConvAdjoints(t *testing.T) {
 	}
 }
 
-func TestConvGradients(t *testing.T) {
+func TestConvGradients(t *testing.T) { bothConvPaths(t, testConvGradients) }
+
+func testConvGradients(t *testing.T) {
 	small := []convCase{
 		{2, 2, 3, 5, 6, 3, 3, 1, 1, PadZero},
 		{2, 2, 3, 5, 6, 3, 3, 1, 1, PadPeriodic},
@@ -325,7 +350,9 @@ func TestConvGradients(t *testing.T) {
 
 // Second derivatives go through all three kernels and both paths of the
 // transpose (flipped convolution for stride 1, col2im otherwise).
-func TestConvSecondDerivatives(t *testing.T) {
+func TestConvSecondDerivatives(t *testing.T) { bothConvPaths(t, testConvSecondDerivatives) }
+
+func testConvSecondDerivatives(t *testing.T) {
 	opt2 := CheckOptions{Atol: 1e-4, Rtol: 1e-3}
 	cases := []convCase{
 		{1, 2, 2, 5, 4, 3, 3, 1, 1, PadZero},
@@ -465,6 +492,10 @@ func TestChannelMixAdd(t *testing.T) {
 // Blocks, groups and partial sums depend on sizes only: forward and
 // backward are bitwise identical for any thread count.
 func TestConvDeterministicAcrossThreads(t *testing.T) {
+	bothConvPaths(t, testConvDeterministicAcrossThreads)
+}
+
+func testConvDeterministicAcrossThreads(t *testing.T) {
 	defer SetThreads(0)
 	run := func(threads int) [][]float32 {
 		SetThreads(threads)
