@@ -957,13 +957,15 @@ func scatterAdd[T Float](dst, src []T, start, step int, periodic bool) {
 }
 
 // Scratch buffers of the convolution kernels, recycled across calls: the
-// column blocks (per goroutine) and the phase planes (per call) are pooled
+// column blocks (per goroutine), the phase planes or padded samples (per
+// call) and the packed filters of the direct kernel (per call) are pooled
 // apart.
-var scratchPools [2][2]sync.Pool // [cols, planes][float32, float64] of *[]T
+var scratchPools [3][2]sync.Pool // [cols, planes, packed filters][float32, float64] of *[]T
 
 const (
 	colsPool = iota
 	planesPool
+	packPool
 )
 
 func getScratch[T Float](kind, size int) *[]T {

@@ -1,5 +1,7 @@
 package tensor
 
+import "github.com/sciml-go/sciml/internal/sgemm"
+
 // The wide layout of a stride-1 convolution. With the input padded once
 // per sample into xp [ci, hp, wp], hp = ho + kh − 1 and wp = wo + kw − 1
 // (xp[c, r, t] = x̃[c, r − ph, t − pw]: zeros or the periodic continuation
@@ -85,8 +87,11 @@ func eachWideRow(g *convGeom, q0, q1 int, f func(i, j0, j1, d int)) {
 }
 
 // convForwardWide is convForward in the wide layout: per block of wide
-// positions, the columns, one GEMM into a scratch block, and the valid
-// columns (plus the bias) copied into y.
+// positions, the product into a scratch block, and the valid columns
+// (plus the bias) copied into y. The product is sgemm's direct kernel for
+// float32 where it is available (tiles of 6 channels × 16 positions
+// reading the padded sample in place: no column matrix), the columns and
+// one GEMM otherwise.
 func convForwardWide[T Float](y, x, w, bias []T, g *convGeom) {
 	hp, wp, np := g.wideDims()
 	rows, p, plane := g.rows(), g.ho*g.wo, hp*wp
@@ -96,14 +101,31 @@ func convForwardWide[T Float](y, x, w, bias []T, g *convGeom) {
 	xp := getScratch[T](planesPool, g.b*g.ci*plane)
 	defer putScratch(planesPool, xp)
 	padWide(*xp, x, g)
-	parallelScratch(g.b*nt, (rows+g.co)*tile, func(buf []T, u int) {
+	w32, direct := any(w).([]float32)
+	direct = direct && sgemm.Available()
+	size := (rows + g.co) * tile
+	var wpk []float32
+	if direct {
+		pk := getScratch[float32](packPool, sgemm.ConvPackedLen(g.co, g.ci, g.kh, g.kw))
+		defer putScratch(packPool, pk)
+		wpk = *pk
+		sgemm.PackConv(wpk, w32, g.co, g.ci, g.kh, g.kw)
+		size = g.co * tile
+	}
+	parallelScratch(g.b*nt, size, func(buf []T, u int) {
 		b, t := u/nt, u%nt
 		q0 := t * tile
 		q1 := min(np, q0+tile)
 		n := q1 - q0
-		cols, yw := buf[:rows*n], buf[rows*tile:rows*tile+g.co*n]
-		wideCols(cols, (*xp)[b*g.ci*plane:(b+1)*g.ci*plane], g, q0, q1)
-		gemm1(false, false, g.co, n, rows, w, rows, cols, n, 0, yw, n)
+		xs := (*xp)[b*g.ci*plane : (b+1)*g.ci*plane]
+		yw := buf[size-g.co*tile : size-g.co*tile+g.co*n]
+		if direct {
+			sgemm.Conv(any(yw).([]float32), n, any(xs[q0:]).([]float32), plane, wp, g.ci, g.kh, g.kw, wpk, g.co, n)
+		} else {
+			cols := buf[:rows*n]
+			wideCols(cols, xs, g, q0, q1)
+			gemm1(false, false, g.co, n, rows, w, rows, cols, n, 0, yw, n)
+		}
 		ys := y[b*g.co*p : (b+1)*g.co*p]
 		eachWideRow(g, q0, q1, func(i, j0, j1, d int) {
 			for o := range g.co {

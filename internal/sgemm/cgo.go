@@ -25,12 +25,19 @@ static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int tran
 static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {
 	sg_pack(dst, b, k, n, ldb, trans);
 }
+
+static void sg_conv_c(const float *x, long plane, long wp, long ci, long kh, long kw,
+	const float *wpk, long co, float *y, long ldy, long n) {
+	sg_conv(x, plane, wp, ci, kh, kw, wpk, co, y, ldy, n);
+}
 #else
 #define SG_HAVE_AVX2 0
 static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int trans,
 	const float *bp, float *c, long ldc, int mode, const float *bias,
 	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2) {}
 static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {}
+static void sg_conv_c(const float *x, long plane, long wp, long ci, long kh, long kw,
+	const float *wpk, long co, float *y, long ldy, long n) {}
 #endif
 */
 import "C"
@@ -64,4 +71,8 @@ func gemm(m, n, k int, a []float32, lda int, trans bool, bp, c []float32, ldc in
 
 func pack(dst, b []float32, k, n, ldb int, trans bool) {
 	C.sg_pack_c(fp(dst), fp(b), C.long(k), C.long(n), C.long(ldb), cb(trans))
+}
+
+func conv(x []float32, plane, wp, ci, kh, kw int, wpk []float32, co int, y []float32, ldy, n int) {
+	C.sg_conv_c(fp(x), C.long(plane), C.long(wp), C.long(ci), C.long(kh), C.long(kw), fp(wpk), C.long(co), fp(y), C.long(ldy), C.long(n))
 }

@@ -169,3 +169,67 @@ SG_T static void sg_pack(float *dst, const float *b, long k, long n, long ldb, i
 		}
 	}
 }
+
+// ---- Direct convolution (package doc, "Convolution") ----
+
+// sg_conv_tile runs one tile of 6 output channels × 16 wide positions:
+// y[i·ldy + t] = Σ_{c, m, n} W(i, c, m, n)·x[c·plane + m·wp + n + t] for
+// i < mr, t < nr (x at the tile's first position), one fma chain per
+// element in the order (c, m, n) from zero; w is packed, 6 floats per
+// (c, m, n). With tail (nr < 16) loads and stores are masked to the nr
+// first positions, so nothing past them is read or written.
+SG_T SG_INLINE void sg_conv_tile(const float *x, long plane, long wp, long ci, long kh, long kw,
+	const float *w, float *y, long ldy, long mr, long nr, const int tail) {
+	__m256i m0 = _mm256_setzero_si256(), m1 = m0;
+	if (tail) {
+		const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+		m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr), lane);
+		m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - 8), lane);
+	}
+	__m256 i0 = _mm256_setzero_ps(), i1 = i0;
+	SG_ROWS(SG_DECL)
+	for (long c = 0; c < ci; c++) {
+		for (long m = 0; m < kh; m++) {
+			const float *xr = x + c * plane + m * wp;
+			for (long n = 0; n < kw; n++) {
+				__m256 b0, b1;
+				if (tail) {
+					b0 = _mm256_maskload_ps(xr + n, m0);
+					b1 = _mm256_maskload_ps(xr + n + 8, m1);
+				} else {
+					b0 = _mm256_loadu_ps(xr + n);
+					b1 = _mm256_loadu_ps(xr + n + 8);
+				}
+#define SG_CSTEP(i) { __m256 s = _mm256_broadcast_ss(w + i); \
+				c##i##0 = _mm256_fmadd_ps(s, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(s, b1, c##i##1); }
+				SG_ROWS(SG_CSTEP)
+				w += SG_MR;
+			}
+		}
+	}
+#define SG_CSTORE(i) if (mr > i) { if (tail) { \
+		_mm256_maskstore_ps(y + i * ldy, m0, c##i##0); _mm256_maskstore_ps(y + i * ldy + 8, m1, c##i##1); \
+	} else { _mm256_storeu_ps(y + i * ldy, c##i##0); _mm256_storeu_ps(y + i * ldy + 8, c##i##1); } }
+	SG_ROWS(SG_CSTORE)
+}
+
+// sg_conv computes y[o·ldy + t] for o < co and the n wide positions
+// starting at x (t < n): position tiles of 16, each through all the
+// blocks of 6 output channels (its inputs stay in L1). wp packs W as
+// ⌈co/6⌉ blocks of ci·kh·kw·6 floats.
+SG_T static void sg_conv(const float *x, long plane, long wp, long ci, long kh, long kw,
+	const float *wpk, long co, float *y, long ldy, long n) {
+	long kk = ci * kh * kw * SG_MR;
+	for (long o = 0; o < co; o += SG_MR) {
+		long mr = co - o < SG_MR ? co - o : SG_MR;
+		const float *w = wpk + (o / SG_MR) * kk;
+		for (long t = 0; t < n; t += SG_NR) {
+			long nr = n - t < SG_NR ? n - t : SG_NR;
+			if (nr == SG_NR) {
+				sg_conv_tile(x + t, plane, wp, ci, kh, kw, w, y + o * ldy + t, ldy, mr, nr, 0);
+			} else {
+				sg_conv_tile(x + t, plane, wp, ci, kh, kw, w, y + o * ldy + t, ldy, mr, nr, 1);
+			}
+		}
+	}
+}

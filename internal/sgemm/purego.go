@@ -11,3 +11,7 @@ func gemm(m, n, k int, a []float32, lda int, trans bool, bp, c []float32, ldc in
 func pack(dst, b []float32, k, n, ldb int, trans bool) {
 	panic("sgemm: not available in the purego build")
 }
+
+func conv(x []float32, plane, wp, ci, kh, kw int, wpk []float32, co int, y []float32, ldy, n int) {
+	panic("sgemm: not available in the purego build")
+}
