@@ -43,6 +43,16 @@
 // ∂x = ∂z·w. The transposed form would serve the weight gradient ∂zᵀ·x,
 // but with each block of x packed it measured 1–3 % slower than
 // OpenBLAS there, which tensor keeps for it.
+//
+// # Convolution
+//
+// Conv is the same register tile applied to a stride-1 convolution
+// without a column matrix: the 6 rows are output channels (the filters
+// packed by PackConv, 6 weights per tap), the 16 columns consecutive
+// positions of a padded input grid, loaded in place for each tap
+// (c, m, n); every output is one chain of fused multiply-adds in tap
+// order. tensor's stride-1 Conv2d/Conv1d (and their input gradients) use
+// it for float32.
 package sgemm
 
 import "fmt"
