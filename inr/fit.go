@@ -113,7 +113,9 @@ func train(ctx context.Context, m Model, target Field, cfg FitConfig, x *tensor.
 	}
 	ar := tensor.NewArena()
 	start := time.Now()
-	var last StepStats
+	// A fit resumed after its last step reports that step and the time it
+	// took (the metrics of a report need a forward pass: zero here).
+	last := StepStats{Step: first - 1, Elapsed: spent}
 	save := func(done int) error {
 		if cfg.StatePath == "" {
 			return nil
@@ -303,6 +305,12 @@ func laplacian(u, x *tensor.Tensor, createGraph bool) *tensor.Tensor {
 // chunk is the number of points evaluated at once when rendering.
 const chunk = 1 << 16
 
+// derivChunk is the number of points whose derivatives are taken at once:
+// the graph of a Laplacian holds tens of activations of the network's
+// width per layer and point (the wavelet INR's at 256² in one chunk went
+// past 24 GB), so Derivatives goes by smaller chunks than Render.
+const derivChunk = 1 << 12
+
 // Render evaluates m on the grid of the given sizes (any resolution: the
 // coordinates span −1…1 whatever the sizes), without recording gradients.
 func Render(m Model, outDim int, sizes ...int) Field {
@@ -327,9 +335,9 @@ func Derivatives(m Model, sizes ...int) (grad, lap Field) {
 	n, nd := x.Dim(0), len(sizes)
 	grad = Field{Shape: sizes, Channels: nd, Data: make([]float64, 0, n*nd)}
 	lap = Field{Shape: sizes, Channels: 1, Data: make([]float64, 0, n)}
-	for lo := 0; lo < n; lo += chunk {
-		ar := tensor.NewArena()
-		xc := tensor.Narrow(x, 0, lo, min(chunk, n-lo)).Detach().In(ar).SetRequiresGrad(true)
+	ar := tensor.NewArena()
+	for lo := 0; lo < n; lo += derivChunk {
+		xc := tensor.Narrow(x, 0, lo, min(derivChunk, n-lo)).Detach().In(ar).SetRequiresGrad(true)
 		u := tensor.Narrow(m.Forward(xc), 1, 0, 1)
 		g := tensor.Grad1(u, xc, true)
 		grad.Data = append(grad.Data, g.ToFloat64s()...)

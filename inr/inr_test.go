@@ -260,16 +260,25 @@ func TestWireMatchesComplexMath(t *testing.T) {
 }
 
 // TestDerivativesMatchFiniteDifferences checks the autodiff gradient and
-// Laplacian of a float64 SIREN against central differences of Render.
+// Laplacian of a float64 SIREN against central differences of Render, on
+// a grid of more points than one chunk of Derivatives (at every 97th
+// point and on both sides of the chunk boundary).
 func TestDerivativesMatchFiniteDifferences(t *testing.T) {
 	m, _ := New(Config{Model: "siren", Hidden: 16, Layers: 1, Omega0: 5, Seed: 2, DType: tensor.Float64})
-	g, l := Derivatives(m, 5, 5)
+	const nx, ny = 5, 1000
+	g, l := Derivatives(m, nx, ny)
+	if nx*ny <= derivChunk || len(g.Data) != 2*nx*ny || len(l.Data) != nx*ny {
+		t.Fatalf("%d points (chunk %d): %d gradient values, %d Laplacian values", nx*ny, derivChunk, len(g.Data), len(l.Data))
+	}
 	eval := func(x, y float64) float64 {
 		return m.Forward(tensor.FromFloat64s(tensor.Float64, []float64{x, y}, 1, 2)).Item()
 	}
-	c := GridCoords(tensor.Float64, 5, 5).Float64s()
+	c := GridCoords(tensor.Float64, nx, ny).Float64s()
 	const h = 1e-4
-	for p := range 25 {
+	for p := range nx * ny {
+		if p%97 != 0 && p != derivChunk-1 && p != derivChunk && p != nx*ny-1 {
+			continue
+		}
 		x, y := c[2*p], c[2*p+1]
 		fx := (eval(x+h, y) - eval(x-h, y)) / (2 * h)
 		fy := (eval(x, y+h) - eval(x, y-h)) / (2 * h)
@@ -524,6 +533,13 @@ func TestFitResume(t *testing.T) {
 		}
 		if got.Elapsed <= at8.Elapsed {
 			t.Errorf("%s: the resumed fit ends %v into the fit, before the interrupted one stopped (%v)", name, got.Elapsed, at8.Elapsed)
+		}
+		// Resumed once more, the fit has no step left: it reports its last
+		// step and the time it took (the inr-fit runner's time column).
+		var more []int
+		done, err := Fit(context.Background(), resumed, target, fc, func(s StepStats) { more = append(more, s.Step) })
+		if err != nil || len(more) != 0 || done.Step != 24 || done.Elapsed < got.Elapsed {
+			t.Errorf("%s: a finished fit resumed: %v, reports %v, step %d after %v (want step 24, ≥ %v)", name, err, more, done.Step, done.Elapsed, got.Elapsed)
 		}
 
 		other := fc
