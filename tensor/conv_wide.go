@@ -13,7 +13,9 @@ import "github.com/sciml-go/sciml/internal/sgemm"
 // kw − 1 extra columns a row, whose values are discarded) the row (c, m, n)
 // of the column matrix is xp[c] read from q + m·wp + n: one contiguous copy
 // per row and block instead of one gather per output row and kernel tap.
-// The products are those of im2col, on (kw − 1)/wo more columns.
+// The products are those of im2col, on (kw − 1)/wo more columns. For
+// float32 the forward product skips the column matrix altogether: sgemm's
+// direct kernel reads the padded sample in place (convForwardWide).
 
 // wideMin is the least output width, in multiples of kw − 1, for which
 // stride-1 convolutions take the wide layout (below it the extra columns
