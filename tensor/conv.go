@@ -704,14 +704,14 @@ func convTranspose[T Float](x, gy, w []T, g *convGeom) {
 // not depend on the thread count.
 func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	rows, p, hw := g.rows(), g.ho*g.wo, g.h*g.w
-	var z T
-	tile := g.tile(sizeOf(z))
-	nt := ceilDiv(p, tile)
-	if g.wide() {
-		_, _, np := g.wideDims()
-		tile = g.tileOf(np, sizeOf(z))
-		nt = ceilDiv(np, tile)
+	wide := g.wide()
+	span := p // positions a sample: output positions, or wide ones
+	if wide {
+		_, _, span = g.wideDims()
 	}
+	var z T
+	tile := g.tileOf(span, sizeOf(z))
+	nt := ceilDiv(span, tile)
 	units := g.b * nt
 	if units == 0 {
 		clear(dw)
@@ -722,8 +722,11 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	partial := make([]T, parts*rows*g.co)
 	direct := g.pointwise()
 	size := rows * tile
-	if direct {
+	switch {
+	case direct:
 		size = 0
+	case wide:
+		size = (rows + g.co) * tile
 	}
 	if g.phased() {
 		xp := getScratch[T](planesPool, len(x))
@@ -731,28 +734,32 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 		deinterleave(*xp, x, g.w, g.sw)
 		x = *xp
 	}
-	if g.wide() {
-		convWeightWide(partial, x, gy, g, tile, nt, per)
-	} else {
-		parallelScratch(parts, size, func(buf []T, q int) {
-			acc := partial[q*rows*g.co : (q+1)*rows*g.co]
-			for u := q * per; u < min(units, (q+1)*per); u++ {
-				b, t := u/nt, u%nt
-				p0 := t * tile
-				p1 := min(p, p0+tile)
-				n := p1 - p0
-				xs := x[b*g.ci*hw : (b+1)*g.ci*hw]
-				gs := gy[b*g.co*p+p0:]
-				if direct {
-					gemm1(false, true, rows, g.co, n, xs[p0:], hw, gs, p, 1, acc, g.co)
-				} else {
-					cols := buf[:rows*n]
-					im2col(cols, xs, g, p0, p1)
-					gemm1(false, true, rows, g.co, n, cols, n, gs, p, 1, acc, g.co)
-				}
-			}
-		})
+	if wide {
+		xp := getScratch[T](planesPool, g.b*g.ci*g.widePlane())
+		defer putScratch(planesPool, xp)
+		padWide(*xp, x, g)
+		x, hw = *xp, g.widePlane()
 	}
+	parallelScratch(parts, size, func(buf []T, q int) {
+		acc := partial[q*rows*g.co : (q+1)*rows*g.co]
+		for u := q * per; u < min(units, (q+1)*per); u++ {
+			b, t := u/nt, u%nt
+			p0 := t * tile
+			p1 := min(span, p0+tile)
+			n := p1 - p0
+			xs := x[b*g.ci*hw : (b+1)*g.ci*hw]
+			switch {
+			case wide:
+				wideWeightUnit(acc, buf, xs, gy[b*g.co*p:(b+1)*g.co*p], g, p0, p1, tile)
+			case direct:
+				gemm1(false, true, rows, g.co, n, xs[p0:], hw, gy[b*g.co*p+p0:], p, 1, acc, g.co)
+			default:
+				cols := buf[:rows*n]
+				im2col(cols, xs, g, p0, p1)
+				gemm1(false, true, rows, g.co, n, cols, n, gy[b*g.co*p+p0:], p, 1, acc, g.co)
+			}
+		}
+	})
 	for o := range g.co {
 		d := dw[o*rows : (o+1)*rows]
 		for r := range d {

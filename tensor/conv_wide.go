@@ -35,6 +35,12 @@ func (g *convGeom) wideDims() (hp, wp, np int) {
 	return hp, wp, (g.ho-1)*wp + g.wo
 }
 
+// widePlane is the length hp·wp of one padded channel.
+func (g *convGeom) widePlane() int {
+	hp, wp, _ := g.wideDims()
+	return hp * wp
+}
+
 // padWide writes every sample of x [b, ci, h, w] into xp [b, ci, hp, wp].
 func padWide[T Float](xp, x []T, g *convGeom) {
 	hp, wp, _ := g.wideDims()
@@ -141,35 +147,20 @@ func convForwardWide[T Float](y, x, w, bias []T, g *convGeom) {
 	})
 }
 
-// convWeightWide accumulates the filter gradient's partial sums
-// ([rows, co] per run of per units, as convWeight) in the wide layout: the
-// output gradient of a block is spread onto the wide positions with zeros
-// in the extra columns, so that they add nothing.
-func convWeightWide[T Float](partial, x, gy []T, g *convGeom, tile, nt, per int) {
-	hp, wp, np := g.wideDims()
-	rows, p, plane := g.rows(), g.ho*g.wo, hp*wp
-	units := g.b * nt
-	parts := ceilDiv(units, per)
-	xp := getScratch[T](planesPool, g.b*g.ci*plane)
-	defer putScratch(planesPool, xp)
-	padWide(*xp, x, g)
-	parallelScratch(parts, (rows+g.co)*tile, func(buf []T, q int) {
-		acc := partial[q*rows*g.co : (q+1)*rows*g.co]
-		for u := q * per; u < min(units, (q+1)*per); u++ {
-			b, t := u/nt, u%nt
-			q0 := t * tile
-			q1 := min(np, q0+tile)
-			n := q1 - q0
-			cols, gw := buf[:rows*n], buf[rows*tile:rows*tile+g.co*n]
-			wideCols(cols, (*xp)[b*g.ci*plane:(b+1)*g.ci*plane], g, q0, q1)
-			clear(gw)
-			gs := gy[b*g.co*p : (b+1)*g.co*p]
-			eachWideRow(g, q0, q1, func(i, j0, j1, d int) {
-				for o := range g.co {
-					copy(gw[o*n+d:o*n+d+j1-j0], gs[o*p+i*g.wo+j0:o*p+i*g.wo+j1])
-				}
-			})
-			gemm1(false, true, rows, g.co, n, cols, n, gw, n, 1, acc, g.co)
+// wideWeightUnit adds one unit's part of the filter gradient, in the
+// wide layout, to acc ([rows, co]): the columns of the wide positions
+// [q0, q1) of the padded sample xs, and the sample's output gradient gs
+// [co, ho·wo] spread onto those positions with zeros in the extra
+// columns, so that they add nothing. buf holds (rows + co)·tile values.
+func wideWeightUnit[T Float](acc, buf, xs, gs []T, g *convGeom, q0, q1, tile int) {
+	rows, p, n := g.rows(), g.ho*g.wo, q1-q0
+	cols, gw := buf[:rows*n], buf[rows*tile:rows*tile+g.co*n]
+	wideCols(cols, xs, g, q0, q1)
+	clear(gw)
+	eachWideRow(g, q0, q1, func(i, j0, j1, d int) {
+		for o := range g.co {
+			copy(gw[o*n+d:o*n+d+j1-j0], gs[o*p+i*g.wo+j0:o*p+i*g.wo+j1])
 		}
 	})
+	gemm1(false, true, rows, g.co, n, cols, n, gw, n, 1, acc, g.co)
 }
