@@ -56,19 +56,28 @@ func BenchmarkConv2dMgNO(b *testing.B) {
 		}
 	}
 	// Restriction (3×3, stride 2) and prolongation (4×4 transposed, stride
-	// 2) between 128² and 64².
-	b.Run("restrict3x3s2/128to64/fwd+bwd", func(b *testing.B) {
-		x := RandN(rng(1), Float32, bs, c, 128, 128)
-		w := RandN(rng(2), Float32, c, c, 3, 3)
-		flops := 2.0 * bs * c * c * 9 * 64 * 64
-		benchConv(b, true, func(x, w *Tensor) *Tensor { return Conv2d(x, w, nil, ConvOptions{Stride: 2, Padding: 1}) }, x, w, flops)
-	})
-	b.Run("prolong4x4s2/64to128/fwd+bwd", func(b *testing.B) {
-		x := RandN(rng(1), Float32, bs, c, 64, 64)
-		w := RandN(rng(2), Float32, c, c, 4, 4)
-		flops := 2.0 * bs * c * c * 16 * 64 * 64
-		benchConv(b, true, func(x, w *Tensor) *Tensor { return ConvTranspose2d(x, w, nil, 2, 1) }, x, w, flops)
-	})
+	// 2) between 128² and 64², and between 85² and 43² (the Darcy grid).
+	for _, n := range []int{128, 85} {
+		nc := ConvOutSize(n, 3, 2, 1)
+		for _, train := range []bool{false, true} {
+			pass := "fwd"
+			if train {
+				pass = "fwd+bwd"
+			}
+			b.Run(fmt.Sprintf("restrict3x3s2/%dto%d/%s", n, nc, pass), func(b *testing.B) {
+				x := RandN(rng(1), Float32, bs, c, n, n)
+				w := RandN(rng(2), Float32, c, c, 3, 3)
+				flops := 2.0 * bs * c * c * 9 * float64(nc*nc)
+				benchConv(b, train, func(x, w *Tensor) *Tensor { return Conv2d(x, w, nil, ConvOptions{Stride: 2, Padding: 1}) }, x, w, flops)
+			})
+			b.Run(fmt.Sprintf("prolong4x4s2/%dto%d/%s", nc, 2*nc, pass), func(b *testing.B) {
+				x := RandN(rng(1), Float32, bs, c, nc, nc)
+				w := RandN(rng(2), Float32, c, c, 4, 4)
+				flops := 2.0 * bs * c * c * 16 * float64(nc*nc)
+				benchConv(b, train, func(x, w *Tensor) *Tensor { return ConvTranspose2d(x, w, nil, 2, 1) }, x, w, flops)
+			})
+		}
+	}
 }
 
 // BenchmarkChannelMix is the pointwise skip of an FNO-2D layer: batch 8,

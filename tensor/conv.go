@@ -728,17 +728,18 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	case wide:
 		size = (rows + g.co) * tile
 	}
-	if g.phased() {
+	var taps []int
+	switch {
+	case wide:
+		xp := getScratch[T](planesPool, g.b*g.wideSample())
+		defer putScratch(planesPool, xp)
+		padWide(*xp, x, g)
+		x, hw, taps = *xp, g.wideSample(), g.wideTaps()
+	case g.phased():
 		xp := getScratch[T](planesPool, len(x))
 		defer putScratch(planesPool, xp)
 		deinterleave(*xp, x, g.w, g.sw)
 		x = *xp
-	}
-	if wide {
-		xp := getScratch[T](planesPool, g.b*g.ci*g.widePlane())
-		defer putScratch(planesPool, xp)
-		padWide(*xp, x, g)
-		x, hw = *xp, g.widePlane()
 	}
 	parallelScratch(parts, size, func(buf []T, q int) {
 		acc := partial[q*rows*g.co : (q+1)*rows*g.co]
@@ -747,15 +748,15 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 			p0 := t * tile
 			p1 := min(span, p0+tile)
 			n := p1 - p0
-			xs := x[b*g.ci*hw : (b+1)*g.ci*hw]
 			switch {
 			case wide:
-				wideWeightUnit(acc, buf, xs, gy[b*g.co*p:(b+1)*g.co*p], g, p0, p1, tile)
+				wideWeightUnit(acc, buf, x[b*hw:(b+1)*hw], gy[b*g.co*p:(b+1)*g.co*p], taps, g, p0, p1, tile)
 			case direct:
+				xs := x[b*g.ci*hw : (b+1)*g.ci*hw]
 				gemm1(false, true, rows, g.co, n, xs[p0:], hw, gy[b*g.co*p+p0:], p, 1, acc, g.co)
 			default:
 				cols := buf[:rows*n]
-				im2col(cols, xs, g, p0, p1)
+				im2col(cols, x[b*g.ci*hw:(b+1)*g.ci*hw], g, p0, p1)
 				gemm1(false, true, rows, g.co, n, cols, n, gy[b*g.co*p+p0:], p, 1, acc, g.co)
 			}
 		}

@@ -2,82 +2,109 @@ package tensor
 
 import "github.com/sciml-go/sciml/internal/sgemm"
 
-// The wide layout of a stride-1 convolution. With the input padded once
-// per sample into xp [ci, hp, wp], hp = ho + kh − 1 and wp = wo + kw − 1
-// (xp[c, r, t] = x̃[c, r − ph, t − pw]: zeros or the periodic continuation
-// outside the grid, a crop where the padding is negative),
+// The wide layout of a convolution. With the input padded once per
+// sample, and for strides sh × sw > 1 split into its sh·sw phases, into
+// planes xp[c, a, b] of hp × wp values, hp = ho + ⌈kh/sh⌉ − 1 and
+// wp = wo + ⌈kw/sw⌉ − 1,
 //
-//	y[o, i, j] = Σ_{c, m, n} w[o, c, m, n] · xp[c, i + m, j + n],
+//	xp[c, a, b][r, t] = x̃[c, r·sh + a − ph, t·sw + b − pw]
 //
-// and on the "wide" positions q = i·wp + j of the output (the grid with
-// kw − 1 extra columns a row, whose values are discarded) the row (c, m, n)
-// of the column matrix is xp[c] read from q + m·wp + n: one contiguous copy
-// per row and block instead of one gather per output row and kernel tap.
-// The products are those of im2col, on (kw − 1)/wo more columns. For
-// float32 the forward product skips the column matrix altogether: sgemm's
-// direct kernel reads the padded sample in place (convForwardWide).
+// (zeros or the periodic continuation outside the grid, a crop where the
+// padding is negative), the convolution is a stride-1 one on the planes:
+//
+//	y[o, i, j] = Σ_{c, m, n} w[o, c, m, n] · xp[c, m mod sh, n mod sw][i + ⌊m/sh⌋, j + ⌊n/sw⌋].
+//
+// On the "wide" positions q = i·wp + j of the output (the grid with
+// ⌈kw/sw⌉ − 1 extra columns a row, whose values are discarded) tap
+// (c, m, n) reads its plane from q plus a fixed offset (wideTaps): the row
+// of the column matrix is one contiguous copy per block instead of one
+// gather per output row and tap. The products are those of im2col, on
+// (⌈kw/sw⌉ − 1)/wo more columns. For float32 the forward product skips the
+// column matrix altogether: sgemm's direct kernel reads the planes in
+// place (convForwardWide). With strides of 1 the layout is the input
+// padded once (one phase).
 
-// wideMin is the least output width, in multiples of kw − 1, for which
-// stride-1 convolutions take the wide layout (below it the extra columns
-// cost more than the gathers save). Tests change it to cover both paths.
+// wideMin is the least output width, in multiples of ⌈kw/sw⌉ − 1 (at
+// least 1), for which convolutions take the wide layout (below it the
+// extra columns cost more than the gathers save). Tests change it to
+// cover both paths.
 var wideMin = 4
 
 // wide reports whether the kernels of g use the wide layout.
 func (g *convGeom) wide() bool {
-	return g.sh == 1 && g.sw == 1 && !g.pointwise() && g.wo >= wideMin*(g.kw-1)
+	_, kw := g.subKernel()
+	return !g.pointwise() && g.wo >= wideMin*max(1, kw-1)
 }
 
-// wideDims returns the padded sample's rows hp and columns wp and the
+// subKernel returns the extent ⌈kh/sh⌉ × ⌈kw/sw⌉ of the kernel on the
+// phase planes.
+func (g *convGeom) subKernel() (kh, kw int) { return ceilDiv(g.kh, g.sh), ceilDiv(g.kw, g.sw) }
+
+// wideDims returns the rows hp and columns wp of one plane and the
 // number np = (ho − 1)·wp + wo of wide positions (the last row needs no
-// extra columns, which keeps every read inside xp).
+// extra columns, which keeps every read inside the planes).
 func (g *convGeom) wideDims() (hp, wp, np int) {
-	hp, wp = g.ho+g.kh-1, g.wo+g.kw-1
+	kh, kw := g.subKernel()
+	hp, wp = g.ho+kh-1, g.wo+kw-1
 	return hp, wp, (g.ho-1)*wp + g.wo
 }
 
-// widePlane is the length hp·wp of one padded channel.
+// widePlane is the length hp·wp of one plane.
 func (g *convGeom) widePlane() int {
 	hp, wp, _ := g.wideDims()
 	return hp * wp
 }
 
-// padWide writes every sample of x [b, ci, h, w] into xp [b, ci, hp, wp].
+// wideSample is the length of one sample's planes: ci·sh·sw planes.
+func (g *convGeom) wideSample() int { return g.ci * g.sh * g.sw * g.widePlane() }
+
+// wideTaps returns the offset of tap (c, m, n) from a wide position in a
+// sample's planes, in the order (c, m, n) of the filter matrix's columns.
+func (g *convGeom) wideTaps() []int {
+	_, wp, _ := g.wideDims()
+	plane := g.widePlane()
+	taps := make([]int, 0, g.rows())
+	for c := range g.ci {
+		for m := range g.kh {
+			for n := range g.kw {
+				pl := (c*g.sh+m%g.sh)*g.sw + n%g.sw
+				taps = append(taps, pl*plane+(m/g.sh)*wp+n/g.sw)
+			}
+		}
+	}
+	return taps
+}
+
+// padWide writes every sample of x [b, ci, h, w] into its planes
+// xp [b, ci, sh, sw, hp, wp].
 func padWide[T Float](xp, x []T, g *convGeom) {
 	hp, wp, _ := g.wideDims()
-	hw, plane := g.h*g.w, hp*wp
-	parallelRange(g.b*g.ci, max(1, grain/plane), func(lo, hi int) {
+	hw, plane, ph := g.h*g.w, hp*wp, g.sh*g.sw
+	parallelRange(g.b*g.ci*ph, max(1, grain/plane), func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
-			src, dst := x[pl*hw:(pl+1)*hw], xp[pl*plane:(pl+1)*plane]
+			a, b := pl%ph/g.sw, pl%g.sw
+			src, dst := x[pl/ph*hw:(pl/ph+1)*hw], xp[pl*plane:(pl+1)*plane]
 			for r := range hp {
 				row := dst[r*wp : (r+1)*wp]
-				ih := r - g.ph
+				ih := r*g.sh + a - g.ph
 				if g.periodic {
 					ih = wrap(ih, g.h)
 				} else if ih < 0 || ih >= g.h {
 					clear(row)
 					continue
 				}
-				gather(row, src[ih*g.w:(ih+1)*g.w], -g.pw, 1, g.periodic)
+				gather(row, src[ih*g.w:(ih+1)*g.w], b-g.pw, g.sw, g.periodic)
 			}
 		}
 	})
 }
 
 // wideCols writes the column matrix [rows, q1 − q0] of the wide positions
-// [q0, q1) of the padded sample xs [ci, hp, wp].
-func wideCols[T Float](cols, xs []T, g *convGeom, q0, q1 int) {
-	hp, wp, _ := g.wideDims()
-	plane, n := hp*wp, q1-q0
-	r := 0
-	for c := range g.ci {
-		xc := xs[c*plane : (c+1)*plane]
-		for m := range g.kh {
-			for k := range g.kw {
-				o := q0 + m*wp + k
-				copy(cols[r*n:(r+1)*n], xc[o:o+n])
-				r++
-			}
-		}
+// [q0, q1) of a sample's planes xs, taps from wideTaps.
+func wideCols[T Float](cols, xs []T, taps []int, q0, q1 int) {
+	n := q1 - q0
+	for r, o := range taps {
+		copy(cols[r*n:(r+1)*n], xs[o+q0:o+q1])
 	}
 }
 
@@ -101,14 +128,15 @@ func eachWideRow(g *convGeom, q0, q1 int, f func(i, j0, j1, d int)) {
 // reading the padded sample in place: no column matrix), the columns and
 // one GEMM otherwise.
 func convForwardWide[T Float](y, x, w, bias []T, g *convGeom) {
-	hp, wp, np := g.wideDims()
-	rows, p, plane := g.rows(), g.ho*g.wo, hp*wp
+	_, _, np := g.wideDims()
+	rows, p, sample := g.rows(), g.ho*g.wo, g.wideSample()
 	var z T
 	tile := g.tileOf(np, sizeOf(z))
 	nt := ceilDiv(np, tile)
-	xp := getScratch[T](planesPool, g.b*g.ci*plane)
+	xp := getScratch[T](planesPool, g.b*sample)
 	defer putScratch(planesPool, xp)
 	padWide(*xp, x, g)
+	taps := g.wideTaps()
 	w32, direct := any(w).([]float32)
 	direct = direct && sgemm.Available()
 	size := (rows + g.co) * tile
@@ -125,13 +153,13 @@ func convForwardWide[T Float](y, x, w, bias []T, g *convGeom) {
 		q0 := t * tile
 		q1 := min(np, q0+tile)
 		n := q1 - q0
-		xs := (*xp)[b*g.ci*plane : (b+1)*g.ci*plane]
+		xs := (*xp)[b*sample : (b+1)*sample]
 		yw := buf[size-g.co*tile : size-g.co*tile+g.co*n]
 		if direct {
-			sgemm.Conv(any(yw).([]float32), n, any(xs[q0:]).([]float32), plane, wp, g.ci, g.kh, g.kw, wpk, g.co, n)
+			sgemm.Conv(any(yw).([]float32), n, any(xs[q0:]).([]float32), taps, wpk, g.co, n)
 		} else {
 			cols := buf[:rows*n]
-			wideCols(cols, xs, g, q0, q1)
+			wideCols(cols, xs, taps, q0, q1)
 			gemm1(false, false, g.co, n, rows, w, rows, cols, n, 0, yw, n)
 		}
 		ys := y[b*g.co*p : (b+1)*g.co*p]
@@ -149,13 +177,13 @@ func convForwardWide[T Float](y, x, w, bias []T, g *convGeom) {
 
 // wideWeightUnit adds one unit's part of the filter gradient, in the
 // wide layout, to acc ([rows, co]): the columns of the wide positions
-// [q0, q1) of the padded sample xs, and the sample's output gradient gs
+// [q0, q1) of the sample's planes xs, and the sample's output gradient gs
 // [co, ho·wo] spread onto those positions with zeros in the extra
 // columns, so that they add nothing. buf holds (rows + co)·tile values.
-func wideWeightUnit[T Float](acc, buf, xs, gs []T, g *convGeom, q0, q1, tile int) {
+func wideWeightUnit[T Float](acc, buf, xs, gs []T, taps []int, g *convGeom, q0, q1, tile int) {
 	rows, p, n := g.rows(), g.ho*g.wo, q1-q0
 	cols, gw := buf[:rows*n], buf[rows*tile:rows*tile+g.co*n]
-	wideCols(cols, xs, g, q0, q1)
+	wideCols(cols, xs, taps, q0, q1)
 	clear(gw)
 	eachWideRow(g, q0, q1, func(i, j0, j1, d int) {
 		for o := range g.co {

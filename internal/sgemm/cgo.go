@@ -26,9 +26,9 @@ static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int 
 	sg_pack(dst, b, k, n, ldb, trans);
 }
 
-static void sg_conv_c(const float *x, long plane, long wp, long ci, long kh, long kw,
+static void sg_conv_c(const float *x, const long *off, long nt,
 	const float *wpk, long co, float *y, long ldy, long n) {
-	sg_conv(x, plane, wp, ci, kh, kw, wpk, co, y, ldy, n);
+	sg_conv(x, off, nt, wpk, co, y, ldy, n);
 }
 #else
 #define SG_HAVE_AVX2 0
@@ -36,7 +36,7 @@ static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int tran
 	const float *bp, float *c, long ldc, int mode, const float *bias,
 	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2) {}
 static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {}
-static void sg_conv_c(const float *x, long plane, long wp, long ci, long kh, long kw,
+static void sg_conv_c(const float *x, const long *off, long nt,
 	const float *wpk, long co, float *y, long ldy, long n) {}
 #endif
 */
@@ -73,6 +73,7 @@ func pack(dst, b []float32, k, n, ldb int, trans bool) {
 	C.sg_pack_c(fp(dst), fp(b), C.long(k), C.long(n), C.long(ldb), cb(trans))
 }
 
-func conv(x []float32, plane, wp, ci, kh, kw int, wpk []float32, co int, y []float32, ldy, n int) {
-	C.sg_conv_c(fp(x), C.long(plane), C.long(wp), C.long(ci), C.long(kh), C.long(kw), fp(wpk), C.long(co), fp(y), C.long(ldy), C.long(n))
+func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n int) {
+	// int and C long are both 64 bits where the kernels exist (amd64).
+	C.sg_conv_c(fp(x), (*C.long)(unsafe.Pointer(&taps[0])), C.long(len(taps)), fp(wpk), C.long(co), fp(y), C.long(ldy), C.long(n))
 }

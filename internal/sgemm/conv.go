@@ -32,26 +32,32 @@ func PackConv(dst, w []float32, co, ci, kh, kw int) {
 	}
 }
 
-// Conv sets y[o·ldy + t] for o < co and t < n to the stride-1
-// correlation of the filters packed in wpk (PackConv) with x at n
-// consecutive positions:
+// Conv sets y[o·ldy + t] for o < co and t < n to the correlation of the
+// filters packed in wpk (PackConv) with x through the tap offsets taps:
 //
-//	y[o·ldy + t] = Σ_{c<ci} Σ_{m<kh} Σ_{j<kw} W(o, c, m, j) · x[c·plane + m·wp + j + t],
+//	y[o·ldy + t] = Σ_k W(o, k) · x[taps[k] + t],
 //
-// each element one chain of fused multiply-adds from zero in the order
-// (c, m, j), whatever n or the position it falls in. x holds ci planes
-// of rows of wp floats (a padded grid, plane floats apart), so position t
-// is column t mod wp of row ⌊t/wp⌋ and its window lies in the rows below;
+// each element one chain of fused multiply-adds from zero in tap order k,
+// whatever n or the position it falls in; W(o, k) is row o of the filter
+// matrix [co, len(taps)] that PackConv packed (for filters [co, ci, kh, kw]
+// the taps (c, m, n) in row-major order). For a stride-1 convolution x
+// holds ci planes of rows of wp floats (a padded grid, plane floats apart)
+// and tap (c, m, n) is c·plane + m·wp + n (StrideOneTaps): position t is
+// column t mod wp of row ⌊t/wp⌋ and its window lies in the rows below;
 // positions whose window wraps past the row end give values the caller
-// discards. Tiles of 6 channels × 16 positions keep their accumulators in
-// registers and read x directly (no column matrix). It panics if the
-// kernels are not Available or a read or write would leave x, wpk or y.
-func Conv(y []float32, ldy int, x []float32, plane, wp, ci, kh, kw int, wpk []float32, co, n int) {
-	if ci < 1 || kh < 1 || kw < 1 || co < 0 || n < 0 || wp < kw || plane < (kh-1)*wp+kw ||
-		len(wpk) < ConvPackedLen(co, ci, kh, kw) || !fits(y, co, n, ldy) ||
-		(n > 0 && (ci-1)*plane+(kh-1)*wp+kw-1+n > len(x)) {
-		panic(fmt.Sprintf("sgemm.Conv: ci=%d kh=%d kw=%d co=%d n=%d plane=%d wp=%d ldy=%d: len(x)=%d len(wpk)=%d len(y)=%d",
-			ci, kh, kw, co, n, plane, wp, ldy, len(x), len(wpk), len(y)))
+// discards. Other layouts (the phase planes of a strided convolution) only
+// change the offsets. Tiles of 6 channels × 16 positions keep their
+// accumulators in registers and read x directly (no column matrix). It
+// panics if the kernels are not Available or a read or write would leave
+// x, wpk or y.
+func Conv(y []float32, ldy int, x []float32, taps []int, wpk []float32, co, n int) {
+	bad := len(taps) == 0 || co < 0 || n < 0 || len(wpk) < (co+MR-1)/MR*MR*len(taps) || !fits(y, co, n, ldy)
+	for _, o := range taps {
+		bad = bad || o < 0 || (n > 0 && o+n > len(x))
+	}
+	if bad {
+		panic(fmt.Sprintf("sgemm.Conv: %d taps (offsets %v…), co=%d n=%d ldy=%d: len(x)=%d len(wpk)=%d len(y)=%d",
+			len(taps), taps[:min(len(taps), 4)], co, n, ldy, len(x), len(wpk), len(y)))
 	}
 	if !available {
 		panic("sgemm.Conv: kernels not available on this CPU or build (see Available)")
@@ -59,5 +65,19 @@ func Conv(y []float32, ldy int, x []float32, plane, wp, ci, kh, kw int, wpk []fl
 	if co == 0 || n == 0 {
 		return
 	}
-	conv(x, plane, wp, ci, kh, kw, wpk, co, y, ldy, n)
+	conv(x, taps, wpk, co, y, ldy, n)
+}
+
+// StrideOneTaps returns the offsets c·plane + m·wp + n of the taps
+// (c, m, n) of a ci × kh × kw stride-1 kernel, in PackConv's order.
+func StrideOneTaps(plane, wp, ci, kh, kw int) []int {
+	taps := make([]int, 0, ci*kh*kw)
+	for c := range ci {
+		for m := range kh {
+			for n := range kw {
+				taps = append(taps, c*plane+m*wp+n)
+			}
+		}
+	}
+	return taps
 }

@@ -173,12 +173,12 @@ SG_T static void sg_pack(float *dst, const float *b, long k, long n, long ldb, i
 // ---- Direct convolution (package doc, "Convolution") ----
 
 // sg_conv_tile runs one tile of 6 output channels × 16 wide positions:
-// y[i·ldy + t] = Σ_{c, m, n} W(i, c, m, n)·x[c·plane + m·wp + n + t] for
-// i < mr, t < nr (x at the tile's first position), one fma chain per
-// element in the order (c, m, n) from zero; w is packed, 6 floats per
-// (c, m, n). With tail (nr < 16) loads and stores are masked to the nr
-// first positions, so nothing past them is read or written.
-SG_T SG_INLINE void sg_conv_tile(const float *x, long plane, long wp, long ci, long kh, long kw,
+// y[i·ldy + t] = Σ_k W(i, k)·x[off[k] + t] for i < mr, t < nr (x at the
+// tile's first position), one fma chain per element in tap order k from
+// zero; w is packed, 6 floats per tap. With tail (nr < 16) loads and
+// stores are masked to the nr first positions, so nothing past them is
+// read or written.
+SG_T SG_INLINE void sg_conv_tile(const float *x, const long *off, long nt,
 	const float *w, float *y, long ldy, long mr, long nr, const int tail) {
 	__m256i m0 = _mm256_setzero_si256(), m1 = m0;
 	if (tail) {
@@ -188,24 +188,20 @@ SG_T SG_INLINE void sg_conv_tile(const float *x, long plane, long wp, long ci, l
 	}
 	__m256 i0 = _mm256_setzero_ps(), i1 = i0;
 	SG_ROWS(SG_DECL)
-	for (long c = 0; c < ci; c++) {
-		for (long m = 0; m < kh; m++) {
-			const float *xr = x + c * plane + m * wp;
-			for (long n = 0; n < kw; n++) {
-				__m256 b0, b1;
-				if (tail) {
-					b0 = _mm256_maskload_ps(xr + n, m0);
-					b1 = _mm256_maskload_ps(xr + n + 8, m1);
-				} else {
-					b0 = _mm256_loadu_ps(xr + n);
-					b1 = _mm256_loadu_ps(xr + n + 8);
-				}
-#define SG_CSTEP(i) { __m256 s = _mm256_broadcast_ss(w + i); \
-				c##i##0 = _mm256_fmadd_ps(s, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(s, b1, c##i##1); }
-				SG_ROWS(SG_CSTEP)
-				w += SG_MR;
-			}
+	for (long k = 0; k < nt; k++) {
+		const float *xr = x + off[k];
+		__m256 b0, b1;
+		if (tail) {
+			b0 = _mm256_maskload_ps(xr, m0);
+			b1 = _mm256_maskload_ps(xr + 8, m1);
+		} else {
+			b0 = _mm256_loadu_ps(xr);
+			b1 = _mm256_loadu_ps(xr + 8);
 		}
+#define SG_CSTEP(i) { __m256 s = _mm256_broadcast_ss(w + i); \
+		c##i##0 = _mm256_fmadd_ps(s, b0, c##i##0); c##i##1 = _mm256_fmadd_ps(s, b1, c##i##1); }
+		SG_ROWS(SG_CSTEP)
+		w += SG_MR;
 	}
 #define SG_CSTORE(i) if (mr > i) { if (tail) { \
 		_mm256_maskstore_ps(y + i * ldy, m0, c##i##0); _mm256_maskstore_ps(y + i * ldy + 8, m1, c##i##1); \
@@ -215,20 +211,20 @@ SG_T SG_INLINE void sg_conv_tile(const float *x, long plane, long wp, long ci, l
 
 // sg_conv computes y[o·ldy + t] for o < co and the n wide positions
 // starting at x (t < n): position tiles of 16, each through all the
-// blocks of 6 output channels (its inputs stay in L1). wp packs W as
-// ⌈co/6⌉ blocks of ci·kh·kw·6 floats.
-SG_T static void sg_conv(const float *x, long plane, long wp, long ci, long kh, long kw,
+// blocks of 6 output channels (its inputs stay in L1). wpk packs W as
+// ⌈co/6⌉ blocks of nt·6 floats.
+SG_T static void sg_conv(const float *x, const long *off, long nt,
 	const float *wpk, long co, float *y, long ldy, long n) {
-	long kk = ci * kh * kw * SG_MR;
+	long kk = nt * SG_MR;
 	for (long o = 0; o < co; o += SG_MR) {
 		long mr = co - o < SG_MR ? co - o : SG_MR;
 		const float *w = wpk + (o / SG_MR) * kk;
 		for (long t = 0; t < n; t += SG_NR) {
 			long nr = n - t < SG_NR ? n - t : SG_NR;
 			if (nr == SG_NR) {
-				sg_conv_tile(x + t, plane, wp, ci, kh, kw, w, y + o * ldy + t, ldy, mr, nr, 0);
+				sg_conv_tile(x + t, off, nt, w, y + o * ldy + t, ldy, mr, nr, 0);
 			} else {
-				sg_conv_tile(x + t, plane, wp, ci, kh, kw, w, y + o * ldy + t, ldy, mr, nr, 1);
+				sg_conv_tile(x + t, off, nt, w, y + o * ldy + t, ldy, mr, nr, 1);
 			}
 		}
 	}

@@ -12,6 +12,6 @@ func pack(dst, b []float32, k, n, ldb int, trans bool) {
 	panic("sgemm: not available in the purego build")
 }
 
-func conv(x []float32, plane, wp, ci, kh, kw int, wpk []float32, co int, y []float32, ldy, n int) {
+func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n int) {
 	panic("sgemm: not available in the purego build")
 }

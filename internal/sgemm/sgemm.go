@@ -46,13 +46,14 @@
 //
 // # Convolution
 //
-// Conv is the same register tile applied to a stride-1 convolution
-// without a column matrix: the 6 rows are output channels (the filters
-// packed by PackConv, 6 weights per tap), the 16 columns consecutive
-// positions of a padded input grid, loaded in place for each tap
-// (c, m, n); every output is one chain of fused multiply-adds in tap
-// order. tensor's stride-1 Conv2d/Conv1d (and their input gradients) use
-// it for float32.
+// Conv is the same register tile applied to a convolution without a
+// column matrix: the 6 rows are output channels (the filters packed by
+// PackConv, 6 weights per tap), the 16 columns consecutive positions of a
+// padded input grid, loaded in place for each tap from its offset (a
+// stride-1 kernel's taps (c, m, n) are c·plane + m·wp + n; a strided
+// one's point into the input's phase planes); every output is one chain
+// of fused multiply-adds in tap order. tensor's Conv2d/Conv1d (and the
+// input gradients of stride-1 ones) use it for float32.
 package sgemm
 
 import "fmt"
