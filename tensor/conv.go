@@ -124,9 +124,11 @@ func ConvTranspose1d(x, w, b *Tensor, stride, padding int) *Tensor {
 // on the output grid (H − 1)·s − 2p + Kh by (W − 1)·s − 2p + Kw, as
 // PyTorch's conv_transpose2d. With a 4×4 kernel, s = 2 and p = 1 it doubles
 // the grid (MgNO's prolongation). It is the adjoint of Conv2d with the same
-// w, s, p and zero padding, and is computed as one: a GEMM with the
-// transposed filters, then a scatter of the columns (col2im); for s = 1 a
-// convolution with the flipped filters.
+// w, s, p and zero padding, and is computed as one: for s = 1 a
+// convolution with the flipped filters; otherwise, on grids wide enough,
+// one stride-1 correlation per phase of the output (conv_wide.go; four
+// 2×2 ones for MgNO's 4×4 stride-2 kernel), and on narrow grids a GEMM
+// with the transposed filters and a scatter of the columns (col2im).
 func ConvTranspose2d(x, w, b *Tensor, stride, padding int) *Tensor {
 	if x.NDim() != 4 || w.NDim() != 4 {
 		panic(fmt.Sprintf("tensor.ConvTranspose2d: want x [B, Ci, H, W] and w [Ci, Co, Kh, Kw], have %v and %v", x.shape, w.shape))
@@ -461,9 +463,13 @@ func (g *convGeom) tile(elem int) int { return g.tileOf(g.ho*g.wo, elem) }
 
 // tileOf returns the number of positions per block among p positions a
 // sample.
-func (g *convGeom) tileOf(p, elem int) int {
-	t := max(minTile, colsBytes/(elem*max(1, g.rows())))
-	if per := ceilDiv(minUnits, max(1, g.b)); per > 1 {
+func (g *convGeom) tileOf(p, elem int) int { return tileFor(p, g.rows(), g.b, elem) }
+
+// tileFor returns the number of positions per block among p positions of
+// each of units independent products whose column matrix has rows rows.
+func tileFor(p, rows, units, elem int) int {
+	t := max(minTile, colsBytes/(elem*max(1, rows)))
+	if per := ceilDiv(minUnits, max(1, units)); per > 1 {
 		t = min(t, max(minTile, ceilDiv(p, per)))
 	}
 	return max(1, min(t, p))
@@ -522,7 +528,7 @@ func convInputGrad(g, w *Tensor, geo convGeom) *Tensor {
 // padding). Being linear in g and in w, its gradients are the convolution
 // (for g) and the filter correlation (for w).
 func convTransposeOp(g, w *Tensor, geo convGeom) *Tensor {
-	out := alloc(arenaOf(g, w), g.dtype, geo.xShape(), !geo.phased())
+	out := alloc(arenaOf(g, w), g.dtype, geo.xShape(), !geo.phased() && !geo.wide())
 	switch x := out.data.(type) {
 	case []float32:
 		convTranspose(x, g.Float32s(), w.Float32s(), &geo)
@@ -660,12 +666,17 @@ func addScalar[T Float](d []T, v T) {
 }
 
 // convTranspose accumulates the adjoint in x of conv(·, w) applied to g
-// into x, which must be zero unless g is phased (x is then overwritten). Unit u is sample u / ng and the input channels of
+// into x, which must be zero unless g is wide or phased (x is then
+// overwritten). Unit u is sample u / ng and the input channels of
 // group u mod ng; per tile of output positions it forms the columns of those
 // channels, Wᵀ[rows of the group, co] · g[b, :, p0:p1], and adds them into
 // the grid (col2im). Units write disjoint parts of x and accumulate in a
 // fixed order.
 func convTranspose[T Float](x, gy, w []T, g *convGeom) {
+	if g.wide() {
+		convTransposeWide(x, gy, w, g)
+		return
+	}
 	kk, rows, p, hw := g.kh*g.kw, g.rows(), g.ho*g.wo, g.h*g.w
 	var z T
 	tile := g.tile(sizeOf(z))

@@ -192,3 +192,143 @@ func wideWeightUnit[T Float](acc, buf, xs, gs []T, taps []int, g *convGeom, q0, 
 	})
 	gemm1(false, true, rows, g.co, n, cols, n, gw, n, 1, acc, g.co)
 }
+
+// The transposed convolution in the wide layout. The adjoint in x of the
+// convolution g is, on the extended grid E = Y + ph, F = X + pw (cropped
+// to the grid for zero padding, folded onto it when periodic),
+//
+//	x̃[c, E, F] = Σ_{o, m, n, i, j : i·sh + m = E, j·sw + n = F} w[o, c, m, n] · ∂y[o, i, j],
+//
+// and splits by the phases a = E mod sh, b = F mod sw: with E = R·sh + a,
+// F = Q·sw + b, m = a + sh·m' and n = b + sw·n',
+//
+//	x̃[c, R·sh + a, Q·sw + b] = Σ_{o, m', n'} w[o, c, a + sh·m', b + sw·n'] · ∂y[o, R − m', Q − n'],
+//
+// for each phase a stride-1 correlation of ∂y with a flipped sub-kernel.
+// With ∂y padded once by ⌈kh/sh⌉ − 1 rows and ⌈kw/sw⌉ − 1 columns on every
+// side, each phase is a product on the wide positions of R < hq, Q < wq
+// (the direct kernel for float32, the columns and a GEMM otherwise), and
+// the phases are then spread onto the grid (scatterAdd, in a fixed order).
+// The MgNO prolongation (4×4, stride 2) is four 2×2 correlations.
+
+// wideTDims returns the extent hq × wq of the phase grids (R, Q), the
+// padded ∂y planes' hp × wp and the number np of wide positions.
+func (g *convGeom) wideTDims() (hq, wq, hp, wp, np int) {
+	kh, kw := g.subKernel()
+	hq, wq = g.ho+kh-1, g.wo+kw-1
+	hp, wp = hq+kh-1, wq+kw-1
+	return hq, wq, hp, wp, (hq-1)*wp + wq
+}
+
+// phaseFilters returns the taps (o, m', n') of phase (a, b) as offsets in
+// a sample's padded ∂y planes, and the phase's filter matrix [ci, taps].
+func phaseFilters[T Float](w []T, g *convGeom, a, b int) (taps []int, mat []T) {
+	kh, kw := g.subKernel()
+	_, _, hp, wp, _ := g.wideTDims()
+	for o := range g.co {
+		for m := a; m < g.kh; m += g.sh {
+			for n := b; n < g.kw; n += g.sw {
+				taps = append(taps, o*hp*wp+(kh-1-m/g.sh)*wp+kw-1-n/g.sw)
+			}
+		}
+	}
+	mat = make([]T, g.ci*len(taps))
+	for c := range g.ci {
+		k := 0
+		for o := range g.co {
+			for m := a; m < g.kh; m += g.sh {
+				for n := b; n < g.kw; n += g.sw {
+					mat[c*len(taps)+k] = w[((o*g.ci+c)*g.kh+m)*g.kw+n]
+					k++
+				}
+			}
+		}
+	}
+	return taps, mat
+}
+
+// convTransposeWide sets x [b, ci, h, w] to the adjoint in x of the
+// convolution g with filters w, applied to gy [b, co, ho, wo].
+func convTransposeWide[T Float](x, gy, w []T, g *convGeom) {
+	kh, kw := g.subKernel()
+	hq, wq, hp, wp, np := g.wideTDims()
+	nph, plane, p, hw := g.sh*g.sw, hp*wp, g.ho*g.wo, g.h*g.w
+	gp := getScratch[T](planesPool, g.b*g.co*plane)
+	defer putScratch(planesPool, gp)
+	parallelRange(g.b*g.co, max(1, grain/plane), func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			dst, src := (*gp)[pl*plane:(pl+1)*plane], gy[pl*p:(pl+1)*p]
+			clear(dst)
+			for i := range g.ho {
+				copy(dst[(i+kh-1)*wp+kw-1:], src[i*g.wo:(i+1)*g.wo])
+			}
+		}
+	})
+	taps := make([][]int, nph)
+	mats := make([][]T, nph)
+	packed := make([][]float32, nph)
+	direct := false
+	if _, ok := any(w).([]float32); ok && sgemm.Available() {
+		direct = true
+	}
+	most := 1
+	for ph := range nph {
+		taps[ph], mats[ph] = phaseFilters(w, g, ph/g.sw, ph%g.sw)
+		most = max(most, len(taps[ph]))
+		if direct && len(taps[ph]) > 0 {
+			packed[ph] = make([]float32, (g.ci+sgemm.MR-1)/sgemm.MR*sgemm.MR*len(taps[ph]))
+			sgemm.PackConv(packed[ph], any(mats[ph]).([]float32), g.ci, len(taps[ph]), 1, 1)
+		}
+	}
+	out := getScratch[T](planesPool, g.b*nph*g.ci*np)
+	defer putScratch(planesPool, out)
+	var z T
+	tile := tileFor(np, most, g.b*nph, sizeOf(z))
+	nt := ceilDiv(np, tile)
+	size := most * tile
+	if direct {
+		size = 0
+	}
+	parallelScratch(g.b*nph*nt, size, func(buf []T, u int) {
+		t := u % nt
+		b, ph := u/nt/nph, u/nt%nph
+		q0 := t * tile
+		q1 := min(np, q0+tile)
+		n := q1 - q0
+		gs := (*gp)[b*g.co*plane : (b+1)*g.co*plane]
+		ys := (*out)[(b*nph+ph)*g.ci*np:]
+		tp := taps[ph]
+		switch {
+		case len(tp) == 0:
+			for c := range g.ci {
+				clear(ys[c*np+q0 : c*np+q1])
+			}
+		case direct:
+			sgemm.Conv(any(ys[q0:]).([]float32), np, any(gs[q0:]).([]float32), tp, packed[ph], g.ci, n)
+		default:
+			cols := buf[:len(tp)*n]
+			wideCols(cols, gs, tp, q0, q1)
+			gemm1(false, false, g.ci, n, len(tp), mats[ph], len(tp), cols, n, 0, ys[q0:], np)
+		}
+	})
+	parallelRange(g.b*g.ci, max(1, grain/hw), func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			b, c := pl/g.ci, pl%g.ci
+			xs := x[pl*hw : (pl+1)*hw]
+			clear(xs)
+			for ph := range nph {
+				a, bb := ph/g.sw, ph%g.sw
+				src := (*out)[((b*nph+ph)*g.ci+c)*np:]
+				for r := range hq {
+					ih := r*g.sh + a - g.ph
+					if g.periodic {
+						ih = wrap(ih, g.h)
+					} else if ih < 0 || ih >= g.h {
+						continue
+					}
+					scatterAdd(xs[ih*g.w:(ih+1)*g.w], src[r*wp:r*wp+wq], bb-g.pw, g.sw, g.periodic)
+				}
+			}
+		}
+	})
+}
