@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sciml-go/sciml/internal/blas"
+	"github.com/sciml-go/sciml/internal/sgemm"
 )
 
 // ConvOptions configures Conv1d and Conv2d. The zero value is a stride-1
@@ -722,6 +723,14 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	}
 	var z T
 	tile := g.tileOf(span, sizeOf(z))
+	// The float32 wide path reads the planes and ∂y in place (sgemm's
+	// direct kernel): its units are blocks of output rows.
+	_, f32 := any(z).(float32)
+	kernel := wide && f32 && sgemm.Available()
+	if kernel {
+		_, wp, _ := g.wideDims()
+		span, tile = g.ho, max(1, tile/wp)
+	}
 	nt := ceilDiv(span, tile)
 	units := g.b * nt
 	if units == 0 {
@@ -736,6 +745,8 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	switch {
 	case direct:
 		size = 0
+	case kernel:
+		size = rows * g.co
 	case wide:
 		size = (rows + g.co) * tile
 	}
@@ -760,6 +771,14 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 			p1 := min(span, p0+tile)
 			n := p1 - p0
 			switch {
+			case kernel:
+				_, wp, _ := g.wideDims()
+				part := any(buf).([]float32)
+				sgemm.ConvWeight(part, g.co, any(x[b*hw+p0*wp:(b+1)*hw]).([]float32), taps, wp,
+					any(gy[b*g.co*p+p0*g.wo:]).([]float32), p, g.co, p1-p0, g.wo)
+				for i, v := range buf {
+					acc[i] += v
+				}
 			case wide:
 				wideWeightUnit(acc, buf, x[b*hw:(b+1)*hw], gy[b*g.co*p:(b+1)*g.co*p], taps, g, p0, p1, tile)
 			case direct:

@@ -491,6 +491,37 @@ func TestChannelMixAdd(t *testing.T) {
 
 // Blocks, groups and partial sums depend on sizes only: forward and
 // backward are bitwise identical for any thread count.
+// The float32 kernels of the gradients (sgemm's direct filter gradient
+// and transposed convolutions by phases on the wide path) agree with the
+// float64 ones on the same data.
+func TestConvFloat32Gradients(t *testing.T) { bothConvPaths(t, testConvFloat32Gradients) }
+
+func testConvFloat32Gradients(t *testing.T) {
+	for i, c := range convCases {
+		geo := newConvGeom("test", c.bs, c.ci, c.h, c.w, c.co, c.ci, c.kh, c.kw, c.s, c.s, c.p, c.p, c.mode)
+		// float32 data, and the same values in float64
+		x32 := RandN(rng(uint64(3200+i)), Float32, c.bs, c.ci, c.h, c.w)
+		w32 := RandN(rng(uint64(3300+i)), Float32, c.co, c.ci, c.kh, c.kw)
+		g32 := RandN(rng(uint64(3400+i)), Float32, geo.yShape()...)
+		to64 := func(t *Tensor) *Tensor { return FromFloat64s(Float64, t.ToFloat64s(), t.Shape()...) }
+		x, w, g := to64(x32), to64(w32), to64(g32)
+		for name, f := range map[string]func(x, w, g *Tensor) *Tensor{
+			"filter gradient": func(x, _, g *Tensor) *Tensor { return convWeightOp(x, g, geo) },
+			"input gradient":  func(_, w, g *Tensor) *Tensor { return convInputGrad(g, w, geo) },
+			"transposed":      func(_, w, g *Tensor) *Tensor { return convTransposeOp(g, w, geo) },
+		} {
+			want := f(x, w, g)
+			got := f(x32, w32, g32)
+			if want.DType() != Float64 || got.DType() != Float32 {
+				t.Fatalf("dtypes %v and %v", want.DType(), got.DType())
+			}
+			if e := relDiff(got.ToFloat64s(), want.ToFloat64s()); e > 2e-6 {
+				t.Errorf("%v %s: float32 against float64, relative error %.3g", c, name, e)
+			}
+		}
+	}
+}
+
 func TestConvDeterministicAcrossThreads(t *testing.T) {
 	bothConvPaths(t, testConvDeterministicAcrossThreads)
 }

@@ -21,8 +21,9 @@ import "github.com/sciml-go/sciml/internal/sgemm"
 // gather per output row and tap. The products are those of im2col, on
 // (⌈kw/sw⌉ − 1)/wo more columns. For float32 the forward product skips the
 // column matrix altogether: sgemm's direct kernel reads the planes in
-// place (convForwardWide). With strides of 1 the layout is the input
-// padded once (one phase).
+// place (convForwardWide), and so does the filter gradient (convWeight,
+// sgemm.ConvWeight). With strides of 1 the layout is the input padded
+// once (one phase).
 
 // wideMin is the least output width, in multiples of ⌈kw/sw⌉ − 1 (at
 // least 1), for which convolutions take the wide layout (below it the

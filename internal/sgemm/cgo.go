@@ -30,6 +30,11 @@ static void sg_conv_c(const float *x, const long *off, long nt,
 	const float *wpk, long co, float *y, long ldy, long n) {
 	sg_conv(x, off, nt, wpk, co, y, ldy, n);
 }
+
+static void sg_convw_c(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
+	long co, long rows, long wo, float *dw, long ldw) {
+	sg_convw(x, off, nt, wp, gy, ldg, co, rows, wo, dw, ldw);
+}
 #else
 #define SG_HAVE_AVX2 0
 static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int trans,
@@ -38,6 +43,8 @@ static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int tran
 static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {}
 static void sg_conv_c(const float *x, const long *off, long nt,
 	const float *wpk, long co, float *y, long ldy, long n) {}
+static void sg_convw_c(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
+	long co, long rows, long wo, float *dw, long ldw) {}
 #endif
 */
 import "C"
@@ -76,4 +83,9 @@ func pack(dst, b []float32, k, n, ldb int, trans bool) {
 func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n int) {
 	// int and C long are both 64 bits where the kernels exist (amd64).
 	C.sg_conv_c(fp(x), (*C.long)(unsafe.Pointer(&taps[0])), C.long(len(taps)), fp(wpk), C.long(co), fp(y), C.long(ldy), C.long(n))
+}
+
+func convWeight(x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int, dw []float32, ldw int) {
+	C.sg_convw_c(fp(x), (*C.long)(unsafe.Pointer(&taps[0])), C.long(len(taps)), C.long(wp), fp(gy), C.long(ldg),
+		C.long(co), C.long(rows), C.long(wo), fp(dw), C.long(ldw))
 }

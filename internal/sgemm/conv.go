@@ -81,3 +81,38 @@ func StrideOneTaps(plane, wp, ci, kh, kw int) []int {
 	}
 	return taps
 }
+
+// ConvWeight sets dw[k·ldw + c], for the taps k < len(taps) and the
+// channels c < co, to the correlation over rows × wo output positions
+// that a convolution's filter gradient is made of:
+//
+//	dw[k·ldw + c] = Σ_{i<rows} Σ_{j<wo} gy[c·ldg + i·wo + j] · x[taps[k] + i·wp + j],
+//
+// x laid out as for Conv (output position (i, j) at i·wp + j, tap k at
+// its offset) and gy holding each channel's rows of wo values ldg apart.
+// Each element is eight fused multiply-add chains, lane l over the
+// positions j ≡ l (mod 8) in the order (i, j), added as
+// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)); whatever the tile it
+// lies in. Tiles of 6 taps × 2 channels hold their accumulators in
+// registers and read x and gy in place (no column matrix). It panics if
+// the kernels are not Available or a read or write would leave x, gy or
+// dw.
+func ConvWeight(dw []float32, ldw int, x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int) {
+	bad := len(taps) == 0 || co < 0 || rows < 0 || wo < 0 || wp < wo || ldw < co ||
+		(co > 0 && len(dw) < (len(taps)-1)*ldw+co) ||
+		(co > 0 && rows > 0 && wo > 0 && ((co-1)*ldg+rows*wo > len(gy) || ldg < rows*wo))
+	for _, o := range taps {
+		bad = bad || o < 0 || (rows > 0 && wo > 0 && o+(rows-1)*wp+wo > len(x))
+	}
+	if bad {
+		panic(fmt.Sprintf("sgemm.ConvWeight: %d taps (offsets %v…), wp=%d co=%d rows=%d wo=%d ldg=%d ldw=%d: len(x)=%d len(gy)=%d len(dw)=%d",
+			len(taps), taps[:min(len(taps), 4)], wp, co, rows, wo, ldg, ldw, len(x), len(gy), len(dw)))
+	}
+	if !available {
+		panic("sgemm.ConvWeight: kernels not available on this CPU or build (see Available)")
+	}
+	if co == 0 {
+		return
+	}
+	convWeight(x, taps, wp, gy, ldg, co, rows, wo, dw, ldw)
+}

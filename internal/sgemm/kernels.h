@@ -229,3 +229,82 @@ SG_T static void sg_conv(const float *x, const long *off, long nt,
 		}
 	}
 }
+
+// ---- Filter gradient of a convolution (package doc, "Convolution") ----
+
+// sg_hsum returns ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7)).
+SG_T SG_INLINE float sg_hsum(__m256 v) {
+	__m128 q = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	__m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
+	return _mm_cvtss_f32(_mm_add_ss(d, _mm_shuffle_ps(d, d, 1)));
+}
+
+// sg_convw_tile sets dw[t·ldw + c] for t < TK taps (offsets off) and
+// c < TO channels (gy rows ldg apart) to Σ_{i<rows} Σ_{j<wo}
+// gy[c·ldg + i·wo + j]·x[off[t] + i·wp + j]: lane l of each accumulator
+// is one fma chain over the positions j ≡ l (mod 8) in the order (i, j),
+// the last partial vector of a row masked, and the eight lanes are added
+// by sg_hsum.
+SG_T SG_INLINE void sg_convw_tile(const float *x, const long *off, long wp, const float *gy, long ldg,
+	long rows, long wo, float *dw, long ldw, const int TK, const int TO) {
+	__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
+		a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+	const long full = wo & ~7L;
+	const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(wo - full)),
+		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+	for (long i = 0; i < rows; i++) {
+		const float *g0 = gy + i * wo, *g1 = g0 + ldg, *xr = x + i * wp;
+		for (long j = 0; j <= wo - 1; j += 8) {
+			const int tail = j == full;
+			__m256 v0, v1 = _mm256_setzero_ps();
+			if (tail) {
+				v0 = _mm256_maskload_ps(g0 + j, mask);
+				if (TO > 1) v1 = _mm256_maskload_ps(g1 + j, mask);
+			} else {
+				v0 = _mm256_loadu_ps(g0 + j);
+				if (TO > 1) v1 = _mm256_loadu_ps(g1 + j);
+			}
+#define SG_WSTEP(t) if (TK > t) { \
+			__m256 xv = tail ? _mm256_maskload_ps(xr + off[t] + j, mask) : _mm256_loadu_ps(xr + off[t] + j); \
+			a##t##0 = _mm256_fmadd_ps(v0, xv, a##t##0); \
+			if (TO > 1) a##t##1 = _mm256_fmadd_ps(v1, xv, a##t##1); }
+			SG_ROWS(SG_WSTEP)
+		}
+	}
+#define SG_WSTORE(t) if (TK > t) { dw[t * ldw] = sg_hsum(a##t##0); if (TO > 1) dw[t * ldw + 1] = sg_hsum(a##t##1); }
+	SG_ROWS(SG_WSTORE)
+}
+
+#define SG_WTILE(tk, to) sg_convw_tile(x, off + k, wp, gy + c * ldg, ldg, rows, wo, dw + k * ldw + c, ldw, tk, to)
+
+// sg_convw computes dw[k·ldw + c] for k < nt and c < co in tiles of 6
+// taps × 2 channels (the edges in smaller ones; every element is computed
+// the same way whatever tile it lies in).
+SG_T static void sg_convw(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
+	long co, long rows, long wo, float *dw, long ldw) {
+	for (long c = 0; c < co; c += 2) {
+		const int to = co - c < 2 ? 1 : 2;
+		for (long k = 0; k < nt; k += SG_MR) {
+			const long tk = nt - k < SG_MR ? nt - k : SG_MR;
+			if (to == 2) {
+				switch (tk) {
+				case 6: SG_WTILE(6, 2); break;
+				case 5: SG_WTILE(5, 2); break;
+				case 4: SG_WTILE(4, 2); break;
+				case 3: SG_WTILE(3, 2); break;
+				case 2: SG_WTILE(2, 2); break;
+				default: SG_WTILE(1, 2);
+				}
+			} else {
+				switch (tk) {
+				case 6: SG_WTILE(6, 1); break;
+				case 5: SG_WTILE(5, 1); break;
+				case 4: SG_WTILE(4, 1); break;
+				case 3: SG_WTILE(3, 1); break;
+				case 2: SG_WTILE(2, 1); break;
+				default: SG_WTILE(1, 1);
+				}
+			}
+		}
+	}
+}

@@ -15,3 +15,7 @@ func pack(dst, b []float32, k, n, ldb int, trans bool) {
 func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n int) {
 	panic("sgemm: not available in the purego build")
 }
+
+func convWeight(x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int, dw []float32, ldw int) {
+	panic("sgemm: not available in the purego build")
+}

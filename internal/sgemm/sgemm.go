@@ -53,7 +53,9 @@
 // stride-1 kernel's taps (c, m, n) are c·plane + m·wp + n; a strided
 // one's point into the input's phase planes); every output is one chain
 // of fused multiply-adds in tap order. tensor's Conv2d/Conv1d (and the
-// input gradients of stride-1 ones) use it for float32.
+// input gradients of stride-1 ones) use it for float32. ConvWeight is the
+// filter gradient in the same layout: tiles of 6 taps × 2 channels, eight
+// lanes of positions per accumulator, added in a fixed order at the end.
 package sgemm
 
 import "fmt"
