@@ -380,11 +380,28 @@ func nodeCoords(dt tensor.DType, pts []float64, dim, bs int) *tensor.Tensor {
 	return tensor.FromFloat64s(dt, pv, bs, dim, n)
 }
 
+// edgeKernel is the kernel network κ(x, y, a(x), a(y)) on a graph's
+// edges with its last layer factored out (edgeouter.go): hid [B, E, H̃]
+// holds the last hidden features of every edge and a 1 for the last
+// layer's bias (H̃ = H + 1), mix [W, H̃·W] that layer's weights and bias
+// rearranged, mix[o, l·W + i] = (A | c)[o·W + i, l]. κ_e itself (a W×W
+// matrix) is never formed.
+type edgeKernel struct{ hid, mix *tensor.Tensor }
+
+// numel is the number of values the kernel keeps.
+func (k edgeKernel) numel() int { return k.hid.Numel() + k.mix.Numel() }
+
+// clone copies the kernel onto the heap.
+func (k edgeKernel) clone() edgeKernel { return edgeKernel{k.hid.Clone(), k.mix.Clone()} }
+
+// in returns the kernel with its tensors viewed in arena ar.
+func (k edgeKernel) in(ar *tensor.Arena) edgeKernel { return edgeKernel{k.hid.In(ar), k.mix.In(ar)} }
+
 // edgeKernels evaluates the kernel MLP κ(x, y, a(x), a(y)) on the edges
 // y → x of g (x among the destination points dst with input aDst
-// [B, In, Nd], y among src with aSrc [B, In, Ns]) and returns the w×w
-// matrices [B, E, w, w].
-func edgeKernels(k *MLP, w, dim int, dst, src []float64, g *Graph, aDst, aSrc *tensor.Tensor) *tensor.Tensor {
+// [B, In, Nd], y among src with aSrc [B, In, Ns]) up to its last layer,
+// which it factors out (edgeKernel) for w channels.
+func edgeKernels(k *MLP, w, dim int, dst, src []float64, g *Graph, aDst, aSrc *tensor.Tensor) edgeKernel {
 	bs, e, dt := aDst.Dim(0), len(g.Src), aDst.DType()
 	ev := make([]float64, bs*e*2*dim)
 	for b := range bs {
@@ -398,15 +415,32 @@ func edgeKernels(k *MLP, w, dim int, dst, src []float64, g *Graph, aDst, aSrc *t
 	epos := tensor.FromFloat64s(dt, ev, bs, e, 2*dim).In(aDst.Arena())
 	ax := tensor.Permute(tensor.IndexSelect(aDst, 2, g.Dst), 0, 2, 1) // [B, E, In]
 	ay := tensor.Permute(tensor.IndexSelect(aSrc, 2, g.Src), 0, 2, 1)
-	feat := tensor.Concat(2, epos, ax, ay) // [B, E, 2d+2In]
-	return tensor.Reshape(k.Forward(feat), bs, e, w, w)
+	h := tensor.Concat(2, epos, ax, ay) // [B, E, 2d+2In]
+	n := len(k.Layers)
+	if k.Final || k.Layers[n-1].Out != w*w {
+		panic(fmt.Sprintf("operator: kernel network with %d outputs (final activation %v) for width %d", k.Layers[n-1].Out, k.Final, w))
+	}
+	for _, l := range k.Layers[:n-1] {
+		h = k.act.Forward(l.Forward(h))
+	}
+	last := k.Layers[n-1]
+	a := last.Weight // [W·W, H]
+	if last.Bias != nil {
+		h = tensor.Concat(2, h, tensor.Full(dt, 1, bs, e, 1).In(aDst.Arena()))
+		a = tensor.Concat(1, a, tensor.Reshape(last.Bias, w*w, 1))
+	}
+	hd := a.Dim(1)
+	mix := tensor.Reshape(tensor.Permute(tensor.Reshape(a, w, w, hd), 0, 2, 1), w, hd*w)
+	return edgeKernel{hid: h, mix: mix}
 }
 
 // integrate returns the Nyström mean (1/|N(x)|) Σ_{y→x} κ_e v(y)
-// [B, W, nd] from the edge kernels kern [B, E, W, W] and v [B, W, Ns].
-// wt are the edges' weights, meanWeights(g).
-func integrate(kern, v *tensor.Tensor, g *Graph, wt []float64, nd int) *tensor.Tensor {
-	return edgeIntegrate(kern, v, g.Src, g.Dst, wt, nd, false)
+// [B, W, nd] for the edge kernels kern and v [B, W, Ns]: the per-node
+// sums of the edges' outer products (edgeOuterSum [B, nd, H̃, W]) and one
+// product with kern.mix. wt are the edges' weights, meanWeights(g).
+func integrate(kern edgeKernel, v *tensor.Tensor, g *Graph, wt []float64, nd int) *tensor.Tensor {
+	m := edgeOuterSum(kern.hid, v, g.Src, g.Dst, wt, nd)
+	return tensor.MatMulT(kern.mix, tensor.Reshape(m, v.Dim(0), nd, -1), false, true)
 }
 
 // meanWeights returns the Nyström weight of each edge of g, 1/|N(x)| for

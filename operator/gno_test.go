@@ -144,12 +144,15 @@ func TestGNOGradients(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := tensor.RandN(rng(4), tensor.Float64, 2, 1, 9)
-	w := m.Kernel.Layers[0].Weight
+	// The first layer of κ, and its last (factored out of the kernel
+	// integral: weights and bias).
+	first, last := m.Kernel.Layers[0], m.Kernel.Layers[len(m.Kernel.Layers)-1]
+	w, lw, lb := first.Weight, last.Weight, last.Bias
 	err = tensor.GradCheck(func(xs []*tensor.Tensor) *tensor.Tensor {
-		m.Kernel.Layers[0].Weight = xs[1]
+		first.Weight, last.Weight, last.Bias = xs[1], xs[2], xs[3]
 		return m.Forward(xs[0])
-	}, []*tensor.Tensor{x, w}, tensor.CheckOptions{Atol: 1e-6, Rtol: 1e-5})
-	m.Kernel.Layers[0].Weight = w
+	}, []*tensor.Tensor{x, w, lw, lb}, tensor.CheckOptions{Atol: 1e-6, Rtol: 1e-5})
+	first.Weight, last.Weight, last.Bias = w, lw, lb
 	if err != nil {
 		t.Fatal(err)
 	}

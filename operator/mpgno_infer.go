@@ -71,7 +71,7 @@ type mpPart struct {
 
 	parts  [][2]int // destination ranges, set on first use
 	graphs []*Graph
-	kerns  []*tensor.Tensor // kept kernel matrices [B, E, W, W] (heap), or nil
+	kerns  []*edgeKernel // kept kernels (heap), or nil
 }
 
 // split sets the parts: ranges of destinations of about mpInferEdges/B
@@ -93,7 +93,7 @@ func (o *mpPart) split(bs int) {
 		o.parts = append(o.parts, [2]int{lo, min(nd, lo+q)})
 	}
 	o.graphs = make([]*Graph, len(o.parts))
-	o.kerns = make([]*tensor.Tensor, len(o.parts))
+	o.kerns = make([]*edgeKernel, len(o.parts))
 }
 
 // apply returns the Nyström mean (1/|N(x)|) Σ_{y→x} κ(x, y, a(x), a(y)) v(y)
@@ -111,17 +111,21 @@ func (o *mpPart) apply(v *tensor.Tensor) *tensor.Tensor {
 		lo, hi := pr[0], pr[1]
 		ar := tensor.NewArena()
 		ar.SetGrad(false)
-		g, kern := o.graphs[p], o.kerns[p]
-		if kern == nil {
+		g, kept := o.graphs[p], o.kerns[p]
+		var kern edgeKernel
+		if kept != nil {
+			kern = *kept
+		} else {
 			g = o.cells.graph(o.dst[lo*d : hi*d])
 			kern = edgeKernels(o.k, w, d, o.dst[lo*d:hi*d], o.src, g,
 				tensor.Narrow(o.aDst.In(ar), 2, lo, hi-lo), o.aSrc.In(ar))
-			if bytes := int64(kern.Numel())*int64(o.m.dtype.Size()) + 16*int64(len(g.Src)); bytes <= *o.budget {
+			if bytes := int64(kern.numel())*int64(o.m.dtype.Size()) + 16*int64(len(g.Src)); bytes <= *o.budget {
 				*o.budget -= bytes
-				o.graphs[p], o.kerns[p] = g, kern.Clone()
+				c := kern.clone()
+				o.graphs[p], o.kerns[p] = g, &c
 			}
 		}
-		y := integrate(kern.In(ar), vd.In(ar), g, meanWeights(g), hi-lo).ToFloat64s() // [B, W, hi−lo]
+		y := integrate(kern.in(ar), vd.In(ar), g, meanWeights(g), hi-lo).ToFloat64s() // [B, W, hi−lo]
 		n := hi - lo
 		for r := range bs * w {
 			copy(out[r*nd+lo:r*nd+hi], y[r*n:(r+1)*n])
