@@ -445,7 +445,8 @@ type EvalRequest struct {
 	// Data is the test file; empty: the run's own test samples (its
 	// dataset found in DataDir, or its data.path).
 	Data string
-	// Start and End select samples [Start, End) of Data (End 0: all).
+	// Start and End select samples [Start, End) of Data, or without Data
+	// of the run's own test samples (End 0: all).
 	Start, End int
 	// Resolutions to evaluate at and SuperResolution pairs (both nil:
 	// the run's configured evaluations; otherwise only these).
@@ -513,6 +514,12 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("the run's dataset %s is not there; give the test data (--data)", path)
 			}
+		}
+		if req.End > 0 { // a range of the run's test samples
+			if req.Start < 0 || req.End <= req.Start || req.End > end-start {
+				return nil, fmt.Errorf("samples %d:%d: the run has %d test samples", req.Start, req.End, end-start)
+			}
+			start, end = start+req.Start, start+req.End
 		}
 	}
 	if req.Resolutions != nil || req.SuperResolution != nil {

@@ -82,6 +82,17 @@ func TestTinyBurgersRun(t *testing.T) {
 	if err != nil || ev.Results[0].Samples != 10 {
 		t.Fatalf("eval on --data: %+v, %v", ev, err)
 	}
+	// A range of the run's own test samples (no --data): the last ones
+	// of the file, as the run evaluated; past them is an error.
+	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		DataDir: opts.DataDir, Start: 1, End: 3, Resolutions: []int{128}}, nil)
+	if err != nil || ev.Results[0].Samples != 2 {
+		t.Fatalf("eval of test samples 1:3: %+v, %v", ev, err)
+	}
+	if _, err := EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		DataDir: opts.DataDir, Start: 0, End: 1000, Resolutions: []int{128}}, nil); err == nil || !strings.Contains(err.Error(), "test samples") {
+		t.Fatalf("eval of 1000 test samples of a run with fewer: %v", err)
+	}
 
 	// A directory with another run is not overwritten without
 	// --resume/--force.

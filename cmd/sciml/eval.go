@@ -100,7 +100,7 @@ func evalCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&req.Checkpoint, "checkpoint", "", "model.safetensors of a run (required)")
 	cmd.Flags().StringVar(&req.Data, "data", "", "test data file (HDF5); default: the run's test samples")
-	cmd.Flags().StringVar(&samples, "samples", "", "sample range start:end of --data (default: all)")
+	cmd.Flags().StringVar(&samples, "samples", "", "sample range start:end of --data, or of the run's test samples without it (default: all)")
 	cmd.Flags().StringVar(&resolutions, "resolutions", "", "comma-separated resolutions (default: the run's)")
 	cmd.Flags().StringVar(&super, "super", "", "comma-separated zero-shot super-resolution pairs input:output")
 	cmd.Flags().BoolVar(&req.H1, "h1", false, "add the relative H1 error")
