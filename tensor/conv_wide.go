@@ -222,10 +222,12 @@ func (g *convGeom) wideTDims() (hq, wq, hp, wp, np int) {
 }
 
 // phaseFilters returns the taps (o, m', n') of phase (a, b) as offsets in
-// a sample's padded ∂y planes, and the phase's filter matrix [ci, taps].
-func phaseFilters[T Float](w []T, g *convGeom, a, b int) (taps []int, mat []T) {
+// a sample's padded ∂y planes, and writes the phase's filter matrix
+// [ci, taps] to the start of mat (which must hold ci·co·kh·kw values), returning it.
+func phaseFilters[T Float](w, mat []T, g *convGeom, a, b int) ([]int, []T) {
 	kh, kw := g.subKernel()
 	_, _, hp, wp, _ := g.wideTDims()
+	var taps []int
 	for o := range g.co {
 		for m := a; m < g.kh; m += g.sh {
 			for n := b; n < g.kw; n += g.sw {
@@ -233,7 +235,7 @@ func phaseFilters[T Float](w []T, g *convGeom, a, b int) (taps []int, mat []T) {
 			}
 		}
 	}
-	mat = make([]T, g.ci*len(taps))
+	mat = mat[:g.ci*len(taps)]
 	for c := range g.ci {
 		k := 0
 		for o := range g.co {
@@ -265,19 +267,30 @@ func convTransposeWide[T Float](x, gy, w []T, g *convGeom) {
 			}
 		}
 	})
+	// Per phase its taps and filter matrix (the phases share the filters
+	// out: one buffer of ci·co·kh·kw values) and, for the direct kernel,
+	// the matrix packed (one pooled buffer).
 	taps := make([][]int, nph)
 	mats := make([][]T, nph)
 	packed := make([][]float32, nph)
-	direct := false
-	if _, ok := any(w).([]float32); ok && sgemm.Available() {
-		direct = true
+	_, direct := any(w).([]float32)
+	direct = direct && sgemm.Available()
+	mb := getScratch[T](colsPool, g.ci*g.co*g.kh*g.kw)
+	defer putScratch(colsPool, mb)
+	var pk *[]float32
+	if direct {
+		pk = getScratch[float32](packPool, sgemm.ConvPackedLen(g.ci, g.co, g.kh, g.kw)) // ⌈ci/6⌉·6 × all taps
+		defer putScratch(packPool, pk)
 	}
-	most := 1
+	most, used, off := 1, 0, 0
 	for ph := range nph {
-		taps[ph], mats[ph] = phaseFilters(w, g, ph/g.sw, ph%g.sw)
+		taps[ph], mats[ph] = phaseFilters(w, (*mb)[used:], g, ph/g.sw, ph%g.sw)
+		used += len(mats[ph])
 		most = max(most, len(taps[ph]))
 		if direct && len(taps[ph]) > 0 {
-			packed[ph] = make([]float32, (g.ci+sgemm.MR-1)/sgemm.MR*sgemm.MR*len(taps[ph]))
+			n := (g.ci + sgemm.MR - 1) / sgemm.MR * sgemm.MR * len(taps[ph])
+			packed[ph] = (*pk)[off : off+n]
+			off += n
 			sgemm.PackConv(packed[ph], any(mats[ph]).([]float32), g.ci, len(taps[ph]), 1, 1)
 		}
 	}
