@@ -36,6 +36,13 @@ import (
 // IndexSelect, Mul and IndexAdd (edgeOuterSumComposed): differentiable to
 // any order.
 func edgeOuterSum(h, v *tensor.Tensor, from, to []int, wt []float64, nOut int) *tensor.Tensor {
+	return edgeOuterSumGrouped(h, v, from, to, wt, nOut, nil, nil)
+}
+
+// edgeOuterSumGrouped is edgeOuterSum with the edges already grouped by
+// destination and by source (groupEdges of to and from; nil: grouped
+// here), which the kernel integrals over one graph share (edgePlan).
+func edgeOuterSumGrouped(h, v *tensor.Tensor, from, to []int, wt []float64, nOut int, byDst, bySrc *edgeGroups) *tensor.Tensor {
 	if h.NDim() != 3 || v.NDim() != 3 || h.Dim(0) != v.Dim(0) || h.Dim(1) != len(from) || len(to) != len(from) ||
 		len(wt) != len(from) || h.DType() != v.DType() {
 		panic(fmt.Sprintf("operator.edgeOuterSum: features %v%v, values %v%v, %d/%d/%d edges",
@@ -50,12 +57,15 @@ func edgeOuterSum(h, v *tensor.Tensor, from, to []int, wt []float64, nOut int) *
 	}
 	out := tensor.Empty(v.DType(), []int{bs, nOut, k, w}, h, v)
 	vt := tensor.Empty(v.DType(), []int{bs, nIn, w}, h, v) // scratch
-	byDst := groupEdges(to, nOut)
+	if byDst == nil {
+		g := groupEdges(to, nOut)
+		byDst = &g
+	}
 	switch v.DType() {
 	case tensor.Float32:
-		outerSums(out.Float32s(), h.Float32s(), v.Float32s(), vt.Float32s(), from, wt, byDst, bs, e, k, w, nIn)
+		outerSums(out.Float32s(), h.Float32s(), v.Float32s(), vt.Float32s(), from, wt, *byDst, bs, e, k, w, nIn)
 	case tensor.Float64:
-		outerSums(out.Float64s(), h.Float64s(), v.Float64s(), vt.Float64s(), from, wt, byDst, bs, e, k, w, nIn)
+		outerSums(out.Float64s(), h.Float64s(), v.Float64s(), vt.Float64s(), from, wt, *byDst, bs, e, k, w, nIn)
 	default:
 		panic(fmt.Sprintf("operator.edgeOuterSum: dtype %v", v.DType()))
 	}
@@ -84,7 +94,10 @@ func edgeOuterSum(h, v *tensor.Tensor, from, to []int, wt []float64, nOut int) *
 		if needs[1] {
 			dv = tensor.Empty(v.DType(), v.Shape(), g)
 		}
-		bySrc := groupEdges(from, nIn)
+		if bySrc == nil {
+			g := groupEdges(from, nIn)
+			bySrc = &g
+		}
 		vt := tensor.Empty(v.DType(), []int{bs, nIn, w}, g) // scratch
 		var dvEdge *tensor.Tensor                           // [B, E, W]: each edge's part of ∂v at its source
 		if dv != nil {
@@ -93,10 +106,10 @@ func edgeOuterSum(h, v *tensor.Tensor, from, to []int, wt []float64, nOut int) *
 		switch v.DType() {
 		case tensor.Float32:
 			outerSumGrads(values[float32](dh), values[float32](dv), g.Float32s(), h.Float32s(), v.Float32s(), vt.Float32s(), values[float32](dvEdge),
-				from, wt, byDst, bySrc, bs, e, k, w, nIn)
+				from, wt, *byDst, *bySrc, bs, e, k, w, nIn)
 		case tensor.Float64:
 			outerSumGrads(values[float64](dh), values[float64](dv), g.Float64s(), h.Float64s(), v.Float64s(), vt.Float64s(), values[float64](dvEdge),
-				from, wt, byDst, bySrc, bs, e, k, w, nIn)
+				from, wt, *byDst, *bySrc, bs, e, k, w, nIn)
 		}
 		return []*tensor.Tensor{dh, dv}
 	}, h, v)
@@ -122,6 +135,29 @@ func edgeOuterSumComposed(h, v *tensor.Tensor, from, to []int, wt []float64, nOu
 	vs = tensor.Permute(vs, 0, 2, 1)                                                              // [B, E, W]
 	outer := tensor.Mul(tensor.Reshape(h, bs, e, k, 1), tensor.Reshape(vs, bs, e, 1, w))
 	return tensor.IndexAdd(tensor.Zeros(v.DType(), bs, nOut, k, w), 1, to, outer)
+}
+
+// edgePlan is what the kernel integrals over one graph share, computed
+// once a forward pass: the edges' Nyström weights 1/|N(x)| and their
+// groupings by destination and by source.
+type edgePlan struct {
+	g     *Graph
+	wt    []float64
+	byDst edgeGroups
+	// bySrc is nil where no gradient is taken (grouped in the backward
+	// pass otherwise).
+	bySrc *edgeGroups
+}
+
+// newEdgePlan returns the plan of g, whose sources are nSrc points;
+// nSrc = 0 leaves out the grouping by source (inference).
+func newEdgePlan(g *Graph, nSrc int) *edgePlan {
+	p := &edgePlan{g: g, wt: meanWeights(g), byDst: groupEdges(g.Dst, g.N)}
+	if nSrc > 0 {
+		bs := groupEdges(g.Src, nSrc)
+		p.bySrc = &bs
+	}
+	return p
 }
 
 // edgeGroups lists the edges by node: the edges of node x are

@@ -354,10 +354,10 @@ func (m *GNO) forward(pts []float64, g *Graph, a *tensor.Tensor) *tensor.Tensor 
 	bs, n := a.Dim(0), a.Dim(2)
 	pos := nodeCoords(m.dtype, pts, c.Dim, bs).In(a.Arena())
 	kern := edgeKernels(m.Kernel, c.Width, c.Dim, pts, pts, g, a, a)
-	wt := meanWeights(g)
+	plan := newEdgePlan(g, n)
 	v := m.Lift.Forward(tensor.Concat(1, a, pos)) // [B, W, N]
 	for i, skip := range m.Skip {
-		y := tensor.Add(skip.Forward(v), integrate(kern, v, g, wt, n))
+		y := tensor.Add(skip.Forward(v), integrate(kern, v, plan))
 		if i < len(m.Skip)-1 {
 			y = m.act.Forward(y)
 		}
@@ -435,11 +435,12 @@ func edgeKernels(k *MLP, w, dim int, dst, src []float64, g *Graph, aDst, aSrc *t
 }
 
 // integrate returns the Nyström mean (1/|N(x)|) Σ_{y→x} κ_e v(y)
-// [B, W, nd] for the edge kernels kern and v [B, W, Ns]: the per-node
-// sums of the edges' outer products (edgeOuterSum [B, nd, H̃, W]) and one
-// product with kern.mix. wt are the edges' weights, meanWeights(g).
-func integrate(kern edgeKernel, v *tensor.Tensor, g *Graph, wt []float64, nd int) *tensor.Tensor {
-	m := edgeOuterSum(kern.hid, v, g.Src, g.Dst, wt, nd)
+// [B, W, Nd] over the graph of plan, for the edge kernels kern and v
+// [B, W, Ns]: the per-node sums of the edges' outer products
+// (edgeOuterSum [B, Nd, H̃, W]) and one product with kern.mix.
+func integrate(kern edgeKernel, v *tensor.Tensor, plan *edgePlan) *tensor.Tensor {
+	nd := plan.g.N
+	m := edgeOuterSumGrouped(kern.hid, v, plan.g.Src, plan.g.Dst, plan.wt, nd, &plan.byDst, plan.bySrc)
 	return tensor.MatMulT(kern.mix, tensor.Reshape(m, v.Dim(0), nd, -1), false, true)
 }
 

@@ -218,8 +218,8 @@ func (m *MultipoleGNO) Forward(x *tensor.Tensor) *tensor.Tensor {
 	// The kernels are evaluated once, for all the iterations.
 	op := func(k *MLP, g *Graph, dl, sl int) integral {
 		kern := edgeKernels(k, c.Width, c.Dim, h.pts[dl], h.pts[sl], g, as[dl], as[sl])
-		wt := meanWeights(g)
-		return func(v *tensor.Tensor) *tensor.Tensor { return integrate(kern, v, g, wt, len(h.idx[dl])) }
+		plan := newEdgePlan(g, len(h.idx[sl]))
+		return func(v *tensor.Tensor) *tensor.Tensor { return integrate(kern, v, plan) }
 	}
 	within := make([]integral, c.Levels)
 	down := make([]integral, c.Levels-1)

@@ -125,7 +125,7 @@ func (o *mpPart) apply(v *tensor.Tensor) *tensor.Tensor {
 				o.graphs[p], o.kerns[p] = g, &c
 			}
 		}
-		y := integrate(kern.in(ar), vd.In(ar), g, meanWeights(g), hi-lo).ToFloat64s() // [B, W, hi−lo]
+		y := integrate(kern.in(ar), vd.In(ar), newEdgePlan(g, 0)).ToFloat64s() // [B, W, hi−lo]
 		n := hi - lo
 		for r := range bs * w {
 			copy(out[r*nd+lo:r*nd+hi], y[r*n:(r+1)*n])
