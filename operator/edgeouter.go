@@ -211,14 +211,18 @@ func nodeMajor[T float32 | float64](t, v []T, bs, w, n int) {
 // scratch recycles the per-task buffers of the node kernels.
 var scratch [2]sync.Pool // float32, float64: *[]T
 
+// pool returns the scratch pool of T's buffers.
+func pool[T float32 | float64]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(float64); ok {
+		return &scratch[1]
+	}
+	return &scratch[0]
+}
+
 // getScratch returns a buffer of n values (contents undefined).
 func getScratch[T float32 | float64](n int) *[]T {
-	var z T
-	i := 0
-	if _, ok := any(z).(float64); ok {
-		i = 1
-	}
-	if b, ok := scratch[i].Get().(*[]T); ok && cap(*b) >= n {
+	if b, ok := pool[T]().Get().(*[]T); ok && cap(*b) >= n {
 		*b = (*b)[:n]
 		return b
 	}
@@ -226,14 +230,7 @@ func getScratch[T float32 | float64](n int) *[]T {
 	return &b
 }
 
-func putScratch[T float32 | float64](b *[]T) {
-	var z T
-	i := 0
-	if _, ok := any(z).(float64); ok {
-		i = 1
-	}
-	scratch[i].Put(b)
-}
+func putScratch[T float32 | float64](b *[]T) { pool[T]().Put(b) }
 
 // gatherNode returns the rows of h [deg, k] of the edges es of sample b
 // (a view of h when es are consecutive edges, else copied into hx) and

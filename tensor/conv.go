@@ -727,8 +727,8 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 	// direct kernel): its units are blocks of output rows.
 	_, f32 := any(z).(float32)
 	kernel := wide && f32 && sgemm.Available()
+	_, wp, _ := g.wideDims()
 	if kernel {
-		_, wp, _ := g.wideDims()
 		span, tile = g.ho, max(1, tile/wp)
 	}
 	nt := ceilDiv(span, tile)
@@ -772,7 +772,6 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 			n := p1 - p0
 			switch {
 			case kernel:
-				_, wp, _ := g.wideDims()
 				part := any(buf).([]float32)
 				sgemm.ConvWeight(part, g.co, any(x[b*hw+p0*wp:(b+1)*hw]).([]float32), taps, wp,
 					any(gy[b*g.co*p+p0*g.wo:]).([]float32), p, g.co, p1-p0, g.wo)

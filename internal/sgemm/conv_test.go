@@ -29,18 +29,29 @@ func checkConv(t *testing.T, r *rand.Rand, x []float32, taps []int, co, n int) {
 	wpk := make([]float32, (co+MR-1)/MR*MR*len(taps))
 	PackConv(wpk, w, co, len(taps), 1, 1)
 	ldy := n + 3
-	const sentinel = 12345
-	y := make([]float32, (co+1)*ldy)
-	for i := range y {
-		y[i] = sentinel
-	}
-	want := make([]float32, len(y))
-	copy(want, y)
+	y, want := sentinels((co + 1) * ldy)
 	refConv(want, ldy, x, taps, w, co, n)
 	Conv(y[:co*ldy], ldy, x, taps, wpk, co, n)
-	for i := range y {
-		if math.Float32bits(y[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("y[%d] (row %d, column %d) = %v, want %v", i, i/ldy, i%ldy, y[i], want[i])
+	sameBits(t, "y", y, want, ldy)
+}
+
+// sentinels returns two slices of n sentinel values: one for the kernel,
+// one for the reference.
+func sentinels(n int) (got, want []float32) {
+	got, want = make([]float32, n), make([]float32, n)
+	for i := range got {
+		got[i], want[i] = 12345, 12345
+	}
+	return got, want
+}
+
+// sameBits fails the test at the first element of got (rows ld apart)
+// whose bits differ from want's.
+func sameBits(t *testing.T, name string, got, want []float32, ld int) {
+	t.Helper()
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s[%d] (row %d, column %d) = %v, want %v", name, i, i/ld, i%ld, got[i], want[i])
 		}
 	}
 }
@@ -147,20 +158,10 @@ func TestConvWeight(t *testing.T) {
 			ldg := c.rows*c.wo + r.IntN(3)
 			gy := randSlice(r, (c.co-1)*ldg+c.rows*c.wo)
 			ldw := c.co + 2
-			const sentinel = 12345
-			dw := make([]float32, c.taps*ldw)
-			for i := range dw {
-				dw[i] = sentinel
-			}
-			want := make([]float32, len(dw))
-			copy(want, dw)
+			dw, want := sentinels(c.taps * ldw)
 			refConvWeight(want, ldw, x, taps, c.wp, gy, ldg, c.co, c.rows, c.wo)
 			ConvWeight(dw[:(c.taps-1)*ldw+c.co], ldw, x, taps, c.wp, gy, ldg, c.co, c.rows, c.wo)
-			for i := range dw {
-				if math.Float32bits(dw[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("dw[%d] (tap %d, channel %d) = %v, want %v", i, i/ldw, i%ldw, dw[i], want[i])
-				}
-			}
+			sameBits(t, "dw (tap, channel)", dw, want, ldw)
 		})
 	}
 }

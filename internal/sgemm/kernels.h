@@ -286,24 +286,14 @@ SG_T static void sg_convw(const float *x, const long *off, long nt, long wp, con
 		const int to = co - c < 2 ? 1 : 2;
 		for (long k = 0; k < nt; k += SG_MR) {
 			const long tk = nt - k < SG_MR ? nt - k : SG_MR;
+#define SG_WCASES(to) switch (tk) { \
+			case 6: SG_WTILE(6, to); break; case 5: SG_WTILE(5, to); break; \
+			case 4: SG_WTILE(4, to); break; case 3: SG_WTILE(3, to); break; \
+			case 2: SG_WTILE(2, to); break; default: SG_WTILE(1, to); }
 			if (to == 2) {
-				switch (tk) {
-				case 6: SG_WTILE(6, 2); break;
-				case 5: SG_WTILE(5, 2); break;
-				case 4: SG_WTILE(4, 2); break;
-				case 3: SG_WTILE(3, 2); break;
-				case 2: SG_WTILE(2, 2); break;
-				default: SG_WTILE(1, 2);
-				}
+				SG_WCASES(2)
 			} else {
-				switch (tk) {
-				case 6: SG_WTILE(6, 1); break;
-				case 5: SG_WTILE(5, 1); break;
-				case 4: SG_WTILE(4, 1); break;
-				case 3: SG_WTILE(3, 1); break;
-				case 2: SG_WTILE(2, 1); break;
-				default: SG_WTILE(1, 1);
-				}
+				SG_WCASES(1)
 			}
 		}
 	}
