@@ -16,6 +16,7 @@ func backends() [][2]string {
 	b := blas.Backend()
 	return [][2]string{
 		{"blas", fmt.Sprintf("%s, %s kernels", b.Library, b.Core)},
+		{"sgemm", sgemmBackend()},
 		{"fft", fftBackend()},
 		{"hdf5", hdf5Backend()},
 		{"threads", fmt.Sprintf("%d (GOMAXPROCS %d)", b.Threads, runtime.GOMAXPROCS(0))},

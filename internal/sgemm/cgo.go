@@ -12,14 +12,14 @@ package sgemm
 
 static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int trans,
 	const float *bp, float *c, long ldc, int mode, const float *bias,
-	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2) {
+	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2, int w5) {
 	const float *pfs[SG_NPF];
 	long pfl[SG_NPF];
 	int npf = 0;
 	if (l0 > 0) { pfs[npf] = pf0; pfl[npf++] = l0; }
 	if (l1 > 0) { pfs[npf] = pf1; pfl[npf++] = l1; }
 	if (l2 > 0) { pfs[npf] = pf2; pfl[npf++] = l2; }
-	sg_gemm(m, n, k, a, lda, trans, bp, c, ldc, mode, bias, pfs, pfl, npf);
+	sg_gemm(m, n, k, a, lda, trans, bp, c, ldc, mode, bias, pfs, pfl, npf, w5);
 }
 
 static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {
@@ -27,8 +27,12 @@ static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int 
 }
 
 static void sg_conv_c(const float *x, const long *off, long nt,
-	const float *wpk, long co, float *y, long ldy, long n) {
-	sg_conv(x, off, nt, wpk, co, y, ldy, n);
+	const float *wpk, long co, float *y, long ldy, long n, int w5) {
+	if (w5) {
+		sg_conv5(x, off, nt, wpk, co, y, ldy, n);
+	} else {
+		sg_conv(x, off, nt, wpk, co, y, ldy, n);
+	}
 }
 
 static void sg_convw_c(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
@@ -39,10 +43,10 @@ static void sg_convw_c(const float *x, const long *off, long nt, long wp, const 
 #define SG_HAVE_AVX2 0
 static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int trans,
 	const float *bp, float *c, long ldc, int mode, const float *bias,
-	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2) {}
+	const float *pf0, long l0, const float *pf1, long l1, const float *pf2, long l2, int w5) {}
 static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int trans) {}
 static void sg_conv_c(const float *x, const long *off, long nt,
-	const float *wpk, long co, float *y, long ldy, long n) {}
+	const float *wpk, long co, float *y, long ldy, long n, int w5) {}
 static void sg_convw_c(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
 	long co, long rows, long wo, float *dw, long ldw) {}
 #endif
@@ -56,6 +60,10 @@ import (
 )
 
 var available = C.SG_HAVE_AVX2 != 0 && cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// use512 selects the AVX-512 tiles (the same chains, so the same bits);
+// the tests switch it off to check the AVX2 ones on the same machine.
+var use512 = available && cpu.X86.HasAVX512F
 
 func fp(s []float32) *C.float {
 	if len(s) == 0 {
@@ -73,7 +81,7 @@ func cb(b bool) C.int {
 
 func gemm(m, n, k int, a []float32, lda int, trans bool, bp, c []float32, ldc int, mode int, bias []float32, pf [3][]float32) {
 	C.sg_gemm_c(C.long(m), C.long(n), C.long(k), fp(a), C.long(lda), cb(trans), fp(bp), fp(c), C.long(ldc), C.int(mode), fp(bias),
-		fp(pf[0]), C.long(4*len(pf[0])), fp(pf[1]), C.long(4*len(pf[1])), fp(pf[2]), C.long(4*len(pf[2])))
+		fp(pf[0]), C.long(4*len(pf[0])), fp(pf[1]), C.long(4*len(pf[1])), fp(pf[2]), C.long(4*len(pf[2])), cb(use512))
 }
 
 func pack(dst, b []float32, k, n, ldb int, trans bool) {
@@ -82,7 +90,7 @@ func pack(dst, b []float32, k, n, ldb int, trans bool) {
 
 func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n int) {
 	// int and C long are both 64 bits where the kernels exist (amd64).
-	C.sg_conv_c(fp(x), (*C.long)(unsafe.Pointer(&taps[0])), C.long(len(taps)), fp(wpk), C.long(co), fp(y), C.long(ldy), C.long(n))
+	C.sg_conv_c(fp(x), (*C.long)(unsafe.Pointer(&taps[0])), C.long(len(taps)), fp(wpk), C.long(co), fp(y), C.long(ldy), C.long(n), cb(use512))
 }
 
 func convWeight(x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int, dw []float32, ldw int) {

@@ -57,18 +57,18 @@ func sameBits(t *testing.T, name string, got, want []float32, ld int) {
 }
 
 // TestConv checks Conv bit for bit against the chain for channel counts
-// around the 6-row tile, position counts around the 16-wide one (masked
+// around the 6-row tile, position counts around the 16- and 32-wide ones (masked
 // tails), several kernel shapes and x exactly as long as the reads need;
 // y's padding columns and the rows past co keep their sentinel.
-func TestConv(t *testing.T) {
-	if !Available() {
-		t.Skip("kernels not available")
-	}
+func TestConv(t *testing.T) { eachLevel(t, testConv) }
+
+func testConv(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	type cs struct{ co, ci, kh, kw, wp, n int }
 	cases := []cs{
 		{24, 24, 3, 3, 87, 455}, {1, 1, 3, 3, 5, 1}, {5, 2, 3, 3, 9, 15}, {7, 3, 3, 3, 10, 17},
 		{13, 2, 1, 3, 12, 33}, {6, 4, 4, 2, 8, 16}, {12, 1, 2, 5, 6, 40}, {3, 5, 1, 1, 4, 7},
+		{6, 2, 3, 3, 8, 32}, {7, 2, 3, 3, 9, 47}, {2, 3, 3, 3, 11, 64},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {

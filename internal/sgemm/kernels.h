@@ -9,6 +9,7 @@
 
 #define SG_INLINE static inline __attribute__((always_inline))
 #define SG_T __attribute__((target("avx2,fma")))
+#define SG_T5 __attribute__((target("avx512f,avx2,fma")))
 #define SG_MR 6
 #define SG_NR 16
 
@@ -100,11 +101,19 @@ SG_T static void sg_tile_cols(long k, const float *a, long lda, const float *b,
 // panel stays in L1). The bytes at pfs[0 … npf−1] (lengths pfl; the
 // operands of the caller's next step) are prefetched a few cache lines
 // per tile, so that their loads from memory overlap the arithmetic.
+//
+// With w5 the tiles are the AVX-512 ones (6 rows × two panels): the same
+// chains, so the same bits.
 #define SG_NPF 3
+typedef void (*sg_tile_fn)(long, const float *, long, const float *, float *, long, long, long, int, const float *);
+SG_T5 static void sg_tile5_rows(long, const float *, long, const float *, float *, long, long, long, int, const float *);
+SG_T5 static void sg_tile5_cols(long, const float *, long, const float *, float *, long, long, long, int, const float *);
 SG_T static void sg_gemm(long m, long n, long k, const float *a, long lda, int trans,
 	const float *bp, float *c, long ldc, int mode, const float *bias,
-	const float *const *pfs, const long *pfl, int npf) {
-	long nt = (m + SG_MR - 1) / SG_MR * ((n + SG_NR - 1) / SG_NR);
+	const float *const *pfs, const long *pfl, int npf, int w5) {
+	const long W = w5 ? 2 * SG_NR : SG_NR;
+	const sg_tile_fn rows = w5 ? sg_tile5_rows : sg_tile_rows, cols = w5 ? sg_tile5_cols : sg_tile_cols;
+	long nt = (m + SG_MR - 1) / SG_MR * ((n + W - 1) / W);
 	long total = 0, off = 0;
 	int r = 0;
 	for (int q = 0; q < npf; q++) {
@@ -113,14 +122,14 @@ SG_T static void sg_gemm(long m, long n, long k, const float *a, long lda, int t
 	long per = (total / 64 + nt) / nt;
 	const char *pf = npf > 0 ? (const char *)pfs[0] : NULL;
 	long pflen = npf > 0 ? pfl[0] : 0;
-	long ni = trans ? (m + SG_MR - 1) / SG_MR : 1, nj = trans ? 1 : (n + SG_NR - 1) / SG_NR;
+	long ni = trans ? (m + SG_MR - 1) / SG_MR : 1, nj = trans ? 1 : (n + W - 1) / W;
 	// Outer loop over strips (trans 0) or panels (trans 1), inner over the
 	// other; i0, j0 step through the outer one.
-	for (long i0 = 0, j0 = 0; i0 < m && j0 < n; i0 += trans ? 0 : SG_MR, j0 += trans ? SG_NR : 0) {
+	for (long i0 = 0, j0 = 0; i0 < m && j0 < n; i0 += trans ? 0 : SG_MR, j0 += trans ? W : 0) {
 		for (long t = 0; t < (trans ? ni : nj); t++) {
-			long i = trans ? t * SG_MR : i0, j = trans ? j0 : t * SG_NR;
+			long i = trans ? t * SG_MR : i0, j = trans ? j0 : t * W;
 			long mr = m - i < SG_MR ? m - i : SG_MR;
-			long nr = n - j < SG_NR ? n - j : SG_NR;
+			long nr = n - j < W ? n - j : W;
 			for (long q = 0; q < per && r < npf; q++) {
 				__builtin_prefetch(pf + off, 0, 2);
 				off += 64;
@@ -133,9 +142,9 @@ SG_T static void sg_gemm(long m, long n, long k, const float *a, long lda, int t
 			const float *bj = bp + j * k;
 			const float *biasj = bias ? bias + j : NULL;
 			if (trans) {
-				sg_tile_cols(k, a + i, lda, bj, c + i * ldc + j, ldc, mr, nr, mode, biasj);
+				cols(k, a + i, lda, bj, c + i * ldc + j, ldc, mr, nr, mode, biasj);
 			} else {
-				sg_tile_rows(k, a + i * lda, lda, bj, c + i * ldc + j, ldc, mr, nr, mode, biasj);
+				rows(k, a + i * lda, lda, bj, c + i * ldc + j, ldc, mr, nr, mode, biasj);
 			}
 		}
 	}
@@ -294,6 +303,112 @@ SG_T static void sg_convw(const float *x, const long *off, long nt, long wp, con
 				SG_WCASES(2)
 			} else {
 				SG_WCASES(1)
+			}
+		}
+	}
+}
+
+// ---- AVX-512 (package doc, "Availability") ----
+//
+// The same chains on 512-bit registers: a GEMM tile is 6 rows × 32
+// columns (two packed panels of 16 side by side, twelve accumulators),
+// a convolution tile 6 output channels × 32 positions. Each element is
+// still one fma chain in p (or tap) order from the same initial value,
+// so these kernels give the bits of the AVX2 ones; only partial tiles
+// differ in how they are handled (masked loads and stores instead of a
+// tile buffer).
+
+// sg_mask5 selects the first n (clamped to 0…16) lanes.
+SG_T5 SG_INLINE __mmask16 sg_mask5(long n) {
+	return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
+}
+
+// sg_tile5 runs one MR×(16·NZ) tile: panel b0 holds columns 0…15 and b1
+// columns 16…31 (both 16 floats per p); m0, m1 select the columns of C
+// that exist. init is (i0, i1) or, with load, C itself.
+SG_T5 SG_INLINE void sg_tile5(long k, const float *a, long rs, long cs, const float *b0, const float *b1,
+	float *c, long ldc, const int MR, const int NZ, int load, __m512 i0, __m512 i1, __mmask16 m0, __mmask16 m1) {
+#define SG5_DECL(i) __m512 c##i##0 = i0, c##i##1 = i1;
+	SG_ROWS(SG5_DECL)
+#define SG5_LOAD(i) if (MR > i) { c##i##0 = _mm512_maskz_loadu_ps(m0, c + i * ldc); \
+		if (NZ > 1) c##i##1 = _mm512_maskz_loadu_ps(m1, c + i * ldc + 16); }
+	if (load) {
+		SG_ROWS(SG5_LOAD)
+	}
+	for (long p = 0; p < k; p++) {
+		__m512 v0 = _mm512_loadu_ps(b0 + p * SG_NR), v1 = v0;
+		if (NZ > 1) v1 = _mm512_loadu_ps(b1 + p * SG_NR);
+#define SG5_STEP(i) if (MR > i) { __m512 x = _mm512_set1_ps(a[i * rs]); \
+		c##i##0 = _mm512_fmadd_ps(x, v0, c##i##0); if (NZ > 1) c##i##1 = _mm512_fmadd_ps(x, v1, c##i##1); }
+		SG_ROWS(SG5_STEP)
+		a += cs;
+	}
+#define SG5_STORE(i) if (MR > i) { _mm512_mask_storeu_ps(c + i * ldc, m0, c##i##0); \
+		if (NZ > 1) _mm512_mask_storeu_ps(c + i * ldc + 16, m1, c##i##1); }
+	SG_ROWS(SG5_STORE)
+}
+
+// sg_tile5_any runs a tile of mr ≤ 6 rows and nr ≤ 32 columns starting
+// at panel b (the next panel at b + 16·k). mode as sg_tile_any.
+SG_T5 SG_INLINE void sg_tile5_any(long k, const float *a, long rs, long cs, const float *b,
+	float *c, long ldc, long mr, long nr, int mode, const float *bias) {
+	const __mmask16 m0 = sg_mask5(nr), m1 = sg_mask5(nr - SG_NR);
+	const float *b1 = nr > SG_NR ? b + SG_NR * k : b;
+	__m512 i0 = _mm512_setzero_ps(), i1 = i0;
+	if (mode == 1) {
+		i0 = _mm512_maskz_loadu_ps(m0, bias);
+		if (nr > SG_NR) i1 = _mm512_maskz_loadu_ps(m1, bias + SG_NR);
+	}
+#define SG5_CASE(r) case r: if (nr > SG_NR) sg_tile5(k, a, rs, cs, b, b1, c, ldc, r, 2, mode == 2, i0, i1, m0, m1); \
+		else sg_tile5(k, a, rs, cs, b, b1, c, ldc, r, 1, mode == 2, i0, i1, m0, m1); break;
+	switch (mr) {
+	SG5_CASE(6) SG5_CASE(5) SG5_CASE(4) SG5_CASE(3) SG5_CASE(2)
+	default: SG5_CASE(1)
+	}
+}
+
+SG_T5 static void sg_tile5_rows(long k, const float *a, long lda, const float *b,
+	float *c, long ldc, long mr, long nr, int mode, const float *bias) {
+	sg_tile5_any(k, a, lda, 1, b, c, ldc, mr, nr, mode, bias);
+}
+
+SG_T5 static void sg_tile5_cols(long k, const float *a, long lda, const float *b,
+	float *c, long ldc, long mr, long nr, int mode, const float *bias) {
+	sg_tile5_any(k, a, 1, lda, b, c, ldc, mr, nr, mode, bias);
+}
+
+// sg_conv5 is sg_conv with tiles of 32 positions.
+SG_T5 SG_INLINE void sg_conv5_tile(const float *x, const long *off, long nt,
+	const float *w, float *y, long ldy, long mr, long nr, const int NZ) {
+	const __mmask16 m0 = sg_mask5(nr), m1 = sg_mask5(nr - SG_NR);
+	__m512 i0 = _mm512_setzero_ps(), i1 = i0;
+	SG_ROWS(SG5_DECL)
+	for (long k = 0; k < nt; k++) {
+		const float *xr = x + off[k];
+		__m512 b0 = _mm512_maskz_loadu_ps(m0, xr), b1 = b0;
+		if (NZ > 1) b1 = _mm512_maskz_loadu_ps(m1, xr + SG_NR);
+#define SG5_CSTEP(i) { __m512 s = _mm512_set1_ps(w[i]); \
+		c##i##0 = _mm512_fmadd_ps(s, b0, c##i##0); if (NZ > 1) c##i##1 = _mm512_fmadd_ps(s, b1, c##i##1); }
+		SG_ROWS(SG5_CSTEP)
+		w += SG_MR;
+	}
+#define SG5_CSTORE(i) if (mr > i) { _mm512_mask_storeu_ps(y + i * ldy, m0, c##i##0); \
+		if (NZ > 1) _mm512_mask_storeu_ps(y + i * ldy + SG_NR, m1, c##i##1); }
+	SG_ROWS(SG5_CSTORE)
+}
+
+SG_T5 static void sg_conv5(const float *x, const long *off, long nt,
+	const float *wpk, long co, float *y, long ldy, long n) {
+	long kk = nt * SG_MR;
+	for (long o = 0; o < co; o += SG_MR) {
+		long mr = co - o < SG_MR ? co - o : SG_MR;
+		const float *w = wpk + (o / SG_MR) * kk;
+		for (long t = 0; t < n; t += 2 * SG_NR) {
+			long nr = n - t < 2 * SG_NR ? n - t : 2 * SG_NR;
+			if (nr > SG_NR) {
+				sg_conv5_tile(x + t, off, nt, w, y + o * ldy + t, ldy, mr, nr, 2);
+			} else {
+				sg_conv5_tile(x + t, off, nt, w, y + o * ldy + t, ldy, mr, nr, 1);
 			}
 		}
 	}

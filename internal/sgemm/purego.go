@@ -19,3 +19,5 @@ func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n in
 func convWeight(x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int, dw []float32, ldw int) {
 	panic("sgemm: not available in the purego build")
 }
+
+var use512 = false

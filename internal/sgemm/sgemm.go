@@ -34,7 +34,12 @@
 // The kernels need AVX2 and FMA and are compiled with cgo for x86-64;
 // Available reports whether they can run (CPU features as the OS reports
 // them, golang.org/x/sys/cpu). Callers fall back to internal/blas
-// otherwise (and in the purego build, where Available is false).
+// otherwise (and in the purego build, where Available is false). Where
+// the CPU has AVX-512 the GEMM and convolution tiles are twice as wide
+// (6 × 32: two panels side by side, positions in 512-bit registers),
+// with masked loads and stores at the edges; every element is the same
+// chain, so the bits do not depend on the instruction set (Level says
+// which one runs; the tests check both on an AVX-512 machine).
 //
 // # Use
 //
@@ -66,6 +71,19 @@ const NR = 16
 
 // Available reports whether the kernels can run on this CPU and build.
 func Available() bool { return available }
+
+// Level names the instruction set the kernels run on: "AVX-512" (tiles of
+// 32 columns), "AVX2+FMA" (tiles of 16), or "none" where they are not
+// Available. Both give the same bits.
+func Level() string {
+	switch {
+	case use512:
+		return "AVX-512"
+	case available:
+		return "AVX2+FMA"
+	}
+	return "none"
+}
 
 // PackedLen returns the length Pack needs for a k×n operand:
 // ⌈n/16⌉·16·k.

@@ -88,14 +88,34 @@ func skipUnavailable(t *testing.T) {
 	}
 }
 
+// eachLevel runs f on the AVX2 tiles and, where the CPU has AVX-512, on
+// the AVX-512 ones too (the same chains: the same bits).
+func eachLevel(t *testing.T, f func(t *testing.T)) {
+	skipUnavailable(t)
+	has512 := use512
+	defer func() { use512 = has512 }()
+	if !has512 {
+		t.Log("no AVX-512 on this CPU: only the AVX2 tiles are checked")
+	}
+	for _, w := range []bool{false, true} {
+		if w && !has512 {
+			continue
+		}
+		use512 = w
+		t.Run(Level(), f)
+	}
+}
+
 // TestGemmBitwise compares Gemm with the reference chain bit for bit over
-// sizes that are and are not multiples of the 6×16 tile (odd m, n, k,
+// sizes that are and are not multiples of the 6×16 and 6×32 tiles (odd m, n, k,
 // padded leading dimensions), both layouts of A and B, all three
 // initial values; C's padding columns must stay untouched.
-func TestGemmBitwise(t *testing.T) {
-	skipUnavailable(t)
+func TestGemmBitwise(t *testing.T) { eachLevel(t, testGemmBitwise) }
+
+func testGemmBitwise(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	sizes := [][3]int{{1, 1, 1}, {6, 16, 8}, {7, 17, 5}, {5, 15, 33}, {12, 32, 64}, {13, 40, 0}, {23, 3, 19}, {2, 256, 2}, {37, 50, 71}}
+	sizes := [][3]int{{1, 1, 1}, {6, 16, 8}, {7, 17, 5}, {5, 15, 33}, {12, 32, 64}, {13, 40, 0}, {23, 3, 19}, {2, 256, 2}, {37, 50, 71},
+		{9, 48, 7}, {6, 31, 10}, {11, 63, 4}}
 	for _, sz := range sizes {
 		m, n, k := sz[0], sz[1], sz[2]
 		for _, transA := range []bool{false, true} {
@@ -183,8 +203,9 @@ func TestPack(t *testing.T) {
 // must also equal one call bit for bit. The float64 bound is the classic
 // one for a chain of k + 1 roundings, (k + 1)·u·(|init| + Σ|a·b|) with
 // u = 2⁻²⁴.
-func TestGemmLayer(t *testing.T) {
-	skipUnavailable(t)
+func TestGemmLayer(t *testing.T) { eachLevel(t, testGemmLayer) }
+
+func testGemmLayer(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	const u = 0x1p-24
 	check := func(name string, got []float32, want, mag []float64, k int) {
