@@ -192,7 +192,8 @@ func TestConvWeightPanics(t *testing.T) {
 
 // BenchmarkConvKernels runs the direct kernels on an MgNO-sized stride-1
 // 3×3 convolution (24 → 24 channels, 64×64 outputs on a padded 66×66
-// sample, one thread): the forward product and the filter gradient.
+// sample, one thread): the forward product (on each level) and the
+// filter gradient.
 func BenchmarkConvKernels(b *testing.B) {
 	if !Available() {
 		b.Skip("kernels not available")
@@ -204,10 +205,10 @@ func BenchmarkConvKernels(b *testing.B) {
 	taps := StrideOneTaps(hp*wp, wp, ci, k, k)
 	np := (n-1)*wp + n
 	flops := 2.0 * ci * co * k * k * n * n
-	b.Run("forward", func(b *testing.B) {
-		wpk := make([]float32, ConvPackedLen(co, ci, k, k))
-		PackConv(wpk, randSlice(r, co*ci*k*k), co, ci, k, k)
-		y := make([]float32, co*np)
+	wpk := make([]float32, ConvPackedLen(co, ci, k, k))
+	PackConv(wpk, randSlice(r, co*ci*k*k), co, ci, k, k)
+	y := make([]float32, co*np)
+	benchLevels(b, "forward", func(b *testing.B) {
 		for b.Loop() {
 			Conv(y, np, x, taps, wpk, co, np)
 		}

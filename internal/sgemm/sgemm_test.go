@@ -299,3 +299,37 @@ func TestPanics(t *testing.T) {
 		}()
 	}
 }
+
+// benchLevels runs f as name/<level> on the AVX2 tiles and, where the CPU
+// has them, the AVX-512 ones, so that one binary compares the two.
+func benchLevels(b *testing.B, name string, f func(b *testing.B)) {
+	has512 := use512
+	defer func() { use512 = has512 }()
+	for _, w := range []bool{false, true} {
+		if w && !has512 {
+			continue
+		}
+		use512 = w
+		b.Run(name+"/"+Level(), f)
+	}
+}
+
+// BenchmarkGemm runs the forward product of an MLP layer on one 256-row
+// block (256 → 256, bias as the initial value, one thread) on each level.
+func BenchmarkGemm(b *testing.B) {
+	if !Available() {
+		b.Skip("kernels not available")
+	}
+	const m, k, n = 256, 256, 256
+	r := rand.New(rand.NewPCG(1, 2))
+	a, w, bias := randSlice(r, m*k), randSlice(r, n*k), randSlice(r, n)
+	wp := make([]float32, PackedLen(k, n))
+	Pack(wp, w, k, n, k, true)
+	c := make([]float32, m*n)
+	benchLevels(b, "layer", func(b *testing.B) {
+		for b.Loop() {
+			Gemm(m, n, k, a, k, false, wp, c, n, bias, false)
+		}
+		b.ReportMetric(2*m*n*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}
