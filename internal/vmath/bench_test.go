@@ -15,7 +15,7 @@ func BenchmarkKernels(b *testing.B) {
 		x[i] = float32(i%2000)*0.01 - 10 // SIREN pre-activations: 30·x within ±300
 		g[i] = 0.5
 	}
-	dst := make([]float32, n)
+	dst, dst2 := make([]float32, n), make([]float32, n)
 	run := func(name string, f func()) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
@@ -43,6 +43,7 @@ func BenchmarkKernels(b *testing.B) {
 		withLevel(l, func() {
 			run("Sin/"+levelName(l), func() { Sin(dst, x) })
 			run("SinQ-grad/"+levelName(l), func() { SinQ(dst, x, g, 30, 30, 1) })
+			run("SinCos/"+levelName(l), func() { SinCos(dst, dst2, x, 30) })
 			run("Exp/"+levelName(l), func() { Exp(dst, x) })
 			run("Tanh/"+levelName(l), func() { Tanh(dst, x) })
 			run("Sigmoid/"+levelName(l), func() { Sigmoid(dst, x) })

@@ -272,6 +272,71 @@ static void vm_sincos_avx2fma(float *so, float *co, const float *x, long n, floa
 		vm_sincos_avx2(so + i, co + i, x + i, n - i, w);
 	}
 }
+
+// vm_sincos_avx512 is vm_sincos_avx2fma on 16 lanes: the same operations
+// in the same order (masks instead of sign-bit blends), so the same bits.
+__attribute__((target("avx512f,avx2,fma")))
+static void vm_sincos_avx512(float *so, float *co, const float *x, long n, float w) {
+	const __m512 vw = _mm512_set1_ps(w);
+	const __m512 tmax = _mm512_set1_ps(VM_TRIG_MAX);
+	const __m512 one = _mm512_set1_ps(1.0f), mhalf = _mm512_set1_ps(-0.5f), zero = _mm512_setzero_ps();
+	const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
+	long i = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m512 y = _mm512_mul_ps(vw, _mm512_loadu_ps(x + i));
+		__m512 t = _mm512_fmadd_ps(y, _mm512_set1_ps(VM_FINVPIO2), _mm512_set1_ps(VM_FROUND));
+		__m512 fn = _mm512_sub_ps(t, _mm512_set1_ps(VM_FROUND));
+		__m512 r = _mm512_fmadd_ps(fn, _mm512_set1_ps(-VM_FPIO2_1), y);
+		r = _mm512_fmadd_ps(fn, _mm512_set1_ps(-VM_FPIO2_2), r);
+		__m512 a3 = _mm512_mul_ps(fn, _mm512_set1_ps(-VM_FPIO2_3));
+		__m512 rh = _mm512_add_ps(r, a3);
+		__m512 bb = _mm512_sub_ps(rh, r);
+		__m512 rl = _mm512_add_ps(_mm512_sub_ps(r, _mm512_sub_ps(rh, bb)), _mm512_sub_ps(a3, bb));
+		rl = _mm512_fmadd_ps(fn, _mm512_set1_ps(-VM_FPIO2_4), rl);
+		__m512 z = _mm512_mul_ps(rh, rh);
+		__m512 ps = _mm512_fmadd_ps(_mm512_set1_ps(VM_FS4), z, _mm512_set1_ps(VM_FS3));
+		ps = _mm512_fmadd_ps(ps, z, _mm512_set1_ps(VM_FS2));
+		ps = _mm512_fmadd_ps(ps, z, _mm512_set1_ps(VM_FS1));
+		ps = _mm512_mul_ps(ps, z);
+		__m512 sv = _mm512_add_ps(rh, _mm512_fmadd_ps(rh, ps, rl));
+		sv = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(rh, zero, _CMP_EQ_OQ), sv, rh);
+		__m512 t1 = _mm512_fmadd_ps(z, mhalf, one);
+		__m512 e = _mm512_fmadd_ps(z, mhalf, _mm512_sub_ps(one, t1));
+		__m512 pc = _mm512_fmadd_ps(_mm512_set1_ps(VM_FC3), z, _mm512_set1_ps(VM_FC2));
+		pc = _mm512_fmadd_ps(pc, z, _mm512_set1_ps(VM_FC1));
+		pc = _mm512_mul_ps(_mm512_mul_ps(pc, z), z);
+		__m512 cv = _mm512_add_ps(t1, _mm512_add_ps(e, _mm512_fnmadd_ps(rh, rl, pc)));
+		// quadrant n (low bits of t): odd n swaps sin and cos; the sign
+		// of sin is bit 1 of n, that of cos bit 1 of n + 1.
+		__m512i q = _mm512_castps_si512(t);
+		__m512i q31 = _mm512_slli_epi32(q, 31);
+		__m512i q30 = _mm512_and_si512(_mm512_slli_epi32(q, 30), sign);
+		__mmask16 swap = _mm512_test_epi32_mask(q31, q31);
+		__m512 s16 = _mm512_mask_blend_ps(swap, sv, cv);
+		__m512 c16 = _mm512_mask_blend_ps(swap, cv, sv);
+		s16 = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(s16), q30));
+		c16 = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(c16), _mm512_xor_si512(q30, q31)));
+		if (_mm512_cmp_ps_mask(_mm512_abs_ps(y), tmax, _CMP_NLE_UQ)) {
+			float ys[16], ss[16], cs[16];
+			_mm512_storeu_ps(ys, y);
+			_mm512_storeu_ps(ss, s16);
+			_mm512_storeu_ps(cs, c16);
+			for (int j = 0; j < 16; j++) {
+				if (!(fabsf(ys[j]) <= VM_TRIG_MAX)) {
+					ss[j] = (float)vm_sinq_slow((double)ys[j], 0);
+					cs[j] = (float)vm_sinq_slow((double)ys[j], 1);
+				}
+			}
+			s16 = _mm512_loadu_ps(ss);
+			c16 = _mm512_loadu_ps(cs);
+		}
+		_mm512_storeu_ps(so + i, s16);
+		_mm512_storeu_ps(co + i, c16);
+	}
+	if (i < n) {
+		vm_sincos_avx2fma(so + i, co + i, x + i, n - i, w);
+	}
+}
 #else
 #define VM_HAVE_AVX2 0
 static void vm_sinq_avx2(float *d, const float *x, const float *g, long n, float w, double a, long q) { vm_sinq_generic(d, x, g, n, w, a, q); }
@@ -279,6 +344,7 @@ static void vm_exp_avx2(float *d, const float *x, long n) { vm_exp_generic(d, x,
 static void vm_sigmoid_avx2(float *d, const float *x, long n) { vm_sigmoid_generic(d, x, n); }
 static void vm_tanh_avx2(float *d, const float *x, long n) { vm_tanh_generic(d, x, n); }
 static void vm_sincos_avx2fma(float *s, float *c, const float *x, long n, float w) { vm_sincos_generic(s, c, x, n, w); }
+static void vm_sincos_avx512(float *s, float *c, const float *x, long n, float w) { vm_sincos_generic(s, c, x, n, w); }
 static void vm_mulcolsum_avx2(float *d, const float *g, const float *c, long rows, long cols, double a, double *acc) { vm_mulcolsum_generic(d, g, c, rows, cols, a, acc); }
 static void vm_colsum_avx2(double *acc, const float *x, long rows, long cols) { vm_colsum_generic(acc, x, rows, cols); }
 static void vm_gelu_avx2(float *y, const float *x, long n) { vm_gelu_generic(y, x, n); }
@@ -299,12 +365,16 @@ const (
 	levelGo = iota
 	levelGeneric
 	levelAVX2
+	levelAVX512 // AVX2 kernels but for SinCos, which has a 16-lane one
 )
 
 var level = bestLevel()
 
 func bestLevel() int {
 	if C.VM_HAVE_AVX2 != 0 && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		if cpu.X86.HasAVX512F {
+			return levelAVX512
+		}
 		return levelAVX2
 	}
 	return levelGeneric
@@ -312,6 +382,8 @@ func bestLevel() int {
 
 func levelName(l int) string {
 	switch l {
+	case levelAVX512:
+		return "C, AVX2+FMA, AVX-512 SinCos"
 	case levelAVX2:
 		return "C, AVX2+FMA"
 	case levelGeneric:
@@ -329,7 +401,7 @@ func fp(s []float32) *C.float {
 
 func sinq(dst, x, g []float32, w float32, a float64, q int) {
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_sinq_avx2(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
 	case levelGeneric:
 		C.vm_sinq_generic(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
@@ -340,6 +412,8 @@ func sinq(dst, x, g []float32, w float32, a float64, q int) {
 
 func sincos(s, c, x []float32, w float32) {
 	switch level {
+	case levelAVX512:
+		C.vm_sincos_avx512(fp(s), fp(c), fp(x), C.long(len(s)), C.float(w))
 	case levelAVX2:
 		C.vm_sincos_avx2fma(fp(s), fp(c), fp(x), C.long(len(s)), C.float(w))
 	case levelGeneric:
@@ -359,7 +433,7 @@ func dp(s []float64) *C.double {
 func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
 	rows := len(dst) / max(cols, 1)
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_mulcolsum_avx2(fp(dst), fp(g), fp(c), C.long(rows), C.long(cols), C.double(a), dp(acc))
 	case levelGeneric:
 		C.vm_mulcolsum_generic(fp(dst), fp(g), fp(c), C.long(rows), C.long(cols), C.double(a), dp(acc))
@@ -371,7 +445,7 @@ func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
 func colSum(acc []float64, x []float32, cols int) {
 	rows := len(x) / max(cols, 1)
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_colsum_avx2(dp(acc), fp(x), C.long(rows), C.long(cols))
 	case levelGeneric:
 		C.vm_colsum_generic(dp(acc), fp(x), C.long(rows), C.long(cols))
@@ -382,7 +456,7 @@ func colSum(acc []float64, x []float32, cols int) {
 
 func exp(dst, x []float32) {
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_exp_avx2(fp(dst), fp(x), C.long(len(dst)))
 	case levelGeneric:
 		C.vm_exp_generic(fp(dst), fp(x), C.long(len(dst)))
@@ -393,7 +467,7 @@ func exp(dst, x []float32) {
 
 func sigmoid(dst, x []float32) {
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_sigmoid_avx2(fp(dst), fp(x), C.long(len(dst)))
 	case levelGeneric:
 		C.vm_sigmoid_generic(fp(dst), fp(x), C.long(len(dst)))
@@ -404,7 +478,7 @@ func sigmoid(dst, x []float32) {
 
 func tanh(dst, x []float32) {
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_tanh_avx2(fp(dst), fp(x), C.long(len(dst)))
 	case levelGeneric:
 		C.vm_tanh_generic(fp(dst), fp(x), C.long(len(dst)))
@@ -415,7 +489,7 @@ func tanh(dst, x []float32) {
 
 func gelu(y, x []float32) {
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_gelu_avx2(fp(y), fp(x), C.long(len(y)))
 	case levelGeneric:
 		C.vm_gelu_generic(fp(y), fp(x), C.long(len(y)))
@@ -426,7 +500,7 @@ func gelu(y, x []float32) {
 
 func geluGrad(d, x, g []float32) {
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_gelugrad_avx2(fp(d), fp(x), fp(g), C.long(len(d)))
 	case levelGeneric:
 		C.vm_gelugrad_generic(fp(d), fp(x), fp(g), C.long(len(d)))
@@ -437,7 +511,7 @@ func geluGrad(d, x, g []float32) {
 
 func gelu2(y, d, x []float32) {
 	switch level {
-	case levelAVX2:
+	case levelAVX2, levelAVX512:
 		C.vm_gelu2_avx2(fp(y), fp(d), fp(x), C.long(len(y)))
 	case levelGeneric:
 		C.vm_gelu2_generic(fp(y), fp(d), fp(x), C.long(len(y)))
