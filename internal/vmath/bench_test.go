@@ -49,6 +49,7 @@ func BenchmarkKernels(b *testing.B) {
 			run("Sigmoid/"+levelName(l), func() { Sigmoid(dst, x) })
 			run("GELU/"+levelName(l), func() { GELU(dst, x) })
 			run("GELUGrad/"+levelName(l), func() { GELUGrad(dst, x, g) })
+			run("GELUAndGrad/"+levelName(l), func() { GELUAndGrad(dst, dst2, x) })
 		})
 	}
 }

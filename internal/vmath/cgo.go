@@ -201,6 +201,18 @@ VM_INLINE void vm_gelu_core(float x, float *wp, float *dp) {
 #undef VM_FMA
 #undef VM_FMX
 
+// The same loops compiled for AVX-512 (the compiler's vectorisation of
+// the same scalar code, contraction off: the same bits on 16 lanes).
+#define VM_TARGET __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+#define VM_NAME(f) vm_##f##_avx512
+#define VM_FMA(a, b, c) __builtin_fmaf(a, b, c)
+#define VM_FMX(a, b, c) __builtin_fmaf(a, b, c)
+#include "kernels.h"
+#undef VM_TARGET
+#undef VM_NAME
+#undef VM_FMA
+#undef VM_FMX
+
 // vm_sincos_avx2fma is vm_sincos_avx2 written with intrinsics: the same
 // operations in the same order as VM_NAME(sincos_raw) and vm_quadrant, so
 // the same bits, but 8 lanes at a time straight to the outputs (no block
@@ -273,10 +285,10 @@ static void vm_sincos_avx2fma(float *so, float *co, const float *x, long n, floa
 	}
 }
 
-// vm_sincos_avx512 is vm_sincos_avx2fma on 16 lanes: the same operations
+// vm_sincos_avx512fma is vm_sincos_avx2fma on 16 lanes: the same operations
 // in the same order (masks instead of sign-bit blends), so the same bits.
 __attribute__((target("avx512f,avx2,fma")))
-static void vm_sincos_avx512(float *so, float *co, const float *x, long n, float w) {
+static void vm_sincos_avx512fma(float *so, float *co, const float *x, long n, float w) {
 	const __m512 vw = _mm512_set1_ps(w);
 	const __m512 tmax = _mm512_set1_ps(VM_TRIG_MAX);
 	const __m512 one = _mm512_set1_ps(1.0f), mhalf = _mm512_set1_ps(-0.5f), zero = _mm512_setzero_ps();
@@ -344,12 +356,21 @@ static void vm_exp_avx2(float *d, const float *x, long n) { vm_exp_generic(d, x,
 static void vm_sigmoid_avx2(float *d, const float *x, long n) { vm_sigmoid_generic(d, x, n); }
 static void vm_tanh_avx2(float *d, const float *x, long n) { vm_tanh_generic(d, x, n); }
 static void vm_sincos_avx2fma(float *s, float *c, const float *x, long n, float w) { vm_sincos_generic(s, c, x, n, w); }
-static void vm_sincos_avx512(float *s, float *c, const float *x, long n, float w) { vm_sincos_generic(s, c, x, n, w); }
+static void vm_sincos_avx512fma(float *s, float *c, const float *x, long n, float w) { vm_sincos_generic(s, c, x, n, w); }
 static void vm_mulcolsum_avx2(float *d, const float *g, const float *c, long rows, long cols, double a, double *acc) { vm_mulcolsum_generic(d, g, c, rows, cols, a, acc); }
 static void vm_colsum_avx2(double *acc, const float *x, long rows, long cols) { vm_colsum_generic(acc, x, rows, cols); }
 static void vm_gelu_avx2(float *y, const float *x, long n) { vm_gelu_generic(y, x, n); }
 static void vm_gelu2_avx2(float *y, float *d, const float *x, long n) { vm_gelu2_generic(y, d, x, n); }
 static void vm_gelugrad_avx2(float *d, const float *x, const float *g, long n) { vm_gelugrad_generic(d, x, g, n); }
+static void vm_sinq_avx512(float *d, const float *x, const float *g, long n, float w, double a, long q) { vm_sinq_generic(d, x, g, n, w, a, q); }
+static void vm_exp_avx512(float *d, const float *x, long n) { vm_exp_generic(d, x, n); }
+static void vm_sigmoid_avx512(float *d, const float *x, long n) { vm_sigmoid_generic(d, x, n); }
+static void vm_tanh_avx512(float *d, const float *x, long n) { vm_tanh_generic(d, x, n); }
+static void vm_mulcolsum_avx512(float *d, const float *g, const float *c, long rows, long cols, double a, double *acc) { vm_mulcolsum_generic(d, g, c, rows, cols, a, acc); }
+static void vm_colsum_avx512(double *acc, const float *x, long rows, long cols) { vm_colsum_generic(acc, x, rows, cols); }
+static void vm_gelu_avx512(float *y, const float *x, long n) { vm_gelu_generic(y, x, n); }
+static void vm_gelu2_avx512(float *y, float *d, const float *x, long n) { vm_gelu2_generic(y, d, x, n); }
+static void vm_gelugrad_avx512(float *d, const float *x, const float *g, long n) { vm_gelugrad_generic(d, x, g, n); }
 #endif
 */
 import "C"
@@ -365,7 +386,7 @@ const (
 	levelGo = iota
 	levelGeneric
 	levelAVX2
-	levelAVX512 // AVX2 kernels but for SinCos, which has a 16-lane one
+	levelAVX512
 )
 
 var level = bestLevel()
@@ -383,7 +404,7 @@ func bestLevel() int {
 func levelName(l int) string {
 	switch l {
 	case levelAVX512:
-		return "C, AVX2+FMA, AVX-512 SinCos"
+		return "C, AVX-512"
 	case levelAVX2:
 		return "C, AVX2+FMA"
 	case levelGeneric:
@@ -401,7 +422,9 @@ func fp(s []float32) *C.float {
 
 func sinq(dst, x, g []float32, w float32, a float64, q int) {
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_sinq_avx512(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
+	case levelAVX2:
 		C.vm_sinq_avx2(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
 	case levelGeneric:
 		C.vm_sinq_generic(fp(dst), fp(x), fp(g), C.long(len(dst)), C.float(w), C.double(a), C.long(q))
@@ -413,7 +436,7 @@ func sinq(dst, x, g []float32, w float32, a float64, q int) {
 func sincos(s, c, x []float32, w float32) {
 	switch level {
 	case levelAVX512:
-		C.vm_sincos_avx512(fp(s), fp(c), fp(x), C.long(len(s)), C.float(w))
+		C.vm_sincos_avx512fma(fp(s), fp(c), fp(x), C.long(len(s)), C.float(w))
 	case levelAVX2:
 		C.vm_sincos_avx2fma(fp(s), fp(c), fp(x), C.long(len(s)), C.float(w))
 	case levelGeneric:
@@ -433,7 +456,9 @@ func dp(s []float64) *C.double {
 func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
 	rows := len(dst) / max(cols, 1)
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_mulcolsum_avx512(fp(dst), fp(g), fp(c), C.long(rows), C.long(cols), C.double(a), dp(acc))
+	case levelAVX2:
 		C.vm_mulcolsum_avx2(fp(dst), fp(g), fp(c), C.long(rows), C.long(cols), C.double(a), dp(acc))
 	case levelGeneric:
 		C.vm_mulcolsum_generic(fp(dst), fp(g), fp(c), C.long(rows), C.long(cols), C.double(a), dp(acc))
@@ -445,7 +470,9 @@ func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
 func colSum(acc []float64, x []float32, cols int) {
 	rows := len(x) / max(cols, 1)
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_colsum_avx512(dp(acc), fp(x), C.long(rows), C.long(cols))
+	case levelAVX2:
 		C.vm_colsum_avx2(dp(acc), fp(x), C.long(rows), C.long(cols))
 	case levelGeneric:
 		C.vm_colsum_generic(dp(acc), fp(x), C.long(rows), C.long(cols))
@@ -456,7 +483,9 @@ func colSum(acc []float64, x []float32, cols int) {
 
 func exp(dst, x []float32) {
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_exp_avx512(fp(dst), fp(x), C.long(len(dst)))
+	case levelAVX2:
 		C.vm_exp_avx2(fp(dst), fp(x), C.long(len(dst)))
 	case levelGeneric:
 		C.vm_exp_generic(fp(dst), fp(x), C.long(len(dst)))
@@ -467,7 +496,9 @@ func exp(dst, x []float32) {
 
 func sigmoid(dst, x []float32) {
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_sigmoid_avx512(fp(dst), fp(x), C.long(len(dst)))
+	case levelAVX2:
 		C.vm_sigmoid_avx2(fp(dst), fp(x), C.long(len(dst)))
 	case levelGeneric:
 		C.vm_sigmoid_generic(fp(dst), fp(x), C.long(len(dst)))
@@ -478,7 +509,9 @@ func sigmoid(dst, x []float32) {
 
 func tanh(dst, x []float32) {
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_tanh_avx512(fp(dst), fp(x), C.long(len(dst)))
+	case levelAVX2:
 		C.vm_tanh_avx2(fp(dst), fp(x), C.long(len(dst)))
 	case levelGeneric:
 		C.vm_tanh_generic(fp(dst), fp(x), C.long(len(dst)))
@@ -489,7 +522,9 @@ func tanh(dst, x []float32) {
 
 func gelu(y, x []float32) {
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_gelu_avx512(fp(y), fp(x), C.long(len(y)))
+	case levelAVX2:
 		C.vm_gelu_avx2(fp(y), fp(x), C.long(len(y)))
 	case levelGeneric:
 		C.vm_gelu_generic(fp(y), fp(x), C.long(len(y)))
@@ -500,7 +535,9 @@ func gelu(y, x []float32) {
 
 func geluGrad(d, x, g []float32) {
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_gelugrad_avx512(fp(d), fp(x), fp(g), C.long(len(d)))
+	case levelAVX2:
 		C.vm_gelugrad_avx2(fp(d), fp(x), fp(g), C.long(len(d)))
 	case levelGeneric:
 		C.vm_gelugrad_generic(fp(d), fp(x), fp(g), C.long(len(d)))
@@ -511,7 +548,9 @@ func geluGrad(d, x, g []float32) {
 
 func gelu2(y, d, x []float32) {
 	switch level {
-	case levelAVX2, levelAVX512:
+	case levelAVX512:
+		C.vm_gelu2_avx512(fp(y), fp(d), fp(x), C.long(len(y)))
+	case levelAVX2:
 		C.vm_gelu2_avx2(fp(y), fp(d), fp(x), C.long(len(y)))
 	case levelGeneric:
 		C.vm_gelu2_generic(fp(y), fp(d), fp(x), C.long(len(y)))
