@@ -356,6 +356,12 @@ func Parse(nameOrPath, profile string) (*Config, error) {
 	return decode(src, label, profile)
 }
 
+// ParseSource is Parse on the bytes of a config (from ReadSource, perhaps
+// with ApplySets); label names it in errors.
+func ParseSource(src []byte, label, profile string) (*Config, error) {
+	return decode(src, label, profile)
+}
+
 // ReadSource returns the YAML of an experiment — the name of an embedded
 // one or a file — and the label that names it in messages.
 func ReadSource(nameOrPath string) (src []byte, label string, err error) {
@@ -417,6 +423,7 @@ func DecodeStrict(src []byte, label, profile string, out any) (map[string]int, e
 	fail := func(err error) (map[string]int, error) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+		msg = strings.ReplaceAll(msg, "line 0: ", setsKey+": ")
 		msg = lineRE.ReplaceAllString(msg, label+":$1: ")
 		msg = strings.ReplaceAll(msg, "\n  ", "\n")
 		if !strings.Contains(msg, label) {
@@ -436,13 +443,19 @@ func DecodeStrict(src []byte, label, profile string, out any) (map[string]int, e
 		return fail(errors.New("line 1: want a mapping (name, data, model, train, …)"))
 	}
 	doc := root.Content[0]
-	var profiles *yaml.Node
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "profiles" {
+	var profiles, sets *yaml.Node
+	for i := 0; i+1 < len(doc.Content); {
+		switch doc.Content[i].Value {
+		case "profiles":
 			profiles = doc.Content[i+1]
-			doc.Content = slices.Delete(doc.Content, i, i+2)
-			break
+		case setsKey:
+			sets = doc.Content[i+1]
+			zeroLines(sets)
+		default:
+			i += 2
+			continue
 		}
+		doc.Content = slices.Delete(doc.Content, i, i+2)
 	}
 	if profile != "" {
 		var names []string
@@ -461,7 +474,13 @@ func DecodeStrict(src []byte, label, profile string, out any) (map[string]int, e
 		if p.Kind != yaml.MappingNode {
 			return fail(fmt.Errorf("line %d: profile %s: want a mapping of overrides", p.Line, profile))
 		}
-		merge(doc, p)
+		merge(doc, p, false)
+	}
+	if sets != nil {
+		if sets.Kind != yaml.MappingNode {
+			return fail(errors.New("line 0: want key=value overrides"))
+		}
+		merge(doc, sets, true)
 	}
 	if err := checkKnown(doc, rv.Elem().Type(), ""); err != nil {
 		return fail(err)
@@ -472,6 +491,84 @@ func DecodeStrict(src []byte, label, profile string, out any) (map[string]int, e
 	lines := map[string]int{}
 	collectLines(doc, "", lines)
 	return lines, nil
+}
+
+// setsKey is the top-level key under which ApplySets records the
+// command line's overrides; no config field has this name.
+const setsKey = "--set"
+
+// ApplySets returns src with the overrides sets ("key.path=value", the
+// value in YAML: 100, 1e-4, true, [siren, finer], {lr: 0.001}) recorded
+// at its end, so that the file's lines stay as they are. Every decoder
+// (DecodeStrict) applies them after the profile: a --set wins over the
+// config and its profile. Unknown keys and wrong types are reported as
+// for the file, named "--set".
+func ApplySets(src []byte, sets []string) ([]byte, error) {
+	if len(sets) == 0 {
+		return src, nil
+	}
+	over := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for _, s := range sets {
+		key, val, ok := strings.Cut(s, "=")
+		path := strings.Split(strings.TrimSpace(key), ".")
+		if !ok || slices.Contains(path, "") {
+			return nil, fmt.Errorf("experiment: --set %q: want key.path=value (e.g. train.epochs=10)", s)
+		}
+		if p := path[0]; p == "kind" || p == "profiles" || p == setsKey {
+			return nil, fmt.Errorf("experiment: --set %s: not settable from the command line (use --profile for profiles)", key)
+		}
+		var v yaml.Node
+		if err := yaml.Unmarshal([]byte(val), &v); err != nil {
+			return nil, fmt.Errorf("experiment: --set %s: %v", key, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		vn := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
+		if len(v.Content) > 0 {
+			vn = v.Content[0]
+		}
+		n := over
+		for i, p := range path {
+			var child *yaml.Node
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == p {
+					child = n.Content[j+1]
+					if i == len(path)-1 || child.Kind != yaml.MappingNode {
+						child = nil
+						n.Content = slices.Delete(n.Content, j, j+2)
+					}
+					break
+				}
+			}
+			if i == len(path)-1 {
+				child = vn
+			} else if child == nil {
+				child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			} else {
+				n = child
+				continue
+			}
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p}, child)
+			n = child
+		}
+	}
+	b, err := yaml.Marshal(&yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: setsKey}, over}})
+	if err != nil {
+		return nil, fmt.Errorf("experiment: --set: %w", err)
+	}
+	out := append([]byte(nil), src...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	return append(out, b...), nil
+}
+
+// zeroLines sets the line of every node of a tree to 0 (the --set
+// overrides: messages name them "--set" instead of a line).
+func zeroLines(n *yaml.Node) {
+	n.Line, n.Column = 0, 0
+	for _, c := range n.Content {
+		zeroLines(c)
+	}
 }
 
 // ProfileNames returns the profiles a config source defines.
@@ -491,8 +588,9 @@ func ProfileNames(src []byte) []string {
 
 // merge overrides the mapping dst with src: mappings merge key by key,
 // anything else is replaced — and so is a mapping whose "type" differs
-// (a profile that switches the model to another type).
-func merge(dst, src *yaml.Node) {
+// (a profile that switches the model to another type). With keys, a
+// replaced entry takes src's key node too (its line: 0 for --set).
+func merge(dst, src *yaml.Node, keys bool) {
 	for i := 0; i+1 < len(src.Content); i += 2 {
 		k, v := src.Content[i], src.Content[i+1]
 		found := false
@@ -500,9 +598,12 @@ func merge(dst, src *yaml.Node) {
 			if dst.Content[j].Value == k.Value {
 				found = true
 				if dst.Content[j+1].Kind == yaml.MappingNode && v.Kind == yaml.MappingNode && sameType(dst.Content[j+1], v) {
-					merge(dst.Content[j+1], v)
+					merge(dst.Content[j+1], v, keys)
 				} else {
 					dst.Content[j+1] = v
+					if keys {
+						dst.Content[j] = k
+					}
 				}
 				break
 			}
@@ -675,6 +776,9 @@ func (c *Config) where(key string) string { return Where(c.src, c.lines, key) }
 func Where(label string, lines map[string]int, key string) string {
 	for k := key; k != ""; {
 		if l, ok := lines[k]; ok {
+			if l == 0 {
+				return setsKey + ": "
+			}
 			return fmt.Sprintf("%s:%d: ", label, l)
 		}
 		i := strings.LastIndexByte(k, '.')

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -164,6 +165,74 @@ train:
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q lacks %q", c.name, err, w)
 			}
+		}
+	}
+}
+
+// TestApplySets checks the command line's overrides: they apply after the
+// profile (and win over it), create and replace nested keys, leave the
+// file's line numbers as they are, and are named "--set" in errors.
+func TestApplySets(t *testing.T) {
+	src, label, err := ReadSource("burgers-fno")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(sets ...string) []byte {
+		t.Helper()
+		b, err := ApplySets(src, sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// The quick profile sets data.generate.n = 250, data.resolution = 256
+	// and model.width = 32.
+	cfg, err := Decode(set("data.generate.n=300", "train.epochs=3", "train.epochs=4", "model.modes=[8]",
+		"train.optimizer={lr: 0.002}"), label, "quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := cfg.Model.Spec.(fno.Config)
+	if cfg.Data.Generate.N != 300 || cfg.Train.Epochs != 4 || !slices.Equal(spec.Modes, []int{8}) ||
+		cfg.Train.Optimizer.LR != 0.002 || cfg.Data.Resolution != 256 || spec.Width != 32 {
+		t.Errorf("overrides: n %d, epochs %d, modes %v, lr %g, resolution %d, width %d",
+			cfg.Data.Generate.N, cfg.Train.Epochs, spec.Modes, cfg.Train.Optimizer.LR, cfg.Data.Resolution, spec.Width)
+	}
+	// A mapping given whole merges into the config's: the weight decay stays.
+	if wd := cfg.Train.Optimizer.WeightDecay; wd == nil || *wd != 1e-4 {
+		t.Errorf("weight decay lost by merging train.optimizer: %v", wd)
+	}
+	for _, c := range []struct {
+		sets []string
+		want []string
+	}{
+		{[]string{"train.epoch=3"}, []string{label, "--set: ", `unknown key "epoch" in train`}},
+		{[]string{"train.epochs=many"}, []string{"--set: ", "many"}},
+		{[]string{"train.epochs=-1"}, []string{"--set: train.epochs"}},
+	} {
+		_, err := Decode(set(c.sets...), label, "")
+		for _, w := range c.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %v lacks %q", c.sets, err, w)
+			}
+		}
+	}
+	// An error in the file still names its line.
+	bad := strings.Replace(string(src), "epochs: 500", "epochs: -500", 1)
+	if bad == string(src) {
+		t.Fatal("burgers-fno.yaml has no 'epochs: 500' line")
+	}
+	line := strings.Count(bad[:strings.Index(bad, "epochs: -500")], "\n") + 1
+	b, err := ApplySets([]byte(bad), []string{"data.generate.n=300"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(b, label, ""); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%s:%d: train.epochs", label, line)) {
+		t.Errorf("file error with --set: %v, want line %d", err, line)
+	}
+	for _, s := range []string{"train.epochs", "=3", "train..epochs=3", "kind=pinn", "profiles.quick={}", "train.epochs=[1"} {
+		if _, err := ApplySets(src, []string{s}); err == nil || !strings.Contains(err.Error(), "--set") {
+			t.Errorf("ApplySets(%q): error %v", s, err)
 		}
 	}
 }

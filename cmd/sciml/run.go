@@ -26,6 +26,7 @@ type runFlags struct {
 	workers int
 	threads int
 	verbose bool
+	sets    []string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -37,6 +38,18 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.workers, "workers", 0, "samples generated at once (default: all cores)")
 	cmd.Flags().IntVar(&f.threads, "threads", 0, "threads for kernels (sets GOMAXPROCS; 0 = all cores)")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log checkpoints and data caching")
+	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a config key after the profile: key.path=value, the value in YAML\n"+
+		"(--set train.epochs=10 --set 'models=[siren, finer]'; repeatable; --show-config prints the result)")
+}
+
+// source reads the experiment named by arg and records the --set overrides.
+func (f *runFlags) source(arg string) (src []byte, label string, err error) {
+	src, label, err = experiments.ReadSource(arg)
+	if err != nil {
+		return nil, "", err
+	}
+	src, err = experiments.ApplySets(src, f.sets)
+	return src, label, err
 }
 
 // options applies the thread count and returns the runner's options.
@@ -86,7 +99,7 @@ func runCmd() *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
-			src, label, err := experiments.ReadSource(args[0])
+			src, label, err := f.source(args[0])
 			if err != nil {
 				return err
 			}
@@ -110,7 +123,7 @@ func runCmd() *cobra.Command {
 				fmt.Fprintln(out, strings.TrimRight(summary, "\n"))
 				return nil
 			}
-			cfg, err := experiments.Load(args[0], f.profile)
+			cfg, err := experiments.Decode(src, label, f.profile)
 			if err != nil {
 				return err
 			}

@@ -23,7 +23,11 @@ func trainCmd() *cobra.Command {
 			"Evaluate afterwards at other resolutions with `sciml eval`.\n\nEmbedded experiments:\n" + experimentList(),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := experiments.Parse(args[0], f.profile)
+			src, label, err := f.source(args[0])
+			if err != nil {
+				return err
+			}
+			cfg, err := experiments.ParseSource(src, label, f.profile)
 			if err != nil {
 				return err
 			}
