@@ -1,5 +1,5 @@
 // AVX2+FMA float32 GEMM kernels of package sgemm (included by cgo.go on
-// x86-64 only). Every element of C is one chain of fused multiply-adds
+// x86-64 only), and their AVX-512 versions at the end. Every element of C is one chain of fused multiply-adds
 // over p = 0, 1, …, k−1 in order, starting from its initial value (zero,
 // the bias of its column, or C itself), whatever the tile it lies in: the
 // blocking changes the speed, never the bits.
