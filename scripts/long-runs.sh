@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The long runs behind docs/results.md that a 2-core machine needs hours
+# for, one after another, each resumable: the INR comparison on the image
+# (issue 9) and the operators' paper profiles (issue 10).
+#
+#   make build && nohup scripts/long-runs.sh /work/runs > /work/runs/long-runs.log 2>&1 &
+#
+# The first argument is where the run directories go (default runs/). A
+# job whose directory holds .done is skipped; one whose directory exists
+# is continued with --resume. Ctrl-C, or SIGTERM to the script (a shell
+# starts background jobs with SIGINT ignored), passes SIGINT to the running
+# job, which saves its state; start the script again to go on.
+# SCIML (default bin/sciml) is the binary to use.
+set -u
+dir=${1:-runs}
+bin=${SCIML:-bin/sciml}
+[ -x "$bin" ] || { echo "long-runs: $bin not found (make build, or set SCIML)" >&2; exit 2; }
+mkdir -p "$dir" || exit 2
+child=0
+trap 'if [ $child -ne 0 ]; then kill -INT $child; wait $child; fi; exit 130' INT TERM
+
+# run NAME DIR CMD... runs CMD in the background (so that the trap can
+# forward a signal), marks DIR done when it succeeds.
+run() {
+	local name=$1 out=$2
+	shift 2
+	if [ -e "$out/.done" ]; then
+		echo "== $name: done before"
+		return 0
+	fi
+	echo "== $name: start $(date -u +%FT%TZ)"
+	"$@" &
+	child=$!
+	wait $child
+	local rc=$?
+	child=0
+	echo "== $name: exit $rc $(date -u +%FT%TZ)"
+	[ $rc -eq 0 ] && mkdir -p "$out" && touch "$out/.done"
+	return $rc
+}
+
+# experiment NAME PROFILE DIR [--set …]: sciml run, resumed when DIR exists.
+experiment() {
+	local name=$1 profile=$2 out=$3
+	shift 3
+	local resume=()
+	[ -d "$out" ] && resume=(--resume)
+	run "$name $profile" "$out" "$bin" run "$name" --profile "$profile" -o "$out" "${resume[@]}" "$@"
+}
+
+# The INR table's image column (docs/results.md "Model comparison"): the
+# vorticity column and SIREN, ReLU+PE, GELU+PE and FKAN on the image are
+# done; the rest, cheapest first.
+experiment inr-fit paper "$dir/inr-image" \
+	--set 'targets=[{name: image, source: test-image, size: 256}]' \
+	--set 'models=[finer, gauss, sl2a, wire, wavelet]' || exit
+# The operators' paper profiles (docs/results.md "Timing": ≈ 4.3, 7.9 and
+# 12.3 h on the 2-core Intel machine), and the multipole GNO's compare run
+# with its evaluation at 421² (≈ 80 min).
+experiment darcy-gno paper "$dir/darcy-gno-paper" || exit
+experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" || exit
+run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
+	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
+	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
+experiment darcy-lno paper "$dir/darcy-lno-paper" || exit
+experiment darcy-mgno paper "$dir/darcy-mgno-paper" || exit
