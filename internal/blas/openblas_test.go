@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -75,4 +76,33 @@ func TestCoreType(t *testing.T) {
 		t.Errorf("chose %q, CPU supports %q", chosen, ct)
 	}
 	t.Logf("%+v", inf)
+}
+
+// TestSgemmFlushesSubnormals checks that float32 products read subnormal
+// inputs as zero and flush subnormal results (DAZ, FTZ on x86-64), and
+// that the floating-point mode of the calling thread is restored: Go's
+// own arithmetic afterwards still produces subnormals.
+func TestSgemmFlushesSubnormals(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("DAZ/FTZ are set on x86-64 only")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tiny := float32(math.Ldexp(1, -140)) // subnormal
+	c := []float32{0, 0}
+	// [tiny, 1] · [1, tiny]ᵀ-like products: a subnormal input, and a
+	// normal product whose result is subnormal.
+	Sgemm(false, false, 1, 2, 1, 1, []float32{tiny}, 1, []float32{1, 1}, 2, 0, c, 2)
+	if c[0] != 0 || c[1] != 0 {
+		t.Errorf("subnormal input: got %g, %g, want 0 (DAZ)", c[0], c[1])
+	}
+	small := float32(math.Ldexp(1, -70))
+	Sgemm(false, false, 1, 1, 1, 1, []float32{small}, 1, []float32{small}, 1, 0, c, 1)
+	if c[0] != 0 {
+		t.Errorf("subnormal result 2⁻¹⁴⁰: got %g, want 0 (FTZ)", c[0])
+	}
+	x := []float32{small}
+	if y := x[0] * x[0]; y == 0 {
+		t.Error("Go arithmetic after Sgemm flushes subnormals: the thread's MXCSR was not restored")
+	}
 }
