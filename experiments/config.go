@@ -502,10 +502,21 @@ const setsKey = "--set"
 // at its end, so that the file's lines stay as they are. Every decoder
 // (DecodeStrict) applies them after the profile: a --set wins over the
 // config and its profile. Unknown keys and wrong types are reported as
-// for the file, named "--set".
+// for the file, named "--set". A flow-style source (JSON, as a checkpoint
+// holds its config) is first rewritten in block style, after which a
+// block can follow.
 func ApplySets(src []byte, sets []string) ([]byte, error) {
 	if len(sets) == 0 {
 		return src, nil
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) == nil && len(doc.Content) > 0 && doc.Content[0].Style&yaml.FlowStyle != 0 {
+		blockStyle(&doc)
+		b, err := yaml.Marshal(&doc)
+		if err != nil {
+			return nil, fmt.Errorf("experiment: --set: %w", err)
+		}
+		src = b
 	}
 	over := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	for _, s := range sets {
@@ -560,6 +571,17 @@ func ApplySets(src []byte, sets []string) ([]byte, error) {
 		out = append(out, '\n')
 	}
 	return append(out, b...), nil
+}
+
+// blockStyle clears the flow style of the mappings and sequences of a
+// tree, so that it marshals as block YAML.
+func blockStyle(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		n.Style &^= yaml.FlowStyle
+	}
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
 }
 
 // zeroLines sets the line of every node of a tree to 0 (the --set

@@ -458,6 +458,10 @@ type EvalRequest struct {
 	DataDir string
 	// BatchSize of the evaluation (default 20).
 	BatchSize int
+	// Sets override keys of the run's config before the model is rebuilt
+	// ("key.path=value", as ApplySets), for settings that change no
+	// parameter: model.eval_partitions of a subsampled GNO, say.
+	Sets []string
 }
 
 // Evaluation is the result of EvalCheckpoint.
@@ -489,7 +493,11 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 	if len(ck.Config) == 0 {
 		return nil, fmt.Errorf("%s holds no experiment config; it was not written by sciml run/train", req.Checkpoint)
 	}
-	cfg, err := Decode(ck.Config, req.Checkpoint+" (config)", "")
+	src, err := ApplySets(ck.Config, req.Sets)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := Decode(src, req.Checkpoint+" (config)", "")
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sciml-go/sciml/data"
+	"github.com/sciml-go/sciml/fno"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/operator"
 )
@@ -75,6 +76,17 @@ func TestTinyBurgersRun(t *testing.T) {
 		if r.RelL2 != want {
 			t.Errorf("eval from the checkpoint at %d: %v, run: %v", r.Resolution, r.RelL2, want)
 		}
+	}
+	// --set changes the rebuilt model (here its activation, which has no
+	// parameters); a wrong key is named as a --set.
+	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		DataDir: opts.DataDir, Resolutions: []int{64}, Sets: []string{"model.activation=tanh"}}, nil)
+	if want, _ := res.TestError(64); err != nil || ev.Results[0].RelL2 == want || ev.Config.Model.Spec.(fno.Config).Activation != "tanh" {
+		t.Errorf("eval with --set model.activation=tanh: %+v, %v (run's error %v)", ev, err, want)
+	}
+	if _, err := EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		DataDir: opts.DataDir, Sets: []string{"model.widht=3"}}, nil); err == nil || !strings.Contains(err.Error(), "--set") {
+		t.Errorf("eval with a misspelt --set: %v", err)
 	}
 	// On other samples of the file (training ones here), given as --data.
 	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),

@@ -188,6 +188,13 @@ type GNOConfig struct {
 	// chunks of parts without recording gradients. 0 (default) uses the
 	// full radius graph of the grid.
 	SampleNodes int `yaml:"sample_nodes" json:"sample_nodes"`
+	// EvalPartitions, with SampleNodes > 0, is how many random partitions
+	// of a grid Forward and Infer evaluate, averaging the predictions
+	// (default 1). Every node is predicted once in each partition, among
+	// different random neighbours; the Neural Operator paper's GNO
+	// averages over several such node sets at test time. Each partition
+	// costs one pass; the first is the one used alone.
+	EvalPartitions int `yaml:"eval_partitions" json:"eval_partitions"`
 }
 
 func (c GNOConfig) withDefaults() GNOConfig {
@@ -198,6 +205,9 @@ func (c GNOConfig) withDefaults() GNOConfig {
 	}
 	if c.Radius == 0 {
 		c.Radius = 0.1
+	}
+	if c.EvalPartitions == 0 {
+		c.EvalPartitions = 1
 	}
 	return c
 }
@@ -218,6 +228,11 @@ func (c GNOConfig) problems() []string {
 	}
 	if c.SampleNodes < 0 {
 		errs = append(errs, fmt.Sprintf("sample_nodes %d: want ≥ 0", c.SampleNodes))
+	}
+	if c.EvalPartitions < 1 {
+		errs = append(errs, fmt.Sprintf("eval_partitions %d: want ≥ 1", c.EvalPartitions))
+	} else if c.EvalPartitions > 1 && c.SampleNodes <= 0 {
+		errs = append(errs, fmt.Sprintf("eval_partitions %d: needs sample_nodes > 0 (without subsampling there is one graph)", c.EvalPartitions))
 	}
 	return errs
 }
@@ -284,20 +299,43 @@ func (m *GNO) DType() tensor.DType { return m.dtype }
 
 // Forward maps x [B, In, n_1, …, n_d] on a grid to [B, Out, n_1, …, n_d];
 // the radius graph of the grid is built once per grid size and cached.
+// With SampleNodes > 0 and EvalPartitions = L > 1 it is the mean of the
+// predictions on L partitions, summed in partition order.
 func (m *GNO) Forward(x *tensor.Tensor) *tensor.Tensor {
 	c := m.Config
 	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
 		panic(fmt.Sprintf("gno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
 	}
 	sizes := slices.Clone(x.Shape()[2:])
-	gg := m.gridGraph(sizes)
 	bs := x.Dim(0)
-	y := m.forward(gg.pts, gg.g, tensor.Reshape(x, bs, c.In, -1))
+	a := tensor.Reshape(x, bs, c.In, -1)
+	var y *tensor.Tensor
+	for l := range m.partitions() {
+		gg := m.gridGraph(sizes, l)
+		if yl := m.forward(gg.pts, gg.g, a); y == nil {
+			y = yl
+		} else {
+			y = tensor.Add(y, yl)
+		}
+	}
+	if l := m.partitions(); l > 1 {
+		y = tensor.Scale(y, 1/float64(l))
+	}
 	return tensor.Reshape(y, slices.Concat([]int{bs, c.Out}, sizes)...)
 }
 
-func (m *GNO) gridGraph(sizes []int) *gridGraph {
-	key := fmt.Sprint(sizes)
+// partitions is the number of partitions Forward and Infer average over.
+func (m *GNO) partitions() int {
+	if m.Config.SampleNodes <= 0 {
+		return 1
+	}
+	return max(m.Config.EvalPartitions, 1)
+}
+
+// gridGraph returns the graph of a grid, for partition l of its nodes
+// with SampleNodes > 0 (l is 0 without).
+func (m *GNO) gridGraph(sizes []int, l int) *gridGraph {
+	key := fmt.Sprint(sizes, l)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if gg, ok := m.graphs[key]; ok {
@@ -306,7 +344,7 @@ func (m *GNO) gridGraph(sizes []int) *gridGraph {
 	p := m.gridPoints(sizes)
 	gg := &gridGraph{pts: p}
 	if mm := m.Config.SampleNodes; mm > 0 {
-		gg.parts = partitionNodes(len(p)/len(sizes), mm)
+		gg.parts = partitionNodes(len(p)/len(sizes), mm, l)
 		graphs := make([]*Graph, len(gg.parts))
 		for i, part := range gg.parts {
 			graphs[i] = RadiusGraph(gatherPoints(p, len(sizes), part), len(sizes), m.Config.Radius)
@@ -316,7 +354,7 @@ func (m *GNO) gridGraph(sizes []int) *gridGraph {
 	} else {
 		gg.g = RadiusGraph(p, len(sizes), m.Config.Radius)
 	}
-	if len(m.graphs) > 8 {
+	if len(m.graphs) > 8*m.partitions() {
 		clear(m.graphs)
 	}
 	m.graphs[key] = gg

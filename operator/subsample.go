@@ -61,16 +61,16 @@ func sampleSeed(epoch, batch, i int) uint64 {
 	return uint64(epoch)<<40 ^ uint64(batch)<<20 ^ uint64(i) ^ 0x6e6f646573 // "nodes"
 }
 
-// partitionNodes splits the n nodes of a grid into P = ⌈n/m⌉ disjoint
-// parts of ⌊n/P⌋ or ⌈n/P⌉ nodes (each sorted): part p holds the entries
-// p·n/P … (p+1)·n/P − 1 of a permutation drawn from a PCG seeded by n
-// alone, so the partition of a grid is always the same.
-func partitionNodes(n, m int) [][]int {
+// partitionNodes returns partition l of the n nodes of a grid into
+// P = ⌈n/m⌉ disjoint parts of ⌊n/P⌋ or ⌈n/P⌉ nodes (each sorted): part p
+// holds the entries p·n/P … (p+1)·n/P − 1 of a permutation drawn from a
+// PCG seeded by (n, l) alone, so partition l of a grid is always the same.
+func partitionNodes(n, m, l int) [][]int {
 	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
 	}
-	r := rand.New(rand.NewPCG(uint64(n), 0x7061727473)) // "parts"
+	r := rand.New(rand.NewPCG(uint64(n), 0x7061727473^uint64(l)<<40)) // "parts"
 	r.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 	p := (n + m - 1) / m
 	parts := make([][]int, p)
@@ -223,10 +223,11 @@ func (m *GNO) ForwardNodes(x *tensor.Tensor, nodes [][]int) *tensor.Tensor {
 var inferEdges = 1 << 18
 
 // Infer is Forward without recording gradients. With SampleNodes > 0 it
-// evaluates the parts of the grid's partition in chunks of about
+// evaluates the parts of the grid's partitions in chunks of about
 // inferEdges/B edges, each in an arena of its own that is released before
-// the next, so its memory does not grow with the grid. It implements
-// Inferencer.
+// the next, so its memory does not grow with the grid; with
+// EvalPartitions > 1 it sums the partitions' predictions in order and
+// divides, as Forward does. It implements Inferencer.
 func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	c := m.Config
 	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
@@ -240,42 +241,47 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 		ar.SetGrad(false)
 		return ar
 	}
-	ar := newArena()
 	sizes := slices.Clone(x.Shape()[2:])
 	bs := x.Dim(0)
 	if c.SampleNodes <= 0 {
-		return m.Forward(x.Detach().In(ar)).Clone()
+		return m.Forward(x.Detach().In(newArena())).Clone()
 	}
-	gg := m.gridGraph(sizes)
-	n := gg.g.N
-	a := tensor.Reshape(x.Detach(), bs, c.In, n)
+	a := tensor.Reshape(x.Detach(), bs, c.In, -1)
+	n := a.Dim(2)
 	out := make([]float64, bs*c.Out*n)
-	for lo := 0; lo < len(gg.parts); {
-		hi, edges := lo, 0
-		for hi < len(gg.parts) && (hi == lo || (edges+len(gg.pgraph[hi].Src))*bs <= inferEdges) {
-			edges += len(gg.pgraph[hi].Src)
-			hi++
-		}
-		var idx []int
-		var pts []float64
-		u := &Graph{}
-		for k := lo; k < hi; k++ {
-			appendGraph(u, gg.pgraph[k], len(idx))
-			idx = append(idx, gg.parts[k]...)
-			pts = append(pts, gatherPoints(gg.pts, c.Dim, gg.parts[k])...)
-		}
-		y := m.forward(pts, u, tensor.IndexSelect(a.In(ar), 2, idx)).ToFloat64s() // [B, Out, len(idx)]
-		for b := range bs {
-			for o := range c.Out {
-				row := y[(b*c.Out+o)*len(idx):]
-				dst := out[(b*c.Out+o)*n:]
-				for j, p := range idx {
-					dst[p] = row[j]
+	for l := range m.partitions() {
+		gg := m.gridGraph(sizes, l)
+		for lo := 0; lo < len(gg.parts); {
+			hi, edges := lo, 0
+			for hi < len(gg.parts) && (hi == lo || (edges+len(gg.pgraph[hi].Src))*bs <= inferEdges) {
+				edges += len(gg.pgraph[hi].Src)
+				hi++
+			}
+			var idx []int
+			var pts []float64
+			u := &Graph{}
+			for k := lo; k < hi; k++ {
+				appendGraph(u, gg.pgraph[k], len(idx))
+				idx = append(idx, gg.parts[k]...)
+				pts = append(pts, gatherPoints(gg.pts, c.Dim, gg.parts[k])...)
+			}
+			y := m.forward(pts, u, tensor.IndexSelect(a.In(newArena()), 2, idx)).ToFloat64s() // [B, Out, len(idx)]
+			for b := range bs {
+				for o := range c.Out {
+					row := y[(b*c.Out+o)*len(idx):]
+					dst := out[(b*c.Out+o)*n:]
+					for j, p := range idx {
+						dst[p] += row[j]
+					}
 				}
 			}
+			lo = hi
 		}
-		ar = newArena()
-		lo = hi
+	}
+	if l := m.partitions(); l > 1 {
+		for i := range out {
+			out[i] *= 1 / float64(l)
+		}
 	}
 	return tensor.FromFloat64s(m.dtype, out, slices.Concat([]int{bs, c.Out}, sizes)...)
 }

@@ -2,6 +2,7 @@ package operator
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sciml-go/sciml/tensor"
@@ -47,7 +48,7 @@ func TestSampleNodesDeterministic(t *testing.T) {
 // radius graphs of the parts (against brute force).
 func TestPartitionGraph(t *testing.T) {
 	g := subsampledGNO(t, 10)
-	gg := g.gridGraph([]int{7, 6})
+	gg := g.gridGraph([]int{7, 6}, 0)
 	n := 42
 	if len(gg.parts) != 5 {
 		t.Fatalf("%d parts of 42 nodes at m = 10, want 5", len(gg.parts))
@@ -91,7 +92,7 @@ func TestPartitionGraph(t *testing.T) {
 			t.Fatalf("degree of %d: %d, want %d", x, gg.g.Degree[x], d)
 		}
 	}
-	if !slices.Equal(partitionNodes(42, 10)[2], gg.parts[2]) {
+	if !slices.Equal(partitionNodes(42, 10, 0)[2], gg.parts[2]) {
 		t.Error("the partition of a grid changes between calls")
 	}
 }
@@ -105,7 +106,7 @@ func TestForwardNodesMatchesParts(t *testing.T) {
 	g := subsampledGNO(t, 10)
 	x := tensor.RandN(rng(12), tensor.Float64, 2, 1, 7, 6)
 	full := g.Forward(x)
-	gg := g.gridGraph([]int{7, 6})
+	gg := g.gridGraph([]int{7, 6}, 0)
 	for _, p := range gg.parts {
 		got := g.ForwardNodes(x, [][]int{p, p})
 		if d := maxAbsDiff(got.Float64s(), GatherNodes(full, [][]int{p, p}).Float64s()); d > 1e-13 {
@@ -170,5 +171,60 @@ func TestForwardNodesGradients(t *testing.T) {
 	}
 	if _, err := NewMultipoleGNO(MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 1}, SampleNodes: 10}}, rng(1)); err == nil {
 		t.Error("the multipole GNO accepted sample_nodes")
+	}
+}
+
+// TestEvalPartitions: with eval_partitions L, Forward and Infer are the
+// mean over L partitions of the prediction of each node on its part's own
+// graph (ForwardNodes on that part), the partitions differ and each
+// covers every node once, and the first is the partition used alone.
+func TestEvalPartitions(t *testing.T) {
+	const L = 3
+	g := subsampledGNO(t, 10)
+	g.Config.EvalPartitions = L
+	x := tensor.RandN(rng(16), tensor.Float64, 2, 1, 7, 6)
+	sizes := []int{7, 6}
+	want := make([]float64, 2*42)
+	for l := range L {
+		gg := g.gridGraph(sizes, l)
+		seen := make([]int, 42)
+		for _, p := range gg.parts {
+			for _, v := range p {
+				seen[v]++
+			}
+			y := ScatterNodes(g.ForwardNodes(x, [][]int{p, p}), [][]int{p, p}, sizes).Float64s()
+			for i, v := range y {
+				want[i] += v
+			}
+		}
+		for v, k := range seen {
+			if k != 1 {
+				t.Fatalf("partition %d: node %d in %d parts", l, v, k)
+			}
+		}
+		if l > 0 && slices.Equal(gg.parts[0], g.gridGraph(sizes, 0).parts[0]) {
+			t.Fatalf("partitions 0 and %d begin with the same part", l)
+		}
+	}
+	for i := range want {
+		want[i] /= L
+	}
+	if d := maxAbsDiff(g.Forward(x).Float64s(), want); d > 1e-13 {
+		t.Fatalf("Forward differs from the mean over %d partitions by %g", L, d)
+	}
+	defer func(e int) { inferEdges = e }(inferEdges)
+	inferEdges = 2 * 2 * 40
+	if d := maxAbsDiff(g.Infer(x).Float64s(), want); d > 1e-13 {
+		t.Fatalf("Infer differs from the mean over %d partitions by %g", L, d)
+	}
+	one := subsampledGNO(t, 10)
+	if !slices.Equal(one.gridGraph(sizes, 0).parts[3], g.gridGraph(sizes, 0).parts[3]) {
+		t.Error("the first of several partitions is not the one used alone")
+	}
+	for _, c := range []GNOConfig{{SampleNodes: 0, EvalPartitions: 2}, {SampleNodes: 10, EvalPartitions: -1}} {
+		c.Common = Common{Dim: 2, In: 1, Out: 1}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "eval_partitions") {
+			t.Errorf("sample_nodes %d, eval_partitions %d: error %v, want one naming eval_partitions", c.SampleNodes, c.EvalPartitions, err)
+		}
 	}
 }

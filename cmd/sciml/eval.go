@@ -107,6 +107,8 @@ func evalCmd() *cobra.Command {
 	cmd.Flags().IntVar(&req.BatchSize, "batch", 0, "evaluation batch size (default 20)")
 	cmd.Flags().StringVar(&req.DataDir, "data-dir", "", "where the run's generated dataset is cached")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "Markdown table to write (default eval-table.md next to the checkpoint)")
+	cmd.Flags().StringArrayVar(&req.Sets, "set", nil, "override a key of the run's config, key.path=value (repeatable), for settings\n"+
+		"that change no parameter: --set model.eval_partitions=4 averages a subsampled GNO over 4 partitions")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per resolution instead of the table")
 	return cmd
 }
