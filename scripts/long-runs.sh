@@ -58,6 +58,11 @@ experiment inr-fit paper "$dir/inr-image" \
 # 12.3 h on the 2-core Intel machine), and the multipole GNO's compare run
 # with its evaluation at 421² (≈ 80 min).
 experiment darcy-gno paper "$dir/darcy-gno-paper" || exit
+# The same GNO averaged over 4 random node partitions at test time
+# (model.eval_partitions, the paper's test-time node sets).
+run "darcy-gno eval 4 partitions" "$dir/darcy-gno-paper/eval-l4" \
+	"$bin" eval --checkpoint "$dir/darcy-gno-paper/model.safetensors" --set model.eval_partitions=4 \
+	-o "$dir/darcy-gno-paper/eval-l4.md" || exit
 experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" || exit
 run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
 	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
