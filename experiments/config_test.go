@@ -217,6 +217,18 @@ func TestApplySets(t *testing.T) {
 			}
 		}
 	}
+	// A JSON source (a checkpoint's resolved config) takes overrides too.
+	js, err := cfg.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jb, err := ApplySets(js, []string{"train.epochs=7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Decode(jb, label, ""); err != nil || c.Train.Epochs != 7 || c.Data.Generate.N != 300 {
+		t.Errorf("--set on the JSON config: %v, %+v", err, c)
+	}
 	// An error in the file still names its line.
 	bad := strings.Replace(string(src), "epochs: 500", "epochs: -500", 1)
 	if bad == string(src) {
