@@ -1,6 +1,8 @@
 package inr
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -61,4 +63,27 @@ func TestSirenVersusTorch(t *testing.T) {
 	}
 	t.Log(r.Summary("siren", 0, tensor.Threads()))
 	t.Logf("step times (ms), ours %.0f, PyTorch %.0f", r.Ours[0], r.Theirs)
+}
+
+// BenchmarkGabor times the float32 Gabor activation forward and backward
+// on WIRE's hidden layer at the paper budget (65,536 points, width 180),
+// at pre-activations of the size a trained WIRE has (standard deviation
+// 0.3: most amplitudes below 2⁻¹²⁶) and at small ones (0.03: none).
+func BenchmarkGabor(b *testing.B) {
+	for _, sd := range []float64{0.03, 0.3} {
+		z := gaborInput(tensor.Float32, 65536, 180, true, sd, 5)
+		out := gaborAct(z, true, 20, 30)
+		gr := tensor.RandN(rand.New(rand.NewPCG(6, 1)), tensor.Float32, 65536, 360)
+		g := gaborShape{h: 180, zw: 360, cplx: true, w: 20, s2: 900}
+		b.Run(fmt.Sprintf("forward/sd=%g", sd), func(b *testing.B) {
+			for b.Loop() {
+				gaborAct(z, true, 20, 30)
+			}
+		})
+		b.Run(fmt.Sprintf("backward/sd=%g", sd), func(b *testing.B) {
+			for b.Loop() {
+				gaborBackward(gr, z, out, g)
+			}
+		})
+	}
 }

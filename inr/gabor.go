@@ -28,6 +28,15 @@ import (
 // When a graph of the backward pass is wanted (higher derivatives) the
 // same formulas are written with differentiable operations, whose own
 // backward goes through gaborAct again.
+//
+// In float32 both passes write no subnormal numbers: an amplitude
+// exp(−ωb − s²|z|²) below 2⁻¹²⁶ (the exponent below ln 2⁻¹²⁶ ≈ −87.34,
+// |z| > 0.31 at s = 30: most of a trained WIRE's pre-activations) is taken
+// as 0, and results below 2⁻¹²⁶ in magnitude are flushed to 0, as a CPU
+// does with its flush-to-zero mode. Intel CPUs take a microcode assist for
+// every subnormal operand or result, which made this activation and the
+// products around it (the layers' GEMMs read its output and its gradient)
+// 2× slower than on AMD ones. float64 keeps IEEE arithmetic.
 func gaborAct(z *tensor.Tensor, cplx bool, omega, s float64) *tensor.Tensor {
 	sh := z.Shape()
 	if len(sh) != 2 || (cplx && sh[1]%2 != 0) {
@@ -76,15 +85,43 @@ func (g gaborShape) segments(lo, hi int, f func(i, j, m, off int)) {
 	}
 }
 
-type gaborBuf struct{ a, e, sn, cs []float32 }
+type gaborBuf struct {
+	a, e, sn, cs []float32
+	zero         []uint32 // all ones where the amplitude is below 2⁻¹²⁶
+}
 
 var gaborPool = sync.Pool{New: func() any { return new(gaborBuf) }}
 
 func (b *gaborBuf) size(m int) {
 	if cap(b.a) < m {
 		b.a, b.e, b.sn, b.cs = make([]float32, m), make([]float32, m), make([]float32, m), make([]float32, m)
+		b.zero = make([]uint32, m)
 	}
-	b.a, b.e, b.sn, b.cs = b.a[:m], b.e[:m], b.sn[:m], b.cs[:m]
+	b.a, b.e, b.sn, b.cs, b.zero = b.a[:m], b.e[:m], b.sn[:m], b.cs[:m], b.zero[:m]
+}
+
+// lnMinNormal32 is the float32 just above ln 2⁻¹²⁶, the least exponent
+// whose exp is a normal float32.
+var lnMinNormal32 = math.Nextafter32(float32(math.Log(0x1p-126)), 0)
+
+// The flushes below work on the bits, without branches (which the
+// random pattern of tiny values would mispredict) or floating-point
+// operations on subnormal operands.
+
+// negMask is all ones when v < 0 (or v is −0), else 0.
+func negMask(v float32) uint32 { return uint32(int32(math.Float32bits(v)) >> 31) }
+
+// flush32 returns v, or 0 when v is subnormal (its exponent bits 0).
+func flush32(v float32) float32 {
+	b := math.Float32bits(v)
+	return math.Float32frombits(b &^ uint32(int32(b&0x7f800000-1)>>31))
+}
+
+// flushSubnormals32 sets the subnormal elements of x to 0.
+func flushSubnormals32(x []float32) {
+	for i, v := range x {
+		x[i] = flush32(v)
+	}
 }
 
 // gaborForward32 computes pairs [lo, hi): the exponent in float32
@@ -97,7 +134,7 @@ func gaborForward32(out, z []float32, lo, hi int, g gaborShape) {
 	w, s2 := float32(g.w), float32(g.s2)
 	g.segments(lo, hi, func(i, j, m, off int) {
 		a := z[i*g.zw+j : i*g.zw+j+m]
-		ba, be := buf.a[off:off+m], buf.e[off:off+m]
+		ba, be, bz := buf.a[off:off+m], buf.e[off:off+m], buf.zero[off:off+m]
 		copy(ba, a)
 		if g.cplx {
 			b := z[i*g.zw+g.h+j : i*g.zw+g.h+j+m]
@@ -105,10 +142,17 @@ func gaborForward32(out, z []float32, lo, hi int, g gaborShape) {
 				bv := b[t]
 				be[t] = -(w*bv + s2*(av*av+bv*bv))
 			}
-			return
+		} else {
+			for t, av := range a {
+				be[t] = -s2 * (av * av)
+			}
 		}
-		for t, av := range a {
-			be[t] = -s2 * (av * av)
+		// An amplitude below 2⁻¹²⁶ is 0: its exp is not computed (exp(0)
+		// in its place), so no subnormal number is made.
+		for t, v := range be {
+			m := negMask(v - lnMinNormal32)
+			bz[t] = m
+			be[t] = math.Float32frombits(math.Float32bits(v) &^ m)
 		}
 	})
 	vmath.Exp(buf.e, buf.e)
@@ -116,10 +160,10 @@ func gaborForward32(out, z []float32, lo, hi int, g gaborShape) {
 	g.segments(lo, hi, func(i, j, m, off int) {
 		re := out[i*2*g.h+j : i*2*g.h+j+m]
 		im := out[i*2*g.h+g.h+j : i*2*g.h+g.h+j+m]
-		e, c, sn := buf.e[off:off+m], buf.cs[off:off+m], buf.sn[off:off+m]
+		e, c, sn, zero := buf.e[off:off+m], buf.cs[off:off+m], buf.sn[off:off+m], buf.zero[off:off+m]
 		for t, amp := range e {
-			re[t] = amp * c[t]
-			im[t] = amp * sn[t]
+			re[t] = math.Float32frombits(math.Float32bits(flush32(amp*c[t])) &^ zero[t])
+			im[t] = math.Float32frombits(math.Float32bits(flush32(amp*sn[t])) &^ zero[t])
 		}
 	})
 }
@@ -148,7 +192,16 @@ func gaborBackward(gr, z, out *tensor.Tensor, g gaborShape) *tensor.Tensor {
 	switch z.DType() {
 	case tensor.Float32:
 		d, gd, zd, od := gz.Float32s(), gr.Float32s(), z.Float32s(), out.Float32s()
-		tensor.ParallelRange(n, func(lo, hi int) { gaborGrad(d, gd, zd, od, lo, hi, g) })
+		tensor.ParallelRange(n, func(lo, hi int) {
+			gaborGrad(d, gd, zd, od, lo, hi, g)
+			g.segments(lo, hi, func(i, j, m, _ int) {
+				p := i*g.zw + j
+				flushSubnormals32(d[p : p+m])
+				if g.cplx {
+					flushSubnormals32(d[p+g.h : p+g.h+m])
+				}
+			})
+		})
 	default:
 		d, gd, zd, od := gz.Float64s(), gr.Float64s(), z.Float64s(), out.Float64s()
 		tensor.ParallelRange(n, func(lo, hi int) { gaborGrad(d, gd, zd, od, lo, hi, g) })
@@ -156,6 +209,7 @@ func gaborBackward(gr, z, out *tensor.Tensor, g gaborShape) *tensor.Tensor {
 	return gz
 }
 
+// gaborGrad writes the gradient of pairs [lo, hi).
 func gaborGrad[T float32 | float64](gz, gr, z, out []T, lo, hi int, g gaborShape) {
 	w, s2 := T(g.w), T(g.s2)
 	g.segments(lo, hi, func(i, j, m, _ int) {

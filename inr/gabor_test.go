@@ -126,3 +126,73 @@ func TestGaborActFloat32Backward(t *testing.T) {
 		}
 	}
 }
+
+// TestGaborActNoSubnormals: in float32, on pre-activations wide enough that
+// many amplitudes fall in the subnormal range, gaborAct and its backward
+// pass write no subnormal number, the values stay within the error model
+// plus 2⁻¹²⁶ of complex128 arithmetic, and the gradient within 1e-5 of
+// the float64 one.
+func TestGaborActNoSubnormals(t *testing.T) {
+	const omega, s = 20.0, 30.0
+	subnormal := func(v float64) bool { return v != 0 && math.Abs(v) < 0x1p-126 }
+	for _, cplx := range []bool{false, true} {
+		n, h := 64, 50
+		z := gaborInput(tensor.Float32, n, h, cplx, 0.3, 21)
+		zd, zw := z.ToFloat64s(), z.Shape()[1]
+		z.SetRequiresGrad(true)
+		y := gaborAct(z, cplx, omega, s)
+		got := y.ToFloat64s()
+		tinyRef := 0
+		for i := range n {
+			for j := range h {
+				a, b := zd[i*zw+j], 0.0
+				if cplx {
+					b = zd[i*zw+h+j]
+				}
+				want := gaborRef(a, b, omega, s)
+				amp := cmplx.Abs(want)
+				if subnormal(float64(float32(amp))) {
+					tinyRef++
+				}
+				// Each rounding in the exponent costs its size times 2⁻²⁴:
+				// a² and s²·a² (real); a², b², their sum, s²·(…), ω·b and
+				// the last sum (complex). TestGaborActValues' small inputs
+				// made a single bound enough.
+				q, k := s*s*(a*a+b*b), 2.0
+				if cplx {
+					k = 4
+				}
+				tol := amp*(k*q+2*omega*math.Abs(b)+omega*math.Abs(a)+6)*0x1p-24 + 0x1p-126
+				for k, g := range []float64{got[i*2*h+j], got[i*2*h+h+j]} {
+					if subnormal(g) {
+						t.Fatalf("complex=%v (%d,%d) part %d: subnormal output %g", cplx, i, j, k, g)
+					}
+					if d := math.Abs(g - []float64{real(want), imag(want)}[k]); d > tol {
+						t.Fatalf("complex=%v (%d,%d) part %d: off by %.3g, tolerance %.3g", cplx, i, j, k, d, tol)
+					}
+				}
+			}
+		}
+		if tinyRef < n*h/100 {
+			t.Fatalf("complex=%v: only %d subnormal amplitudes in the reference; the test needs wider inputs", cplx, tinyRef)
+		}
+		g := tensor.RandN(rand.New(rand.NewPCG(22, 1)), tensor.Float32, n, 2*h)
+		g = tensor.Mul(g, tensor.Scale(tensor.Abs(y.Detach()), 1e3)) // gradients that scale with the output, as in training
+		gz := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{z}, []*tensor.Tensor{g}, false)[0].ToFloat64s()
+		z64 := tensor.FromFloat64s(tensor.Float64, zd, z.Shape()...).SetRequiresGrad(true)
+		g64 := tensor.FromFloat64s(tensor.Float64, g.ToFloat64s(), g.Shape()...)
+		want := tensor.Grad([]*tensor.Tensor{gaborAct(z64, cplx, omega, s)}, []*tensor.Tensor{z64}, []*tensor.Tensor{g64}, false)[0].ToFloat64s()
+		var num, den float64
+		for i, v := range gz {
+			if subnormal(v) {
+				t.Fatalf("complex=%v: subnormal gradient %g at %d", cplx, v, i)
+			}
+			num += (v - want[i]) * (v - want[i])
+			den += want[i] * want[i]
+		}
+		if rel := math.Sqrt(num / den); !(rel < 1e-5) {
+			t.Errorf("complex=%v: float32 gradient off by %.3g relative", cplx, rel)
+		}
+		t.Logf("complex=%v: %d of %d reference amplitudes subnormal in float32", cplx, tinyRef, n*h)
+	}
+}
