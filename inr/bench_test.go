@@ -73,7 +73,7 @@ func BenchmarkGabor(b *testing.B) {
 	for _, sd := range []float64{0.03, 0.3} {
 		z := gaborInput(tensor.Float32, 65536, 180, true, sd, 5)
 		out := gaborAct(z, true, 20, 30)
-		gr := tensor.RandN(rand.New(rand.NewPCG(6, 1)), tensor.Float32, 65536, 360)
+		gr := tensor.Scale(tensor.RandN(rand.New(rand.NewPCG(6, 1)), tensor.Float32, 65536, 360), 1e-6) // gradients of a fit's size
 		g := gaborShape{h: 180, zw: 360, cplx: true, w: 20, s2: 900}
 		b.Run(fmt.Sprintf("forward/sd=%g", sd), func(b *testing.B) {
 			for b.Loop() {

@@ -29,14 +29,17 @@ import (
 // same formulas are written with differentiable operations, whose own
 // backward goes through gaborAct again.
 //
-// In float32 both passes write no subnormal numbers: an amplitude
-// exp(−ωb − s²|z|²) below 2⁻¹²⁶ (the exponent below ln 2⁻¹²⁶ ≈ −87.34,
-// |z| > 0.31 at s = 30: most of a trained WIRE's pre-activations) is taken
-// as 0, and results below 2⁻¹²⁶ in magnitude are flushed to 0, as a CPU
-// does with its flush-to-zero mode. Intel CPUs take a microcode assist for
-// every subnormal operand or result, which made this activation and the
-// products around it (the layers' GEMMs read its output and its gradient)
-// 2× slower than on AMD ones. float64 keeps IEEE arithmetic.
+// In float32 both passes write no subnormal numbers, and the backward
+// pass makes almost none on the way: an amplitude exp(−ωb − s²|z|²) below
+// 2⁻⁶⁴ ≈ 5.4e-20 (the exponent below −44.4, |z| > 0.22 at s = 30: most
+// of a trained WIRE's pre-activations) is taken as 0 — 2⁻⁴⁰ of float32's
+// resolution of the unit-sized sums it enters, so no fit can tell —, and
+// results below 2⁻¹²⁶ are flushed to 0. Intel CPUs take a microcode
+// assist for every subnormal operand or result: with amplitudes kept down
+// to 2⁻¹²⁶, their products with a fit's small gradients (≈ 1e-6) were
+// subnormal, and the backward pass took 3–4× as long; the GEMMs that read
+// the activation and its gradient paid too. float64 keeps IEEE
+// arithmetic.
 func gaborAct(z *tensor.Tensor, cplx bool, omega, s float64) *tensor.Tensor {
 	sh := z.Shape()
 	if len(sh) != 2 || (cplx && sh[1]%2 != 0) {
@@ -87,7 +90,7 @@ func (g gaborShape) segments(lo, hi int, f func(i, j, m, off int)) {
 
 type gaborBuf struct {
 	a, e, sn, cs []float32
-	zero         []uint32 // all ones where the amplitude is below 2⁻¹²⁶
+	zero         []uint32 // all ones where the amplitude is below 2⁻⁶⁴
 }
 
 var gaborPool = sync.Pool{New: func() any { return new(gaborBuf) }}
@@ -100,9 +103,8 @@ func (b *gaborBuf) size(m int) {
 	b.a, b.e, b.sn, b.cs, b.zero = b.a[:m], b.e[:m], b.sn[:m], b.cs[:m], b.zero[:m]
 }
 
-// lnMinNormal32 is the float32 just above ln 2⁻¹²⁶, the least exponent
-// whose exp is a normal float32.
-var lnMinNormal32 = math.Nextafter32(float32(math.Log(0x1p-126)), 0)
+// gaborLnTiny is ln 2⁻⁶⁴: amplitudes of smaller exponents are 0.
+var gaborLnTiny = float32(math.Log(0x1p-64))
 
 // The flushes below work on the bits, without branches (which the
 // random pattern of tiny values would mispredict) or floating-point
@@ -147,10 +149,10 @@ func gaborForward32(out, z []float32, lo, hi int, g gaborShape) {
 				be[t] = -s2 * (av * av)
 			}
 		}
-		// An amplitude below 2⁻¹²⁶ is 0: its exp is not computed (exp(0)
+		// An amplitude below 2⁻⁶⁴ is 0: its exp is not computed (exp(0)
 		// in its place), so no subnormal number is made.
 		for t, v := range be {
-			m := negMask(v - lnMinNormal32)
+			m := negMask(v - gaborLnTiny)
 			bz[t] = m
 			be[t] = math.Float32frombits(math.Float32bits(v) &^ m)
 		}
