@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sciml-go/sciml/internal/yamldoc"
 )
 
 // LoadConfig reads a YAML generation config (the keys of GenerateSpec's
@@ -40,9 +42,13 @@ var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // DecodeConfig is LoadConfig on the bytes of a config; name labels errors.
 func DecodeConfig(b []byte, name string, spec *GenerateSpec) (map[string]int, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("data: config %s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	root, err := yamldoc.Parse(b)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			return nil, fmt.Errorf("data: config %s:%s: %s", name, m[1], m[2])
+		}
+		return nil, fmt.Errorf("data: config %s: %s", name, msg)
 	}
 	lines := map[string]int{}
 	if len(root.Content) == 0 {

@@ -40,6 +40,8 @@ burgers:
 		{"pde: darcy\n", []string{"c.yaml:1", `pde is "darcy"`}},
 		{"- 1\n- 2\n", []string{"c.yaml:1", "mapping"}},
 		{"n: [1\n", []string{"c.yaml"}},
+		{"{\"n\": 5}\nseed: 3\n", []string{"c.yaml:2", "would be ignored"}},
+		{"n: 5\n---\nseed: 3\n", []string{"c.yaml:2", "second YAML document"}},
 	} {
 		s, _ := DefaultSpec(Burgers)
 		_, err := DecodeConfig([]byte(tc.text), "c.yaml", &s)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/sciml-go/sciml/data"
 	"github.com/sciml-go/sciml/fno"
+	"github.com/sciml-go/sciml/internal/yamldoc"
 	"github.com/sciml-go/sciml/operator"
 )
 
@@ -435,8 +436,8 @@ func DecodeStrict(src []byte, label, profile string, out any) (map[string]int, e
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("experiments.DecodeStrict: out is %T, want a pointer to a struct", out))
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
+	root, err := yamldoc.Parse(src)
+	if err != nil {
 		return fail(err)
 	}
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {

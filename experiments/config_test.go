@@ -144,6 +144,8 @@ train:
 		{"too many samples", strings.Replace(base, "n_train: 8", "n_train: 9", 1), "", []string{"exceed the 10 samples"}},
 		{"unknown profile", base, "fast", []string{`no profile "fast"`}},
 		{"profile error", base + "profiles:\n  p:\n    train: {epochs: 0.5}\n", "p", []string{"f.yaml:17", "train.epochs: 0.5 is not an integer"}},
+		{"block keys after a flow document", "{\"name\": \"x\"}\n" + base[len("name: x\n"):], "", []string{"f.yaml:2", "would be ignored"}},
+		{"two documents", base + "---\nname: y\n", "", []string{"f.yaml:15", "second YAML document"}},
 		{"no data", "name: x\nmodel: {type: fno}\n", "", []string{"data: give a dataset file"}},
 		{"super-resolution ok", base + "eval: {super_resolution: [{input: 16, output: 64}]}\n", "", nil},
 		{"super-resolution without ForwardTo", strings.Replace(strings.Replace(base, "type: fno", "type: lno", 1), "  modes: [2]\n", "", 1) +

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sciml-go/sciml/internal/yamldoc"
 )
 
 // KindOperator is the kind of the operator-learning experiments that
@@ -80,8 +82,8 @@ func LookupKind(name string) (Kind, bool) {
 // key), KindOperator without one. An unknown kind is an error naming
 // label, the line and the known kinds.
 func KindOf(src []byte, label string) (string, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+	root, err := yamldoc.Parse(src)
+	if err != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return KindOperator, nil // decoding reports the problem
 	}
 	doc := root.Content[0]
