@@ -3,6 +3,7 @@ package tensor
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -357,6 +358,48 @@ func TestArenaReleasesIdleSizes(t *testing.T) {
 	step(101)
 	if b, want := ar.Bytes(), peak(101); b != want {
 		t.Fatalf("idle sizes kept: %d bytes after steps of 1000, 101, 101 rows, want %d", b, want)
+	}
+}
+
+// TestArenaSizeClasses: steps whose sizes differ a little (a radius
+// graph's edge count over random node draws) reuse the arena's buffers
+// instead of allocating new ones, and get tensors of their exact size.
+func TestArenaSizeClasses(t *testing.T) {
+	w := randT(33, 16, 16).SetRequiresGrad(true)
+	ar := NewArena()
+	var want []float64
+	xs := map[int]*Tensor{}
+	step := func(rows int) float64 {
+		h := MatMul(xs[rows].In(ar), w)
+		if h.Numel() != rows*16 || len(h.Float64s()) != rows*16 {
+			t.Fatalf("%d rows: a tensor of %d elements (%d stored)", rows, h.Numel(), len(h.Float64s()))
+		}
+		l := Mean(Square(Tanh(h)))
+		l.Backward()
+		v := l.Item()
+		ar.Reset()
+		return v
+	}
+	// Rows 2000, 2003, 2006 (a period longer than arenaIdle): one size class.
+	for i := range 3 {
+		rows := 2000 + 3*i
+		xs[rows] = RandN(rng(uint64(rows)), Float64, rows, 16)
+		want = append(want, Mean(Square(Tanh(MatMul(xs[rows], w)))).Item())
+		step(rows)
+	}
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	for i := range 30 {
+		if v := step(2000 + 3*(i%3)); v != want[i%3] {
+			t.Fatalf("step of %d rows: %v, want %v (heap)", 2000+3*(i%3), v, want[i%3])
+		}
+	}
+	runtime.ReadMemStats(&m1)
+	// One step's tensors: x, h, tanh, square and their gradients, ≈ 8 ×
+	// 2000 × 16 float64 = 2 MB; allocated anew that is ≈ 60 MB over 30 steps.
+	if perStep := (m1.TotalAlloc - m0.TotalAlloc) / 30; perStep > 400_000 {
+		t.Errorf("%d bytes allocated a step with sizes within one class", perStep)
 	}
 }
 
