@@ -224,8 +224,8 @@ var inferEdges = 1 << 18
 
 // Infer is Forward without recording gradients. With SampleNodes > 0 it
 // evaluates the parts of the grid's partitions in chunks of about
-// inferEdges/B edges, each in an arena of its own that is released before
-// the next, so its memory does not grow with the grid; with
+// inferEdges/B edges, in an arena reset after each chunk, so its memory
+// does not grow with the grid; with
 // EvalPartitions > 1 it sums the partitions' predictions in order and
 // divides, as Forward does. It implements Inferencer.
 func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
@@ -233,18 +233,15 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
 		panic(fmt.Sprintf("gno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
 	}
-	// Each chunk computes in an arena of its own, dropped afterwards (the
-	// chunks have different numbers of edges, and an arena keeps its
-	// buffers by size).
-	newArena := func() *tensor.Arena {
-		ar := tensor.NewArena()
-		ar.SetGrad(false)
-		return ar
-	}
+	// The chunks compute in one arena, reset after each: their sizes
+	// differ a little, which the arena's size classes absorb, and it holds
+	// the storage of the last few chunks only.
+	ar := tensor.NewArena()
+	ar.SetGrad(false)
 	sizes := slices.Clone(x.Shape()[2:])
 	bs := x.Dim(0)
 	if c.SampleNodes <= 0 {
-		return m.Forward(x.Detach().In(newArena())).Clone()
+		return m.Forward(x.Detach().In(ar)).Clone()
 	}
 	a := tensor.Reshape(x.Detach(), bs, c.In, -1)
 	n := a.Dim(2)
@@ -265,7 +262,8 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 				idx = append(idx, gg.parts[k]...)
 				pts = append(pts, gatherPoints(gg.pts, c.Dim, gg.parts[k])...)
 			}
-			y := m.forward(pts, u, tensor.IndexSelect(a.In(newArena()), 2, idx)).ToFloat64s() // [B, Out, len(idx)]
+			y := m.forward(pts, u, tensor.IndexSelect(a.In(ar), 2, idx)).ToFloat64s() // [B, Out, len(idx)]
+			ar.Reset()
 			for b := range bs {
 				for o := range c.Out {
 					row := y[(b*c.Out+o)*len(idx):]

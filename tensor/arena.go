@@ -110,18 +110,28 @@ func arenaClass(n int) int {
 	return (n + g - 1) &^ (g - 1)
 }
 
+// arenaSpill is the number of larger size classes a request may take a
+// free buffer from when its own class has none (the sizes of the step
+// before were a little larger).
+const arenaSpill = 2
+
 // get returns storage for n elements of d (a slice of length n of a buffer
-// of n's size class); zeroed when zero is set.
+// of n's size class, or of one of the arenaSpill classes above it when
+// that is what is free); zeroed when zero is set.
 func (a *Arena) get(d DType, n int, zero bool) any {
 	k := arenaKey{d, arenaClass(n)}
 	a.mu.Lock()
-	a.last[k] = a.gen
-	var b any
-	if l := a.free[k]; len(l) > 0 {
-		b = l[len(l)-1]
+	for c, i := k.n, 0; i <= arenaSpill; c, i = arenaClass(c+1), i+1 {
+		kc := arenaKey{d, c}
+		l := a.free[kc]
+		if len(l) == 0 {
+			continue
+		}
+		a.last[kc] = a.gen
+		b := l[len(l)-1]
 		l[len(l)-1] = nil
-		a.free[k] = l[:len(l)-1]
-		a.used = append(a.used, arenaBuf{k, b})
+		a.free[kc] = l[:len(l)-1]
+		a.used = append(a.used, arenaBuf{kc, b})
 		a.mu.Unlock()
 		b = sliceData(b, n)
 		if zero {
@@ -129,6 +139,8 @@ func (a *Arena) get(d DType, n int, zero bool) any {
 		}
 		return b
 	}
+	a.last[k] = a.gen
+	var b any
 	a.bytes += int64(k.n * d.Size())
 	a.mu.Unlock()
 	b = makeData(d, k.n)

@@ -401,6 +401,20 @@ func TestArenaSizeClasses(t *testing.T) {
 	if perStep := (m1.TotalAlloc - m0.TotalAlloc) / 30; perStep > 400_000 {
 		t.Errorf("%d bytes allocated a step with sizes within one class", perStep)
 	}
+	// A step a little smaller than the one before (two classes down) takes
+	// that step's buffers.
+	ar = NewArena()
+	xs[2200] = RandN(rng(2200), Float64, 2200, 16)
+	step(2200)
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	if v := step(2000); v != want[0] {
+		t.Fatalf("step of 2000 rows after one of 2200: %v, want %v", v, want[0])
+	}
+	runtime.ReadMemStats(&m1)
+	if b := m1.TotalAlloc - m0.TotalAlloc; b > 400_000 {
+		t.Errorf("%d bytes allocated by a step after a larger one", b)
+	}
 }
 
 func TestDeterministicAcrossThreads(t *testing.T) {
