@@ -73,10 +73,7 @@ func (f *smoothFn) gradMulCached(g, x, d *tensor.Tensor) *tensor.Tensor {
 	out := tensor.EmptyLike(g)
 	os, gs, ds := out.Float32s(), g.Float32s(), d.Float32s()
 	tensor.ParallelRange(len(os), func(lo, hi int) {
-		o, gg, dd := os[lo:hi], gs[lo:hi], ds[lo:hi]
-		for i := range o {
-			o[i] = gg[i] * dd[i]
-		}
+		vmath.Mul(os[lo:hi], gs[lo:hi], ds[lo:hi])
 	})
 	return tensor.Record(out, f.opName(1)+"·g", f.gradMulBackward(1), g, x)
 }

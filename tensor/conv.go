@@ -252,10 +252,7 @@ func mixForward[T Float](y, x, w, bias, r []T, bs, ci, co, s int, gemm batchedGe
 				dst := y[row*s : (row+1)*s]
 				switch {
 				case r != nil && bias != nil:
-					bv := bias[row%co]
-					for i, v := range r[row*s : (row+1)*s] {
-						dst[i] = v + bv
-					}
+					addVS(dst, r[row*s:(row+1)*s], bias[row%co])
 				case r != nil:
 					copy(dst, r[row*s:(row+1)*s])
 				default:

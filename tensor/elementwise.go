@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/cmplx"
 	"slices"
+
+	"github.com/sciml-go/sciml/internal/vmath"
 )
 
 // binaryKernels holds the loops of a binary operation for every dtype.
@@ -63,7 +65,13 @@ var (
 		func(a, b complex64) complex64 { return a / b }, func(a, b complex128) complex128 { return a / b })
 )
 
+// addVV, addVS, mulVV and mulVS run float32 through vmath's vectorised
+// kernels (the same IEEE operation on each element, so the same bits).
 func addVV[T Float](dst, x, y []T) {
+	if d, ok := any(dst).([]float32); ok {
+		vmath.Add(d, any(x).([]float32), any(y).([]float32))
+		return
+	}
 	x, y = x[:len(dst)], y[:len(dst)]
 	for i := range dst {
 		dst[i] = x[i] + y[i]
@@ -71,6 +79,10 @@ func addVV[T Float](dst, x, y []T) {
 }
 
 func addVS[T Float](dst, x []T, s T) {
+	if d, ok := any(dst).([]float32); ok {
+		vmath.AddScalar(d, any(x).([]float32), any(s).(float32))
+		return
+	}
 	x = x[:len(dst)]
 	for i := range dst {
 		dst[i] = x[i] + s
@@ -78,6 +90,10 @@ func addVS[T Float](dst, x []T, s T) {
 }
 
 func mulVV[T Float](dst, x, y []T) {
+	if d, ok := any(dst).([]float32); ok {
+		vmath.Mul(d, any(x).([]float32), any(y).([]float32))
+		return
+	}
 	x, y = x[:len(dst)], y[:len(dst)]
 	for i := range dst {
 		dst[i] = x[i] * y[i]
@@ -85,6 +101,10 @@ func mulVV[T Float](dst, x, y []T) {
 }
 
 func mulVS[T Float](dst, x []T, s T) {
+	if d, ok := any(dst).([]float32); ok {
+		vmath.MulScalar(d, any(x).([]float32), any(s).(float32))
+		return
+	}
 	x = x[:len(dst)]
 	for i := range dst {
 		dst[i] = x[i] * s

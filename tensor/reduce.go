@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+
+	"github.com/sciml-go/sciml/internal/vmath"
 )
 
 // normAxes returns the sorted, deduplicated, non-negative form of axes.
@@ -113,11 +115,16 @@ func sumRange(x *Tensor, a0, a1 int) *Tensor {
 // partsPool recycles the partial sums of reduceSum's long-column path.
 var partsPool = sync.Pool{New: func() any { return new([]float64) }}
 
-// sum64 returns Σ x in float64 with four interleaved partial sums
-// (x[i] for i ≡ 0, 1, 2, 3 mod 4, combined as (s0 + s1) + (s2 + s3), then
-// the tail): a fixed order, so the result depends on x alone, at four
-// times the throughput of one dependent chain of additions.
+// sum64 returns Σ x in float64 in a fixed order, so that the result
+// depends on x alone: float32 through vmath.Sum (sixteen partial sums over
+// the residues mod 16, folded in halves, then the tail; vectorised),
+// float64 with four interleaved partial sums (x[i] for i ≡ 0, 1, 2, 3 mod
+// 4, combined as (s0 + s1) + (s2 + s3), then the tail), at four times the
+// throughput of one dependent chain of additions.
 func sum64[T Float](x []T) float64 {
+	if f, ok := any(x).([]float32); ok {
+		return vmath.Sum(f)
+	}
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {

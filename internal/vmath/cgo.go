@@ -371,6 +371,16 @@ static void vm_colsum_avx512(double *acc, const float *x, long rows, long cols) 
 static void vm_gelu_avx512(float *y, const float *x, long n) { vm_gelu_generic(y, x, n); }
 static void vm_gelu2_avx512(float *y, float *d, const float *x, long n) { vm_gelu2_generic(y, d, x, n); }
 static void vm_gelugrad_avx512(float *d, const float *x, const float *g, long n) { vm_gelugrad_generic(d, x, g, n); }
+static void vm_add_avx2(float *d, const float *x, const float *y, long n) { vm_add_generic(d, x, y, n); }
+static void vm_adds_avx2(float *d, const float *x, float s, long n) { vm_adds_generic(d, x, s, n); }
+static void vm_mul_avx2(float *d, const float *x, const float *y, long n) { vm_mul_generic(d, x, y, n); }
+static void vm_muls_avx2(float *d, const float *x, float s, long n) { vm_muls_generic(d, x, s, n); }
+static double vm_sum_avx2(const float *x, long n) { return vm_sum_generic(x, n); }
+static void vm_add_avx512(float *d, const float *x, const float *y, long n) { vm_add_generic(d, x, y, n); }
+static void vm_adds_avx512(float *d, const float *x, float s, long n) { vm_adds_generic(d, x, s, n); }
+static void vm_mul_avx512(float *d, const float *x, const float *y, long n) { vm_mul_generic(d, x, y, n); }
+static void vm_muls_avx512(float *d, const float *x, float s, long n) { vm_muls_generic(d, x, s, n); }
+static double vm_sum_avx512(const float *x, long n) { return vm_sum_generic(x, n); }
 #endif
 */
 import "C"
@@ -557,5 +567,74 @@ func gelu2(y, d, x []float32) {
 	default:
 		geluGo(y, x)
 		geluGradGo(d, x, nil)
+	}
+}
+
+// cgoMin is the length below which the elementwise kernels run in Go: a
+// cgo call costs about as much as a few dozen elements.
+const cgoMin = 64
+
+func add(d, x, y []float32) {
+	switch {
+	case len(d) < cgoMin || level == levelGo:
+		addGo(d, x, y)
+	case level == levelAVX512:
+		C.vm_add_avx512(fp(d), fp(x), fp(y), C.long(len(d)))
+	case level == levelAVX2:
+		C.vm_add_avx2(fp(d), fp(x), fp(y), C.long(len(d)))
+	default:
+		C.vm_add_generic(fp(d), fp(x), fp(y), C.long(len(d)))
+	}
+}
+
+func adds(d, x []float32, s float32) {
+	switch {
+	case len(d) < cgoMin || level == levelGo:
+		addsGo(d, x, s)
+	case level == levelAVX512:
+		C.vm_adds_avx512(fp(d), fp(x), C.float(s), C.long(len(d)))
+	case level == levelAVX2:
+		C.vm_adds_avx2(fp(d), fp(x), C.float(s), C.long(len(d)))
+	default:
+		C.vm_adds_generic(fp(d), fp(x), C.float(s), C.long(len(d)))
+	}
+}
+
+func mul(d, x, y []float32) {
+	switch {
+	case len(d) < cgoMin || level == levelGo:
+		mulGo(d, x, y)
+	case level == levelAVX512:
+		C.vm_mul_avx512(fp(d), fp(x), fp(y), C.long(len(d)))
+	case level == levelAVX2:
+		C.vm_mul_avx2(fp(d), fp(x), fp(y), C.long(len(d)))
+	default:
+		C.vm_mul_generic(fp(d), fp(x), fp(y), C.long(len(d)))
+	}
+}
+
+func muls(d, x []float32, s float32) {
+	switch {
+	case len(d) < cgoMin || level == levelGo:
+		mulsGo(d, x, s)
+	case level == levelAVX512:
+		C.vm_muls_avx512(fp(d), fp(x), C.float(s), C.long(len(d)))
+	case level == levelAVX2:
+		C.vm_muls_avx2(fp(d), fp(x), C.float(s), C.long(len(d)))
+	default:
+		C.vm_muls_generic(fp(d), fp(x), C.float(s), C.long(len(d)))
+	}
+}
+
+func sum(x []float32) float64 {
+	switch {
+	case len(x) < cgoMin || level == levelGo:
+		return sumGo(x)
+	case level == levelAVX512:
+		return float64(C.vm_sum_avx512(fp(x), C.long(len(x))))
+	case level == levelAVX2:
+		return float64(C.vm_sum_avx2(fp(x), C.long(len(x))))
+	default:
+		return float64(C.vm_sum_generic(fp(x), C.long(len(x))))
 	}
 }

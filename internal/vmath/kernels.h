@@ -149,6 +149,58 @@ VM_TARGET void VM_NAME(colsum)(double *acc, const float *x, long rows, long cols
 	}
 }
 
+// VM_NAME(add) sets d[i] = x[i] + y[i]; d may be x or y.
+VM_TARGET void VM_NAME(add)(float *d, const float *x, const float *y, long n) {
+	for (long i = 0; i < n; i++) {
+		d[i] = x[i] + y[i];
+	}
+}
+
+// VM_NAME(adds) sets d[i] = x[i] + s; d may be x.
+VM_TARGET void VM_NAME(adds)(float *d, const float *x, float s, long n) {
+	for (long i = 0; i < n; i++) {
+		d[i] = x[i] + s;
+	}
+}
+
+// VM_NAME(mul) sets d[i] = x[i]·y[i]; d may be x or y.
+VM_TARGET void VM_NAME(mul)(float *d, const float *x, const float *y, long n) {
+	for (long i = 0; i < n; i++) {
+		d[i] = x[i] * y[i];
+	}
+}
+
+// VM_NAME(muls) sets d[i] = x[i]·s; d may be x.
+VM_TARGET void VM_NAME(muls)(float *d, const float *x, float s, long n) {
+	for (long i = 0; i < n; i++) {
+		d[i] = x[i] * s;
+	}
+}
+
+// VM_NAME(sum) returns the sum of x[0…n) in double: sixteen partial sums,
+// s[l] over x[i] with i ≡ l (mod 16) in the whole blocks of 16, folded
+// s[l] += s[l + w] for w = 8, 4, 2, 1, then the tail added in order
+// (sumGo in ref.go).
+VM_TARGET double VM_NAME(sum)(const float *x, long n) {
+	double s[16] = {0};
+	long i = 0;
+	for (; i + 16 <= n; i += 16) {
+		for (int l = 0; l < 16; l++) {
+			s[l] += (double)x[i + l];
+		}
+	}
+	for (int w = 8; w >= 1; w /= 2) {
+		for (int l = 0; l < w; l++) {
+			s[l] += s[l + w];
+		}
+	}
+	double t = s[0];
+	for (; i < n; i++) {
+		t += (double)x[i];
+	}
+	return t;
+}
+
 // VM_NAME(exp) sets dst[i] = e^x[i].
 VM_TARGET void VM_NAME(exp)(float *dst, const float *x, long n) {
 	for (long i = 0; i < n; i++) {

@@ -34,3 +34,9 @@ func gelu2(y, d, x []float32) {
 	geluGo(y, x)
 	geluGradGo(d, x, nil)
 }
+
+func add(d, x, y []float32)          { addGo(d, x, y) }
+func adds(d, x []float32, s float32) { addsGo(d, x, s) }
+func mul(d, x, y []float32)          { mulGo(d, x, y) }
+func muls(d, x []float32, s float32) { mulsGo(d, x, s) }
+func sum(x []float32) float64        { return sumGo(x) }

@@ -254,6 +254,70 @@ func colSumGo(acc []float64, x []float32, cols int) {
 	}
 }
 
+func addGo(d, x, y []float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	for i := range d {
+		d[i] = x[i] + y[i]
+	}
+}
+
+func addsGo(d, x []float32, s float32) {
+	x = x[:len(d)]
+	for i := range d {
+		d[i] = x[i] + s
+	}
+}
+
+func mulGo(d, x, y []float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	for i := range d {
+		d[i] = x[i] * y[i]
+	}
+}
+
+func mulsGo(d, x []float32, s float32) {
+	x = x[:len(d)]
+	for i := range d {
+		d[i] = x[i] * s
+	}
+}
+
+// sumGo is the sum of the C kernels: sixteen partial sums over the
+// residues mod 16 of the whole blocks, folded in halves, then the tail.
+func sumGo(x []float32) float64 {
+	var s [16]float64
+	i := 0
+	for ; i+16 <= len(x); i += 16 {
+		v := x[i : i+16 : i+16]
+		s[0] += float64(v[0])
+		s[1] += float64(v[1])
+		s[2] += float64(v[2])
+		s[3] += float64(v[3])
+		s[4] += float64(v[4])
+		s[5] += float64(v[5])
+		s[6] += float64(v[6])
+		s[7] += float64(v[7])
+		s[8] += float64(v[8])
+		s[9] += float64(v[9])
+		s[10] += float64(v[10])
+		s[11] += float64(v[11])
+		s[12] += float64(v[12])
+		s[13] += float64(v[13])
+		s[14] += float64(v[14])
+		s[15] += float64(v[15])
+	}
+	for w := 8; w >= 1; w /= 2 {
+		for l := range w {
+			s[l] += s[l+w]
+		}
+	}
+	t := s[0]
+	for _, v := range x[i:] {
+		t += float64(v)
+	}
+	return t
+}
+
 func expGo(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {

@@ -115,3 +115,34 @@ func GELUAndGrad(y, d, x []float32) {
 	check("GELUAndGrad", y, d, x)
 	gelu2(y, d, x)
 }
+
+// Add sets d[i] = x[i] + y[i] for i < len(d); d may be x or y.
+func Add(d, x, y []float32) {
+	check("Add", d, x, y)
+	add(d, x, y)
+}
+
+// AddScalar sets d[i] = x[i] + s for i < len(d); d may be x.
+func AddScalar(d, x []float32, s float32) {
+	check("AddScalar", d, x)
+	adds(d, x, s)
+}
+
+// Mul sets d[i] = x[i]·y[i] for i < len(d); d may be x or y.
+func Mul(d, x, y []float32) {
+	check("Mul", d, x, y)
+	mul(d, x, y)
+}
+
+// MulScalar sets d[i] = x[i]·s for i < len(d); d may be x.
+func MulScalar(d, x []float32, s float32) {
+	check("MulScalar", d, x)
+	muls(d, x, s)
+}
+
+// Sum returns the sum of x in float64, in a fixed order whatever the
+// kernel: sixteen partial sums s[l] over the x[i] with i ≡ l (mod 16) of
+// the whole blocks of sixteen, folded s[l] += s[l + w] for w = 8, 4, 2, 1,
+// then the remaining elements added in order. (Sixteen independent chains
+// vectorise, where one chain runs at an addition's latency.)
+func Sum(x []float32) float64 { return sum(x) }

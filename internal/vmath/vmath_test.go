@@ -294,6 +294,10 @@ func TestBitwise(t *testing.T) {
 	check("SinCos/sin", func(dst, x []float32) { SinCos(dst, make([]float32, len(dst)), x, 30) })
 	check("SinCos/cos", func(dst, x []float32) { SinCos(make([]float32, len(dst)), dst, x, 30) })
 	check("MulColSum", func(dst, x []float32) { MulColSum(dst, g[:len(dst)], x, 1, 0.3, make([]float64, 1)) })
+	check("Add", func(dst, x []float32) { Add(dst, x, g[:len(dst)]) })
+	check("AddScalar", func(dst, x []float32) { AddScalar(dst, x, 0.3) })
+	check("Mul", func(dst, x []float32) { Mul(dst, x, g[:len(dst)]) })
+	check("MulScalar", func(dst, x []float32) { MulScalar(dst, x, -1.7) })
 	check("GELU", GELU)
 	check("GELUGrad", func(dst, x []float32) { GELUGrad(dst, x, nil) })
 	check("GELUGrad/g", func(dst, x []float32) { GELUGrad(dst, x, g) })
@@ -500,5 +504,59 @@ func TestFMA32(t *testing.T) {
 		if got, want := fma32(a, b, c), exact(a, b, c); math.Float32bits(got) != math.Float32bits(want) {
 			t.Fatalf("fma32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
 		}
+	}
+}
+
+// TestSum checks Sum against its definition (sixteen partial sums over
+// the residues mod 16, folded in halves, then the tail) for every length
+// up to 80 and a long one, on every kernel level, and its error against
+// an exact sum.
+func TestSum(t *testing.T) {
+	var xs []float32
+	for _, v := range samples(1<<16+13, 1e3, false) {
+		if !math.IsInf(float64(v), 0) && v == v {
+			xs = append(xs, v)
+		}
+	}
+	ref := func(x []float32) float64 {
+		var s [16]float64
+		n := len(x) / 16 * 16
+		for i := range n {
+			s[i%16] += float64(x[i])
+		}
+		for _, w := range []int{8, 4, 2, 1} {
+			for l := range w {
+				s[l] += s[l+w]
+			}
+		}
+		r := s[0]
+		for _, v := range x[n:] {
+			r += float64(v)
+		}
+		return r
+	}
+	lengths := []int{len(xs)}
+	for n := range 81 {
+		lengths = append(lengths, n)
+	}
+	for _, l := range levels() {
+		for _, n := range lengths {
+			var got float64
+			withLevel(l, func() { got = Sum(xs[:n]) })
+			if want := ref(xs[:n]); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("Sum[%s] of %d elements = %v, want %v", levelName(l), n, got, want)
+			}
+		}
+	}
+	var exact, abs big.Float
+	exact.SetPrec(2000)
+	for _, v := range xs {
+		exact.Add(&exact, big.NewFloat(float64(v)))
+		abs.Add(&abs, big.NewFloat(math.Abs(float64(v))))
+	}
+	e, _ := exact.Float64()
+	a, _ := abs.Float64()
+	if d := math.Abs(Sum(xs) - e); d > 1e-12*a {
+		t.Errorf("Sum error %g, Σ|x| = %g", d, a)
 	}
 }
