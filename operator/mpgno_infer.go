@@ -38,9 +38,11 @@ func (m *MultipoleGNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	a := tensor.Reshape(x.Detach().In(ar), bs, c.In, -1)
 	as := levelInputs(a, idx)
 	budget := mpKernelBytes
+	scratch := tensor.NewArena()
+	scratch.SetGrad(false)
 	op := func(k *MLP, dl, sl, rl int) integral {
 		p := &mpPart{m: m, k: k, dst: pts[dl], src: pts[sl], aDst: as[dl], aSrc: as[sl],
-			cells: newCellIndex(pts[sl], c.Dim, m.levelRadius(rl)), ar: ar, budget: &budget}
+			cells: newCellIndex(pts[sl], c.Dim, m.levelRadius(rl)), ar: ar, scratch: scratch, budget: &budget}
 		return p.apply
 	}
 	within := make([]integral, c.Levels)
@@ -67,6 +69,7 @@ type mpPart struct {
 	aDst, aSrc *tensor.Tensor // the input function at them [B, In, n]
 	cells      *cellIndex     // on the sources, with the radius
 	ar         *tensor.Arena  // where results go (no gradients)
+	scratch    *tensor.Arena  // each part's work, reset after it (no gradients)
 	budget     *int64         // bytes left for kept kernels
 
 	parts  [][2]int // destination ranges, set on first use
@@ -109,8 +112,7 @@ func (o *mpPart) apply(v *tensor.Tensor) *tensor.Tensor {
 	vd := v.Detach()
 	for p, pr := range o.parts {
 		lo, hi := pr[0], pr[1]
-		ar := tensor.NewArena()
-		ar.SetGrad(false)
+		ar := o.scratch
 		g, kept := o.graphs[p], o.kerns[p]
 		var kern edgeKernel
 		if kept != nil {
@@ -126,6 +128,7 @@ func (o *mpPart) apply(v *tensor.Tensor) *tensor.Tensor {
 			}
 		}
 		y := integrate(kern.in(ar), vd.In(ar), newEdgePlan(g, 0)).ToFloat64s() // [B, W, hi−lo]
+		ar.Reset()
 		n := hi - lo
 		for r := range bs * w {
 			copy(out[r*nd+lo:r*nd+hi], y[r*n:(r+1)*n])

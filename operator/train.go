@@ -789,14 +789,9 @@ func (t *Trainer) Run(ctx context.Context) (*Result, error) {
 			}
 			opt.Step()
 			bsz := batch.Input.Dim(0)
-			if sampler != nil {
-				// The graphs of the drawn nodes have other numbers of
-				// edges every step, and an arena keeps buffers by size:
-				// start afresh so that the old ones are collected.
-				ar = tensor.NewArena()
-			} else {
-				ar.Reset()
-			}
+			// The graphs of drawn nodes have other numbers of edges every
+			// step; the arena's size classes absorb that.
+			ar.Reset()
 			if !sumReduced {
 				lv *= float64(bsz)
 			}
