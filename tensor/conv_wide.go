@@ -1,6 +1,9 @@
 package tensor
 
-import "github.com/sciml-go/sciml/internal/sgemm"
+import (
+	"github.com/sciml-go/sciml/internal/sgemm"
+	"github.com/sciml-go/sciml/internal/vmath"
+)
 
 // The wide layout of a convolution. With the input padded once per
 // sample, and for strides sh × sw > 1 split into its sh·sw phases, into
@@ -85,6 +88,10 @@ func padWide[T Float](xp, x []T, g *convGeom) {
 		for pl := lo; pl < hi; pl++ {
 			a, b := pl%ph/g.sw, pl%g.sw
 			src, dst := x[pl/ph*hw:(pl/ph+1)*hw], xp[pl*plane:(pl+1)*plane]
+			if s32, ok := any(src).([]float32); ok && !g.periodic {
+				padPlane32(any(dst).([]float32), s32, g, a, b)
+				continue
+			}
 			for r := range hp {
 				row := dst[r*wp : (r+1)*wp]
 				ih := r*g.sh + a - g.ph
@@ -98,6 +105,25 @@ func padWide[T Float](xp, x []T, g *convGeom) {
 			}
 		}
 	})
+}
+
+// padPlane32 is padWide's loop for one zero-padded float32 plane (phase
+// a, b): the rows and columns that read x are one strided block
+// (vmath.GatherRows, vectorised), the rest is cleared.
+func padPlane32(dst, src []float32, g *convGeom, a, b int) {
+	hp, wp, _ := g.wideDims()
+	start := b - g.pw
+	c0, c1 := validRange(start, g.sw, wp, g.w)
+	r0, r1 := validRange(a-g.ph, g.sh, hp, g.h)
+	clear(dst[:r0*wp])
+	clear(dst[r1*wp:])
+	for r := r0; r < r1; r++ {
+		clear(dst[r*wp : r*wp+c0])
+		clear(dst[r*wp+c1 : (r+1)*wp])
+	}
+	if r1 > r0 && c1 > c0 {
+		vmath.GatherRows(dst[r0*wp+c0:], src[(r0*g.sh+a-g.ph)*g.w+start+c0*g.sw:], r1-r0, c1-c0, wp, g.sh*g.w, g.sw)
+	}
 }
 
 // wideCols writes the column matrix [rows, q1 − q0] of the wide positions
@@ -333,6 +359,17 @@ func convTransposeWide[T Float](x, gy, w []T, g *convGeom) {
 			for ph := range nph {
 				a, bb := ph/g.sw, ph%g.sw
 				src := (*out)[((b*nph+ph)*g.ci+c)*np:]
+				if x32, ok := any(xs).([]float32); ok && !g.periodic {
+					// The rows and columns that land in x: one strided block.
+					start := bb - g.pw
+					c0, c1 := validRange(start, g.sw, wq, g.w)
+					r0, r1 := validRange(a-g.ph, g.sh, hq, g.h)
+					if r1 > r0 && c1 > c0 {
+						vmath.ScatterAddRows(x32[(r0*g.sh+a-g.ph)*g.w+start+c0*g.sw:], any(src[r0*wp+c0:]).([]float32),
+							r1-r0, c1-c0, g.sh*g.w, wp, g.sw)
+					}
+					continue
+				}
 				for r := range hq {
 					ih := r*g.sh + a - g.ph
 					if g.periodic {

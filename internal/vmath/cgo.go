@@ -349,8 +349,45 @@ static void vm_sincos_avx512fma(float *so, float *co, const float *x, long n, fl
 		vm_sincos_avx2fma(so + i, co + i, x + i, n - i, w);
 	}
 }
+
+// vm_scatteraddrows_avx512x is VM_NAME(scatteraddrows) with the step-2
+// rows in intrinsics (the compiler's version gains little there): sixteen
+// values of s spread onto the even lanes of 32 positions of d, loaded,
+// added and stored under the even-lane mask only, so that nothing past
+// the last written position is touched (another thread may own it).
+__attribute__((target("avx512f,avx2,fma")))
+static void vm_scatteraddrows_avx512x(float *d, const float *s, long rows, long n, long ds, long ss, long step) {
+	if (step != 2) {
+		vm_scatteraddrows_avx512(d, s, rows, n, ds, ss, step);
+		return;
+	}
+	const __m512i lo = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+	const __m512i hi = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+	const __mmask16 even = 0x5555;
+	for (long r = 0; r < rows; r++) {
+		float *dr = d + r * ds;
+		const float *sr = s + r * ss;
+		long j = 0;
+		for (; j + 16 <= n; j += 16) {
+			__m512 v = _mm512_loadu_ps(sr + j);
+			__m512 d0 = _mm512_maskz_loadu_ps(even, dr + 2 * j);
+			__m512 d1 = _mm512_maskz_loadu_ps(even, dr + 2 * j + 16);
+			d0 = _mm512_add_ps(d0, _mm512_permutexvar_ps(lo, v));
+			d1 = _mm512_add_ps(d1, _mm512_permutexvar_ps(hi, v));
+			_mm512_mask_storeu_ps(dr + 2 * j, even, d0);
+			_mm512_mask_storeu_ps(dr + 2 * j + 16, even, d1);
+		}
+		for (; j < n; j++) {
+			dr[2 * j] = dr[2 * j] + sr[j];
+		}
+	}
+}
 #else
 #define VM_HAVE_AVX2 0
+static void vm_gatherrows_avx2(float *d, const float *s, long rows, long n, long ds, long ss, long step) { vm_gatherrows_generic(d, s, rows, n, ds, ss, step); }
+static void vm_gatherrows_avx512(float *d, const float *s, long rows, long n, long ds, long ss, long step) { vm_gatherrows_generic(d, s, rows, n, ds, ss, step); }
+static void vm_scatteraddrows_avx2(float *d, const float *s, long rows, long n, long ds, long ss, long step) { vm_scatteraddrows_generic(d, s, rows, n, ds, ss, step); }
+static void vm_scatteraddrows_avx512x(float *d, const float *s, long rows, long n, long ds, long ss, long step) { vm_scatteraddrows_generic(d, s, rows, n, ds, ss, step); }
 static void vm_sinq_avx2(float *d, const float *x, const float *g, long n, float w, double a, long q) { vm_sinq_generic(d, x, g, n, w, a, q); }
 static void vm_exp_avx2(float *d, const float *x, long n) { vm_exp_generic(d, x, n); }
 static void vm_sigmoid_avx2(float *d, const float *x, long n) { vm_sigmoid_generic(d, x, n); }
@@ -636,5 +673,31 @@ func sum(x []float32) float64 {
 		return float64(C.vm_sum_avx2(fp(x), C.long(len(x))))
 	default:
 		return float64(C.vm_sum_generic(fp(x), C.long(len(x))))
+	}
+}
+
+func gatherRows(d, s []float32, rows, n, ds, ss, step int) {
+	switch {
+	case rows*n < cgoMin || level == levelGo:
+		gatherRowsGo(d, s, rows, n, ds, ss, step)
+	case level == levelAVX512:
+		C.vm_gatherrows_avx512(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+	case level == levelAVX2:
+		C.vm_gatherrows_avx2(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+	default:
+		C.vm_gatherrows_generic(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+	}
+}
+
+func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
+	switch {
+	case rows*n < cgoMin || level == levelGo:
+		scatterAddRowsGo(d, s, rows, n, ds, ss, step)
+	case level == levelAVX512:
+		C.vm_scatteraddrows_avx512x(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+	case level == levelAVX2:
+		C.vm_scatteraddrows_avx2(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+	default:
+		C.vm_scatteraddrows_generic(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
 	}
 }

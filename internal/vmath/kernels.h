@@ -201,6 +201,46 @@ VM_TARGET double VM_NAME(sum)(const float *x, long n) {
 	return t;
 }
 
+// VM_NAME(gatherrows) sets d[r·ds + j] = s[r·ss + j·step] for r < rows,
+// j < n (the compiler vectorises the step-2 loop with permutations).
+VM_TARGET void VM_NAME(gatherrows)(float *d, const float *s, long rows, long n, long ds, long ss, long step) {
+	for (long r = 0; r < rows; r++) {
+		float *dr = d + r * ds;
+		const float *sr = s + r * ss;
+		if (step == 1) {
+			for (long j = 0; j < n; j++) {
+				dr[j] = sr[j];
+			}
+		} else if (step == 2) {
+			for (long j = 0; j < n; j++) {
+				dr[j] = sr[2 * j];
+			}
+		} else {
+			for (long j = 0; j < n; j++) {
+				dr[j] = sr[j * step];
+			}
+		}
+	}
+}
+
+// VM_NAME(scatteraddrows) adds s[r·ss + j] to d[r·ds + j·step] for
+// r < rows, j < n.
+VM_TARGET void VM_NAME(scatteraddrows)(float *d, const float *s, long rows, long n, long ds, long ss, long step) {
+	for (long r = 0; r < rows; r++) {
+		float *dr = d + r * ds;
+		const float *sr = s + r * ss;
+		if (step == 1) {
+			for (long j = 0; j < n; j++) {
+				dr[j] = dr[j] + sr[j];
+			}
+		} else {
+			for (long j = 0; j < n; j++) {
+				dr[j * step] = dr[j * step] + sr[j];
+			}
+		}
+	}
+}
+
 // VM_NAME(exp) sets dst[i] = e^x[i].
 VM_TARGET void VM_NAME(exp)(float *dst, const float *x, long n) {
 	for (long i = 0; i < n; i++) {

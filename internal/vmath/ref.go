@@ -318,6 +318,26 @@ func sumGo(x []float32) float64 {
 	return t
 }
 
+func gatherRowsGo(d, s []float32, rows, n, ds, ss, step int) {
+	for r := range rows {
+		dr := d[r*ds : r*ds+n]
+		sr := s[r*ss : r*ss+(n-1)*step+1]
+		for j := range dr {
+			dr[j] = sr[j*step]
+		}
+	}
+}
+
+func scatterAddRowsGo(d, s []float32, rows, n, ds, ss, step int) {
+	for r := range rows {
+		sr := s[r*ss : r*ss+n]
+		dr := d[r*ds : r*ds+(n-1)*step+1]
+		for j, v := range sr {
+			dr[j*step] += v
+		}
+	}
+}
+
 func expGo(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {

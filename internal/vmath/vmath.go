@@ -146,3 +146,35 @@ func MulScalar(d, x []float32, s float32) {
 // then the remaining elements added in order. (Sixteen independent chains
 // vectorise, where one chain runs at an addition's latency.)
 func Sum(x []float32) float64 { return sum(x) }
+
+// rowsSpan panics unless rows rows of n elements, the first at offset 0,
+// then every stride, the elements step apart, lie in a slice of length l.
+func rowsSpan(name string, l, rows, n, stride, step int) {
+	if rows < 0 || n < 0 || step < 1 || stride < 0 {
+		panic(fmt.Sprintf("vmath.%s: %d rows of %d, stride %d, step %d", name, rows, n, stride, step))
+	}
+	if rows > 0 && n > 0 && (rows-1)*stride+(n-1)*step >= l {
+		panic(fmt.Sprintf("vmath.%s: %d rows of %d (stride %d, step %d) past a slice of %d", name, rows, n, stride, step, l))
+	}
+}
+
+// GatherRows sets d[r·ds + j] = s[r·ss + j·step] for r < rows and j < n:
+// a strided block copied into a contiguous one (the phase planes of a
+// strided convolution).
+func GatherRows(d, s []float32, rows, n, ds, ss, step int) {
+	rowsSpan("GatherRows", len(d), rows, n, ds, 1)
+	rowsSpan("GatherRows", len(s), rows, n, ss, step)
+	if rows > 0 && n > 0 {
+		gatherRows(d, s, rows, n, ds, ss, step)
+	}
+}
+
+// ScatterAddRows adds s[r·ss + j] to d[r·ds + j·step] for r < rows and
+// j < n, the adjoint of GatherRows. The positions written must not overlap.
+func ScatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
+	rowsSpan("ScatterAddRows", len(d), rows, n, ds, step)
+	rowsSpan("ScatterAddRows", len(s), rows, n, ss, 1)
+	if rows > 0 && n > 0 {
+		scatterAddRows(d, s, rows, n, ds, ss, step)
+	}
+}
