@@ -53,8 +53,14 @@ var (
 		c64:  makeBin(func(a, b complex64) complex64 { return a + b }),
 		c128: makeBin(func(a, b complex128) complex128 { return a + b }),
 	}
-	subK = arith(func(a, b float32) float32 { return a - b }, func(a, b float64) float64 { return a - b },
-		func(a, b complex64) complex64 { return a - b }, func(a, b complex128) complex128 { return a - b })
+	subK = binaryKernels{
+		f32: binKernels[float32]{vv: vmath.Sub,
+			vs: func(d, x []float32, s float32) { vmath.AddScalar(d, x, -s) },
+			sv: makeBin(func(a, b float32) float32 { return a - b }).sv},
+		f64:  makeBin(func(a, b float64) float64 { return a - b }),
+		c64:  makeBin(func(a, b complex64) complex64 { return a - b }),
+		c128: makeBin(func(a, b complex128) complex128 { return a - b }),
+	}
 	mulK = binaryKernels{
 		f32:  binKernels[float32]{vv: mulVV[float32], vs: mulVS[float32], sv: func(d []float32, s float32, y []float32) { mulVS(d, y, s) }},
 		f64:  binKernels[float64]{vv: mulVV[float64], vs: mulVS[float64], sv: func(d []float64, s float64, y []float64) { mulVS(d, y, s) }},
@@ -261,7 +267,7 @@ func unary(x *Tensor, op string, k unaryKernels, bwd backwardFn) *Tensor {
 // Neg returns −x.
 func Neg(x *Tensor) *Tensor {
 	return unary(x, "Neg", unaryKernels{
-		mapK(func(v float32) float32 { return -v }), mapK(func(v float64) float64 { return -v }),
+		vmath.Neg, mapK(func(v float64) float64 { return -v }),
 		mapK(func(v complex64) complex64 { return -v }), mapK(func(v complex128) complex128 { return -v }),
 	}, func(g *Tensor, _ []*Tensor, _ *Tensor, _ []bool) []*Tensor { return []*Tensor{Neg(g)} })
 }

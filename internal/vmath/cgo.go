@@ -413,6 +413,10 @@ static void vm_adds_avx2(float *d, const float *x, float s, long n) { vm_adds_ge
 static void vm_mul_avx2(float *d, const float *x, const float *y, long n) { vm_mul_generic(d, x, y, n); }
 static void vm_muls_avx2(float *d, const float *x, float s, long n) { vm_muls_generic(d, x, s, n); }
 static double vm_sum_avx2(const float *x, long n) { return vm_sum_generic(x, n); }
+static void vm_sub_avx2(float *d, const float *x, const float *y, long n) { vm_sub_generic(d, x, y, n); }
+static void vm_neg_avx2(float *d, const float *x, long n) { vm_neg_generic(d, x, n); }
+static void vm_sub_avx512(float *d, const float *x, const float *y, long n) { vm_sub_generic(d, x, y, n); }
+static void vm_neg_avx512(float *d, const float *x, long n) { vm_neg_generic(d, x, n); }
 static void vm_add_avx512(float *d, const float *x, const float *y, long n) { vm_add_generic(d, x, y, n); }
 static void vm_adds_avx512(float *d, const float *x, float s, long n) { vm_adds_generic(d, x, s, n); }
 static void vm_mul_avx512(float *d, const float *x, const float *y, long n) { vm_mul_generic(d, x, y, n); }
@@ -699,5 +703,31 @@ func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
 		C.vm_scatteraddrows_avx2(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
 	default:
 		C.vm_scatteraddrows_generic(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+	}
+}
+
+func sub(d, x, y []float32) {
+	switch {
+	case len(d) < cgoMin || level == levelGo:
+		subGo(d, x, y)
+	case level == levelAVX512:
+		C.vm_sub_avx512(fp(d), fp(x), fp(y), C.long(len(d)))
+	case level == levelAVX2:
+		C.vm_sub_avx2(fp(d), fp(x), fp(y), C.long(len(d)))
+	default:
+		C.vm_sub_generic(fp(d), fp(x), fp(y), C.long(len(d)))
+	}
+}
+
+func neg(d, x []float32) {
+	switch {
+	case len(d) < cgoMin || level == levelGo:
+		negGo(d, x)
+	case level == levelAVX512:
+		C.vm_neg_avx512(fp(d), fp(x), C.long(len(d)))
+	case level == levelAVX2:
+		C.vm_neg_avx2(fp(d), fp(x), C.long(len(d)))
+	default:
+		C.vm_neg_generic(fp(d), fp(x), C.long(len(d)))
 	}
 }

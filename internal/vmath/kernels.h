@@ -163,6 +163,20 @@ VM_TARGET void VM_NAME(adds)(float *d, const float *x, float s, long n) {
 	}
 }
 
+// VM_NAME(sub) sets d[i] = x[i] − y[i]; d may be x or y.
+VM_TARGET void VM_NAME(sub)(float *d, const float *x, const float *y, long n) {
+	for (long i = 0; i < n; i++) {
+		d[i] = x[i] - y[i];
+	}
+}
+
+// VM_NAME(neg) sets d[i] = −x[i] (the sign bit flipped); d may be x.
+VM_TARGET void VM_NAME(neg)(float *d, const float *x, long n) {
+	for (long i = 0; i < n; i++) {
+		d[i] = -x[i];
+	}
+}
+
 // VM_NAME(mul) sets d[i] = x[i]·y[i]; d may be x or y.
 VM_TARGET void VM_NAME(mul)(float *d, const float *x, const float *y, long n) {
 	for (long i = 0; i < n; i++) {

@@ -45,3 +45,5 @@ func gatherRows(d, s []float32, rows, n, ds, ss, step int) { gatherRowsGo(d, s, 
 func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
 	scatterAddRowsGo(d, s, rows, n, ds, ss, step)
 }
+func sub(d, x, y []float32) { subGo(d, x, y) }
+func neg(d, x []float32)    { negGo(d, x) }

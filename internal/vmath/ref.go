@@ -268,6 +268,20 @@ func addsGo(d, x []float32, s float32) {
 	}
 }
 
+func subGo(d, x, y []float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	for i := range d {
+		d[i] = x[i] - y[i]
+	}
+}
+
+func negGo(d, x []float32) {
+	x = x[:len(d)]
+	for i := range d {
+		d[i] = -x[i]
+	}
+}
+
 func mulGo(d, x, y []float32) {
 	x, y = x[:len(d)], y[:len(d)]
 	for i := range d {

@@ -128,6 +128,19 @@ func AddScalar(d, x []float32, s float32) {
 	adds(d, x, s)
 }
 
+// Sub sets d[i] = x[i] − y[i] for i < len(d); d may be x or y.
+func Sub(d, x, y []float32) {
+	check("Sub", d, x, y)
+	sub(d, x, y)
+}
+
+// Neg sets d[i] = −x[i] (the sign bit flipped, NaN too) for i < len(d);
+// d may be x.
+func Neg(d, x []float32) {
+	check("Neg", d, x)
+	neg(d, x)
+}
+
 // Mul sets d[i] = x[i]·y[i] for i < len(d); d may be x or y.
 func Mul(d, x, y []float32) {
 	check("Mul", d, x, y)

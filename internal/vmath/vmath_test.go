@@ -296,6 +296,8 @@ func TestBitwise(t *testing.T) {
 	check("MulColSum", func(dst, x []float32) { MulColSum(dst, g[:len(dst)], x, 1, 0.3, make([]float64, 1)) })
 	check("Add", func(dst, x []float32) { Add(dst, x, g[:len(dst)]) })
 	check("AddScalar", func(dst, x []float32) { AddScalar(dst, x, 0.3) })
+	check("Sub", func(dst, x []float32) { Sub(dst, x, g[:len(dst)]) })
+	check("Neg", Neg)
 	check("Mul", func(dst, x []float32) { Mul(dst, x, g[:len(dst)]) })
 	check("MulScalar", func(dst, x []float32) { MulScalar(dst, x, -1.7) })
 	check("GELU", GELU)
