@@ -54,9 +54,9 @@ experiment() {
 experiment inr-fit paper "$dir/inr-image" \
 	--set 'targets=[{name: image, source: test-image, size: 256}]' \
 	--set 'models=[finer, gauss, sl2a, wire, wavelet]' || exit
-# The operators' paper profiles (docs/results.md "Timing": ≈ 4.3, 7.9 and
-# 12.3 h on the 2-core Intel machine), and the multipole GNO's compare run
-# with its evaluation at 421² (≈ 80 min).
+# The operators' paper profiles (GNO ≈ 4.5 h, MgNO ≈ 10.5 h and LNO
+# ≈ 6.6 h on the 2-core Intel machine at the session-12 steps), and the
+# multipole GNO's compare run with its evaluation at 421² (≈ 80 min).
 experiment darcy-gno paper "$dir/darcy-gno-paper" || exit
 # The same GNO averaged over 4 random node partitions at test time
 # (model.eval_partitions, the paper's test-time node sets).
@@ -67,5 +67,7 @@ experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" || exit
 run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
 	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
 	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
-experiment darcy-lno paper "$dir/darcy-lno-paper" || exit
+# MgNO before LNO: whether MgNO beats FNO at the training resolution with
+# its paper budget is the question issue 10 asks of it.
 experiment darcy-mgno paper "$dir/darcy-mgno-paper" || exit
+experiment darcy-lno paper "$dir/darcy-lno-paper" || exit
