@@ -36,8 +36,12 @@ static void sg_conv_c(const float *x, const long *off, long nt,
 }
 
 static void sg_convw_c(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
-	long co, long rows, long wo, float *dw, long ldw) {
-	sg_convw(x, off, nt, wp, gy, ldg, co, rows, wo, dw, ldw);
+	long co, long rows, long wo, float *dw, long ldw, int w5) {
+	if (w5) {
+		sg_convw4(x, off, nt, wp, gy, ldg, co, rows, wo, dw, ldw);
+	} else {
+		sg_convw(x, off, nt, wp, gy, ldg, co, rows, wo, dw, ldw);
+	}
 }
 #else
 #define SG_HAVE_AVX2 0
@@ -48,7 +52,7 @@ static void sg_pack_c(float *dst, const float *b, long k, long n, long ldb, int 
 static void sg_conv_c(const float *x, const long *off, long nt,
 	const float *wpk, long co, float *y, long ldy, long n, int w5) {}
 static void sg_convw_c(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
-	long co, long rows, long wo, float *dw, long ldw) {}
+	long co, long rows, long wo, float *dw, long ldw, int w5) {}
 #endif
 */
 import "C"
@@ -63,7 +67,9 @@ var available = C.SG_HAVE_AVX2 != 0 && cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // use512 selects the AVX-512 tiles (the same chains, so the same bits);
 // the tests switch it off to check the AVX2 ones on the same machine.
-var use512 = available && cpu.X86.HasAVX512F
+// The kernels are compiled with AVX-512VL as well (the filter gradient's
+// 4-channel tiles need the upper sixteen vector registers).
+var use512 = available && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 func fp(s []float32) *C.float {
 	if len(s) == 0 {
@@ -95,5 +101,5 @@ func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n in
 
 func convWeight(x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int, dw []float32, ldw int) {
 	C.sg_convw_c(fp(x), (*C.long)(unsafe.Pointer(&taps[0])), C.long(len(taps)), C.long(wp), fp(gy), C.long(ldg),
-		C.long(co), C.long(rows), C.long(wo), fp(dw), C.long(ldw))
+		C.long(co), C.long(rows), C.long(wo), fp(dw), C.long(ldw), cb(use512))
 }

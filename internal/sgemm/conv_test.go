@@ -142,11 +142,22 @@ func TestConvWeight(t *testing.T) {
 	if !Available() {
 		t.Skip("kernels not available")
 	}
+	has512 := use512
+	defer func() { use512 = has512 }()
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, c := range []struct{ taps, co, rows, wo, wp int }{
-		{216, 24, 13, 85, 87}, {27, 24, 3, 43, 45}, {1, 1, 1, 1, 1}, {7, 3, 2, 8, 9},
-		{12, 5, 4, 16, 18}, {5, 2, 3, 7, 8}, {13, 1, 5, 23, 30}, {6, 2, 1, 9, 9},
+	for _, c := range []struct {
+		taps, co, rows, wo, wp int
+		w5                     bool // the 4-channel AVX-512 tiles
+	}{
+		{216, 24, 13, 85, 87, false}, {27, 24, 3, 43, 45, false}, {1, 1, 1, 1, 1, false}, {7, 3, 2, 8, 9, false},
+		{12, 5, 4, 16, 18, false}, {5, 2, 3, 7, 8, false}, {13, 1, 5, 23, 30, false}, {6, 2, 1, 9, 9, false},
+		{216, 24, 13, 85, 87, true}, {27, 23, 3, 43, 45, true}, {1, 1, 1, 1, 1, true}, {7, 3, 2, 8, 9, true},
+		{12, 5, 4, 16, 18, true}, {5, 2, 3, 7, 8, true}, {13, 6, 5, 23, 30, true}, {6, 7, 1, 9, 9, true},
 	} {
+		if c.w5 && !has512 {
+			continue
+		}
+		use512 = c.w5
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			nx := 300 + (c.rows-1)*c.wp + c.wo
 			taps := make([]int, c.taps)

@@ -9,7 +9,7 @@
 
 #define SG_INLINE static inline __attribute__((always_inline))
 #define SG_T __attribute__((target("avx2,fma")))
-#define SG_T5 __attribute__((target("avx512f,avx2,fma")))
+#define SG_T5 __attribute__((target("avx512f,avx512vl,avx2,fma")))
 #define SG_MR 6
 #define SG_NR 16
 
@@ -248,6 +248,13 @@ SG_T SG_INLINE float sg_hsum(__m256 v) {
 	return _mm_cvtss_f32(_mm_add_ss(d, _mm_shuffle_ps(d, d, 1)));
 }
 
+// sg_hsum5 is sg_hsum for the AVX-512 functions (the same additions).
+SG_T5 SG_INLINE float sg_hsum5(__m256 v) {
+	__m128 q = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	__m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
+	return _mm_cvtss_f32(_mm_add_ss(d, _mm_shuffle_ps(d, d, 1)));
+}
+
 // sg_convw_tile sets dw[t·ldw + c] for t < TK taps (offsets off) and
 // c < TO channels (gy rows ldg apart) to Σ_{i<rows} Σ_{j<wo}
 // gy[c·ldg + i·wo + j]·x[off[t] + i·wp + j]: lane l of each accumulator
@@ -303,6 +310,71 @@ SG_T static void sg_convw(const float *x, const long *off, long nt, long wp, con
 				SG_WCASES(2)
 			} else {
 				SG_WCASES(1)
+			}
+		}
+	}
+}
+
+// sg_convw4_tile is sg_convw_tile with up to 4 channels (TO ≤ 4): 24
+// accumulators, which need the 32 vector registers of AVX-512 (ymm16–31
+// through AVX-512VL); each element is the same chain as in sg_convw_tile,
+// so the same bits. Six taps × four channels read 10 vectors for 24 fused
+// multiply-adds, where 6 × 2 read 8 for 12.
+SG_T5 SG_INLINE void sg_convw4_tile(const float *x, const long *off, long wp, const float *gy, long ldg,
+	long rows, long wo, float *dw, long ldw, const int TK, const int TO) {
+#define SG_W4DECL(t) __m256 a##t##0 = _mm256_setzero_ps(), a##t##1 = a##t##0, a##t##2 = a##t##0, a##t##3 = a##t##0;
+	SG_ROWS(SG_W4DECL)
+	const long full = wo & ~7L;
+	const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(wo - full)),
+		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+	for (long i = 0; i < rows; i++) {
+		const float *g0 = gy + i * wo, *xr = x + i * wp;
+		for (long j = 0; j <= wo - 1; j += 8) {
+			const int tail = j == full;
+			__m256 v0, v1 = _mm256_setzero_ps(), v2 = v1, v3 = v1;
+			if (tail) {
+				v0 = _mm256_maskload_ps(g0 + j, mask);
+				if (TO > 1) v1 = _mm256_maskload_ps(g0 + ldg + j, mask);
+				if (TO > 2) v2 = _mm256_maskload_ps(g0 + 2 * ldg + j, mask);
+				if (TO > 3) v3 = _mm256_maskload_ps(g0 + 3 * ldg + j, mask);
+			} else {
+				v0 = _mm256_loadu_ps(g0 + j);
+				if (TO > 1) v1 = _mm256_loadu_ps(g0 + ldg + j);
+				if (TO > 2) v2 = _mm256_loadu_ps(g0 + 2 * ldg + j);
+				if (TO > 3) v3 = _mm256_loadu_ps(g0 + 3 * ldg + j);
+			}
+#define SG_W4STEP(t) if (TK > t) { \
+			__m256 xv = tail ? _mm256_maskload_ps(xr + off[t] + j, mask) : _mm256_loadu_ps(xr + off[t] + j); \
+			a##t##0 = _mm256_fmadd_ps(v0, xv, a##t##0); \
+			if (TO > 1) a##t##1 = _mm256_fmadd_ps(v1, xv, a##t##1); \
+			if (TO > 2) a##t##2 = _mm256_fmadd_ps(v2, xv, a##t##2); \
+			if (TO > 3) a##t##3 = _mm256_fmadd_ps(v3, xv, a##t##3); }
+			SG_ROWS(SG_W4STEP)
+		}
+	}
+#define SG_W4STORE(t) if (TK > t) { dw[t * ldw] = sg_hsum5(a##t##0); if (TO > 1) dw[t * ldw + 1] = sg_hsum5(a##t##1); \
+	if (TO > 2) dw[t * ldw + 2] = sg_hsum5(a##t##2); if (TO > 3) dw[t * ldw + 3] = sg_hsum5(a##t##3); }
+	SG_ROWS(SG_W4STORE)
+}
+
+#define SG_W4TILE(tk, to) sg_convw4_tile(x, off + k, wp, gy + c * ldg, ldg, rows, wo, dw + k * ldw + c, ldw, tk, to)
+
+// sg_convw4 is sg_convw in tiles of 6 taps × 4 channels (AVX-512VL).
+SG_T5 static void sg_convw4(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
+	long co, long rows, long wo, float *dw, long ldw) {
+	for (long c = 0; c < co; c += 4) {
+		const int to = co - c < 4 ? (int)(co - c) : 4;
+		for (long k = 0; k < nt; k += SG_MR) {
+			const long tk = nt - k < SG_MR ? nt - k : SG_MR;
+#define SG_W4CASES(to) switch (tk) { \
+			case 6: SG_W4TILE(6, to); break; case 5: SG_W4TILE(5, to); break; \
+			case 4: SG_W4TILE(4, to); break; case 3: SG_W4TILE(3, to); break; \
+			case 2: SG_W4TILE(2, to); break; default: SG_W4TILE(1, to); }
+			switch (to) {
+			case 4: SG_W4CASES(4) break;
+			case 3: SG_W4CASES(3) break;
+			case 2: SG_W4CASES(2) break;
+			default: SG_W4CASES(1)
 			}
 		}
 	}
