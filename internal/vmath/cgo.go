@@ -423,6 +423,26 @@ static void vm_mul_avx512(float *d, const float *x, const float *y, long n) { vm
 static void vm_muls_avx512(float *d, const float *x, float s, long n) { vm_muls_generic(d, x, s, n); }
 static double vm_sum_avx512(const float *x, long n) { return vm_sum_generic(x, n); }
 #endif
+
+// vm_elementwise runs arithmetic kernel op (the Go constants opAdd, …) in
+// the version of level lvl (the Go constants levelGeneric, levelAVX2,
+// levelAVX512).
+#define VM_EW(L) switch (op) { \
+	case 0: vm_add_##L(d, x, y, n); break; \
+	case 1: vm_adds_##L(d, x, s, n); break; \
+	case 2: vm_sub_##L(d, x, y, n); break; \
+	case 3: vm_mul_##L(d, x, y, n); break; \
+	case 4: vm_muls_##L(d, x, s, n); break; \
+	default: vm_neg_##L(d, x, n); }
+static void vm_elementwise(int lvl, int op, float *d, const float *x, const float *y, float s, long n) {
+	if (lvl == 3) {
+		VM_EW(avx512)
+	} else if (lvl == 2) {
+		VM_EW(avx2)
+	} else {
+		VM_EW(generic)
+	}
+}
 */
 import "C"
 
@@ -615,56 +635,14 @@ func gelu2(y, d, x []float32) {
 // cgo call costs about as much as a few dozen elements.
 const cgoMin = 64
 
-func add(d, x, y []float32) {
-	switch {
-	case len(d) < cgoMin || level == levelGo:
-		addGo(d, x, y)
-	case level == levelAVX512:
-		C.vm_add_avx512(fp(d), fp(x), fp(y), C.long(len(d)))
-	case level == levelAVX2:
-		C.vm_add_avx2(fp(d), fp(x), fp(y), C.long(len(d)))
-	default:
-		C.vm_add_generic(fp(d), fp(x), fp(y), C.long(len(d)))
+// elementwise runs the arithmetic kernel op (one call into C, which picks
+// the level's version).
+func elementwise(op int, d, x, y []float32, s float32) {
+	if len(d) < cgoMin || level == levelGo {
+		elementwiseGo(op, d, x, y, s)
+		return
 	}
-}
-
-func adds(d, x []float32, s float32) {
-	switch {
-	case len(d) < cgoMin || level == levelGo:
-		addsGo(d, x, s)
-	case level == levelAVX512:
-		C.vm_adds_avx512(fp(d), fp(x), C.float(s), C.long(len(d)))
-	case level == levelAVX2:
-		C.vm_adds_avx2(fp(d), fp(x), C.float(s), C.long(len(d)))
-	default:
-		C.vm_adds_generic(fp(d), fp(x), C.float(s), C.long(len(d)))
-	}
-}
-
-func mul(d, x, y []float32) {
-	switch {
-	case len(d) < cgoMin || level == levelGo:
-		mulGo(d, x, y)
-	case level == levelAVX512:
-		C.vm_mul_avx512(fp(d), fp(x), fp(y), C.long(len(d)))
-	case level == levelAVX2:
-		C.vm_mul_avx2(fp(d), fp(x), fp(y), C.long(len(d)))
-	default:
-		C.vm_mul_generic(fp(d), fp(x), fp(y), C.long(len(d)))
-	}
-}
-
-func muls(d, x []float32, s float32) {
-	switch {
-	case len(d) < cgoMin || level == levelGo:
-		mulsGo(d, x, s)
-	case level == levelAVX512:
-		C.vm_muls_avx512(fp(d), fp(x), C.float(s), C.long(len(d)))
-	case level == levelAVX2:
-		C.vm_muls_avx2(fp(d), fp(x), C.float(s), C.long(len(d)))
-	default:
-		C.vm_muls_generic(fp(d), fp(x), C.float(s), C.long(len(d)))
-	}
+	C.vm_elementwise(C.int(level), C.int(op), fp(d), fp(x), fp(y), C.float(s), C.long(len(d)))
 }
 
 func sum(x []float32) float64 {
@@ -703,31 +681,5 @@ func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
 		C.vm_scatteraddrows_avx2(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
 	default:
 		C.vm_scatteraddrows_generic(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
-	}
-}
-
-func sub(d, x, y []float32) {
-	switch {
-	case len(d) < cgoMin || level == levelGo:
-		subGo(d, x, y)
-	case level == levelAVX512:
-		C.vm_sub_avx512(fp(d), fp(x), fp(y), C.long(len(d)))
-	case level == levelAVX2:
-		C.vm_sub_avx2(fp(d), fp(x), fp(y), C.long(len(d)))
-	default:
-		C.vm_sub_generic(fp(d), fp(x), fp(y), C.long(len(d)))
-	}
-}
-
-func neg(d, x []float32) {
-	switch {
-	case len(d) < cgoMin || level == levelGo:
-		negGo(d, x)
-	case level == levelAVX512:
-		C.vm_neg_avx512(fp(d), fp(x), C.long(len(d)))
-	case level == levelAVX2:
-		C.vm_neg_avx2(fp(d), fp(x), C.long(len(d)))
-	default:
-		C.vm_neg_generic(fp(d), fp(x), C.long(len(d)))
 	}
 }

@@ -35,15 +35,11 @@ func gelu2(y, d, x []float32) {
 	geluGradGo(d, x, nil)
 }
 
-func add(d, x, y []float32)          { addGo(d, x, y) }
-func adds(d, x []float32, s float32) { addsGo(d, x, s) }
-func mul(d, x, y []float32)          { mulGo(d, x, y) }
-func muls(d, x []float32, s float32) { mulsGo(d, x, s) }
-func sum(x []float32) float64        { return sumGo(x) }
+func sum(x []float32) float64 { return sumGo(x) }
 
 func gatherRows(d, s []float32, rows, n, ds, ss, step int) { gatherRowsGo(d, s, rows, n, ds, ss, step) }
 func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
 	scatterAddRowsGo(d, s, rows, n, ds, ss, step)
 }
-func sub(d, x, y []float32) { subGo(d, x, y) }
-func neg(d, x []float32)    { negGo(d, x) }
+
+func elementwise(op int, d, x, y []float32, s float32) { elementwiseGo(op, d, x, y, s) }

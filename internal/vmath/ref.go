@@ -254,6 +254,34 @@ func colSumGo(acc []float64, x []float32, cols int) {
 	}
 }
 
+// The arithmetic kernels of elementwise (their numbers are those of
+// vm_elementwise in cgo.go).
+const (
+	opAdd = iota
+	opAddScalar
+	opSub
+	opMul
+	opMulScalar
+	opNeg
+)
+
+func elementwiseGo(op int, d, x, y []float32, s float32) {
+	switch op {
+	case opAdd:
+		addGo(d, x, y)
+	case opAddScalar:
+		addsGo(d, x, s)
+	case opSub:
+		subGo(d, x, y)
+	case opMul:
+		mulGo(d, x, y)
+	case opMulScalar:
+		mulsGo(d, x, s)
+	default:
+		negGo(d, x)
+	}
+}
+
 func addGo(d, x, y []float32) {
 	x, y = x[:len(d)], y[:len(d)]
 	for i := range d {

@@ -119,38 +119,38 @@ func GELUAndGrad(y, d, x []float32) {
 // Add sets d[i] = x[i] + y[i] for i < len(d); d may be x or y.
 func Add(d, x, y []float32) {
 	check("Add", d, x, y)
-	add(d, x, y)
+	elementwise(opAdd, d, x, y, 0)
 }
 
 // AddScalar sets d[i] = x[i] + s for i < len(d); d may be x.
 func AddScalar(d, x []float32, s float32) {
 	check("AddScalar", d, x)
-	adds(d, x, s)
+	elementwise(opAddScalar, d, x, nil, s)
 }
 
 // Sub sets d[i] = x[i] − y[i] for i < len(d); d may be x or y.
 func Sub(d, x, y []float32) {
 	check("Sub", d, x, y)
-	sub(d, x, y)
+	elementwise(opSub, d, x, y, 0)
 }
 
 // Neg sets d[i] = −x[i] (the sign bit flipped, NaN too) for i < len(d);
 // d may be x.
 func Neg(d, x []float32) {
 	check("Neg", d, x)
-	neg(d, x)
+	elementwise(opNeg, d, x, nil, 0)
 }
 
 // Mul sets d[i] = x[i]·y[i] for i < len(d); d may be x or y.
 func Mul(d, x, y []float32) {
 	check("Mul", d, x, y)
-	mul(d, x, y)
+	elementwise(opMul, d, x, y, 0)
 }
 
 // MulScalar sets d[i] = x[i]·s for i < len(d); d may be x.
 func MulScalar(d, x []float32, s float32) {
 	check("MulScalar", d, x)
-	muls(d, x, s)
+	elementwise(opMulScalar, d, x, nil, s)
 }
 
 // Sum returns the sum of x in float64, in a fixed order whatever the
