@@ -424,6 +424,23 @@ static void vm_muls_avx512(float *d, const float *x, float s, long n) { vm_muls_
 static double vm_sum_avx512(const float *x, long n) { return vm_sum_generic(x, n); }
 #endif
 
+// vm_unary runs the function kernel op (the Go constants unaryExp, …) in
+// the version of level lvl.
+#define VM_UN(L) switch (op) { \
+	case 0: vm_exp_##L(d, x, n); break; \
+	case 1: vm_sigmoid_##L(d, x, n); break; \
+	case 2: vm_tanh_##L(d, x, n); break; \
+	default: vm_gelu_##L(d, x, n); }
+static void vm_unary(int lvl, int op, float *d, const float *x, long n) {
+	if (lvl == 3) {
+		VM_UN(avx512)
+	} else if (lvl == 2) {
+		VM_UN(avx2)
+	} else {
+		VM_UN(generic)
+	}
+}
+
 // vm_elementwise runs arithmetic kernel op (the Go constants opAdd, …) in
 // the version of level lvl (the Go constants levelGeneric, levelAVX2,
 // levelAVX512).
@@ -552,58 +569,6 @@ func colSum(acc []float64, x []float32, cols int) {
 	}
 }
 
-func exp(dst, x []float32) {
-	switch level {
-	case levelAVX512:
-		C.vm_exp_avx512(fp(dst), fp(x), C.long(len(dst)))
-	case levelAVX2:
-		C.vm_exp_avx2(fp(dst), fp(x), C.long(len(dst)))
-	case levelGeneric:
-		C.vm_exp_generic(fp(dst), fp(x), C.long(len(dst)))
-	default:
-		expGo(dst, x)
-	}
-}
-
-func sigmoid(dst, x []float32) {
-	switch level {
-	case levelAVX512:
-		C.vm_sigmoid_avx512(fp(dst), fp(x), C.long(len(dst)))
-	case levelAVX2:
-		C.vm_sigmoid_avx2(fp(dst), fp(x), C.long(len(dst)))
-	case levelGeneric:
-		C.vm_sigmoid_generic(fp(dst), fp(x), C.long(len(dst)))
-	default:
-		sigmoidGo(dst, x)
-	}
-}
-
-func tanh(dst, x []float32) {
-	switch level {
-	case levelAVX512:
-		C.vm_tanh_avx512(fp(dst), fp(x), C.long(len(dst)))
-	case levelAVX2:
-		C.vm_tanh_avx2(fp(dst), fp(x), C.long(len(dst)))
-	case levelGeneric:
-		C.vm_tanh_generic(fp(dst), fp(x), C.long(len(dst)))
-	default:
-		tanhGo(dst, x)
-	}
-}
-
-func gelu(y, x []float32) {
-	switch level {
-	case levelAVX512:
-		C.vm_gelu_avx512(fp(y), fp(x), C.long(len(y)))
-	case levelAVX2:
-		C.vm_gelu_avx2(fp(y), fp(x), C.long(len(y)))
-	case levelGeneric:
-		C.vm_gelu_generic(fp(y), fp(x), C.long(len(y)))
-	default:
-		geluGo(y, x)
-	}
-}
-
 func geluGrad(d, x, g []float32) {
 	switch level {
 	case levelAVX512:
@@ -634,6 +599,16 @@ func gelu2(y, d, x []float32) {
 // cgoMin is the length below which the elementwise kernels run in Go: a
 // cgo call costs about as much as a few dozen elements.
 const cgoMin = 64
+
+// unary runs the function kernel op (one call into C, which picks the
+// level's version).
+func unary(op int, d, x []float32) {
+	if level == levelGo {
+		unaryGo(op, d, x)
+		return
+	}
+	C.vm_unary(C.int(level), C.int(op), fp(d), fp(x), C.long(len(d)))
+}
 
 // elementwise runs the arithmetic kernel op (one call into C, which picks
 // the level's version).

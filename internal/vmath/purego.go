@@ -15,9 +15,6 @@ func bestLevel() int { return levelGo }
 func levelName(int) string { return "Go" }
 
 func sinq(dst, x, g []float32, w float32, a float64, q int) { sinqGo(dst, x, g, w, a, q) }
-func exp(dst, x []float32)                                  { expGo(dst, x) }
-func sigmoid(dst, x []float32)                              { sigmoidGo(dst, x) }
-func tanh(dst, x []float32)                                 { tanhGo(dst, x) }
 
 func sincos(s, c, x []float32, w float32) { sincosGo(s, c, x, w) }
 
@@ -27,7 +24,6 @@ func mulColSum(dst, g, c []float32, cols int, a float64, acc []float64) {
 
 func colSum(acc []float64, x []float32, cols int) { colSumGo(acc, x, cols) }
 
-func gelu(y, x []float32)        { geluGo(y, x) }
 func geluGrad(d, x, g []float32) { geluGradGo(d, x, g) }
 
 func gelu2(y, d, x []float32) {
@@ -43,3 +39,4 @@ func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
 }
 
 func elementwise(op int, d, x, y []float32, s float32) { elementwiseGo(op, d, x, y, s) }
+func unary(op int, d, x []float32)                     { unaryGo(op, d, x) }

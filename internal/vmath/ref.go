@@ -254,6 +254,28 @@ func colSumGo(acc []float64, x []float32, cols int) {
 	}
 }
 
+// The function kernels of unary (their numbers are those of vm_unary in
+// cgo.go).
+const (
+	unaryExp = iota
+	unarySigmoid
+	unaryTanh
+	unaryGELU
+)
+
+func unaryGo(op int, d, x []float32) {
+	switch op {
+	case unaryExp:
+		expGo(d, x)
+	case unarySigmoid:
+		sigmoidGo(d, x)
+	case unaryTanh:
+		tanhGo(d, x)
+	default:
+		geluGo(d, x)
+	}
+}
+
 // The arithmetic kernels of elementwise (their numbers are those of
 // vm_elementwise in cgo.go).
 const (

@@ -71,19 +71,19 @@ func ColSum(acc []float64, x []float32, cols int) {
 // Exp sets dst[i] = e^x[i] for i < len(dst).
 func Exp(dst, x []float32) {
 	check("Exp", dst, x)
-	exp(dst, x)
+	unary(unaryExp, dst, x)
 }
 
 // Sigmoid sets dst[i] = 1/(1 + e^−x[i]) for i < len(dst).
 func Sigmoid(dst, x []float32) {
 	check("Sigmoid", dst, x)
-	sigmoid(dst, x)
+	unary(unarySigmoid, dst, x)
 }
 
 // Tanh sets dst[i] = tanh x[i] for i < len(dst).
 func Tanh(dst, x []float32) {
 	check("Tanh", dst, x)
-	tanh(dst, x)
+	unary(unaryTanh, dst, x)
 }
 
 // GELU sets y[i] = x[i]·Φ(x[i]) for i < len(y), Φ the standard normal
@@ -95,7 +95,7 @@ func Tanh(dst, x []float32) {
 // −16 give −0 (the true value underflows), NaN gives NaN.
 func GELU(y, x []float32) {
 	check("GELU", y, x)
-	gelu(y, x)
+	unary(unaryGELU, y, x)
 }
 
 // GELUGrad sets d[i] = g[i]·GELU′(x[i]) = g[i]·(Φ(x[i]) + x[i]·φ(x[i]))
