@@ -118,8 +118,13 @@ func padPlane32(dst, src []float32, g *convGeom, a, b int) {
 	clear(dst[:r0*wp])
 	clear(dst[r1*wp:])
 	for r := r0; r < r1; r++ {
-		clear(dst[r*wp : r*wp+c0])
-		clear(dst[r*wp+c1 : (r+1)*wp])
+		// A padding of a column or two: stores, not calls to clear.
+		for j := r * wp; j < r*wp+c0; j++ {
+			dst[j] = 0
+		}
+		for j := r*wp + c1; j < (r+1)*wp; j++ {
+			dst[j] = 0
+		}
 	}
 	if r1 > r0 && c1 > c0 {
 		vmath.GatherRows(dst[r0*wp+c0:], src[(r0*g.sh+a-g.ph)*g.w+start+c0*g.sw:], r1-r0, c1-c0, wp, g.sh*g.w, g.sw)
