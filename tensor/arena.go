@@ -34,7 +34,9 @@ import (
 // keep all their storage. Sizes are rounded up to classes 1/16 of a power
 // of two apart (at most 12.5 % more storage), so that steps whose sizes
 // vary a little — a radius graph's edge count over random node draws —
-// reuse the same buffers instead of allocating (and zeroing) new ones.
+// reuse the same buffers instead of allocating (and zeroing) new ones; a
+// request whose class has no free buffer takes one up to arenaSpill
+// classes larger (a step a little smaller than the one before).
 //
 // An Arena is safe for use by several goroutines, but Reset must not run
 // while another goroutine still computes in it.
