@@ -57,17 +57,20 @@ experiment inr-fit paper "$dir/inr-image" \
 # The operators' paper profiles (GNO ≈ 4.5 h, MgNO ≈ 10.5 h and LNO
 # ≈ 6.6 h on the 2-core Intel machine at the session-12 steps), and the
 # multipole GNO's compare run with its evaluation at 421² (≈ 80 min).
-experiment darcy-gno paper "$dir/darcy-gno-paper" || exit
+# Each writes its checkpoint every epoch (ckpt): a machine that goes away
+# without the SIGTERM above then loses at most one epoch, not ten.
+ckpt=(--set train.checkpoint_every=1)
+experiment darcy-gno paper "$dir/darcy-gno-paper" "${ckpt[@]}" || exit
 # The same GNO averaged over 4 random node partitions at test time
 # (model.eval_partitions, the paper's test-time node sets).
 run "darcy-gno eval 4 partitions" "$dir/darcy-gno-paper/eval-l4" \
 	"$bin" eval --checkpoint "$dir/darcy-gno-paper/model.safetensors" --set model.eval_partitions=4 \
 	-o "$dir/darcy-gno-paper/eval-l4.md" || exit
-experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" || exit
+experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" "${ckpt[@]}" || exit
 run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
 	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
 	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
 # MgNO before LNO: whether MgNO beats FNO at the training resolution with
 # its paper budget is the question issue 10 asks of it.
-experiment darcy-mgno paper "$dir/darcy-mgno-paper" || exit
-experiment darcy-lno paper "$dir/darcy-lno-paper" || exit
+experiment darcy-mgno paper "$dir/darcy-mgno-paper" "${ckpt[@]}" || exit
+experiment darcy-lno paper "$dir/darcy-lno-paper" "${ckpt[@]}" || exit
