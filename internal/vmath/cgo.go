@@ -441,6 +441,26 @@ static void vm_unary(int lvl, int op, float *d, const float *x, long n) {
 	}
 }
 
+// vm_strided runs gatherrows (scatter 0) or scatteraddrows (1) in the
+// version of level lvl.
+static void vm_strided(int lvl, int scatter, float *d, const float *s, long rows, long n, long ds, long ss, long step) {
+	if (scatter) {
+		if (lvl == 3) {
+			vm_scatteraddrows_avx512x(d, s, rows, n, ds, ss, step);
+		} else if (lvl == 2) {
+			vm_scatteraddrows_avx2(d, s, rows, n, ds, ss, step);
+		} else {
+			vm_scatteraddrows_generic(d, s, rows, n, ds, ss, step);
+		}
+	} else if (lvl == 3) {
+		vm_gatherrows_avx512(d, s, rows, n, ds, ss, step);
+	} else if (lvl == 2) {
+		vm_gatherrows_avx2(d, s, rows, n, ds, ss, step);
+	} else {
+		vm_gatherrows_generic(d, s, rows, n, ds, ss, step);
+	}
+}
+
 // vm_elementwise runs arithmetic kernel op (the Go constants opAdd, …) in
 // the version of level lvl (the Go constants levelGeneric, levelAVX2,
 // levelAVX512).
@@ -633,28 +653,16 @@ func sum(x []float32) float64 {
 	}
 }
 
-func gatherRows(d, s []float32, rows, n, ds, ss, step int) {
-	switch {
-	case rows*n < cgoMin || level == levelGo:
-		gatherRowsGo(d, s, rows, n, ds, ss, step)
-	case level == levelAVX512:
-		C.vm_gatherrows_avx512(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
-	case level == levelAVX2:
-		C.vm_gatherrows_avx2(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
-	default:
-		C.vm_gatherrows_generic(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+// strided runs GatherRows (scatter false) or ScatterAddRows (true): one
+// call into C, which picks the level's version.
+func strided(scatter bool, d, s []float32, rows, n, ds, ss, step int) {
+	if rows*n < cgoMin || level == levelGo {
+		stridedGo(scatter, d, s, rows, n, ds, ss, step)
+		return
 	}
-}
-
-func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
-	switch {
-	case rows*n < cgoMin || level == levelGo:
-		scatterAddRowsGo(d, s, rows, n, ds, ss, step)
-	case level == levelAVX512:
-		C.vm_scatteraddrows_avx512x(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
-	case level == levelAVX2:
-		C.vm_scatteraddrows_avx2(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
-	default:
-		C.vm_scatteraddrows_generic(fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
+	sc := C.int(0)
+	if scatter {
+		sc = 1
 	}
+	C.vm_strided(C.int(level), sc, fp(d), fp(s), C.long(rows), C.long(n), C.long(ds), C.long(ss), C.long(step))
 }

@@ -33,10 +33,8 @@ func gelu2(y, d, x []float32) {
 
 func sum(x []float32) float64 { return sumGo(x) }
 
-func gatherRows(d, s []float32, rows, n, ds, ss, step int) { gatherRowsGo(d, s, rows, n, ds, ss, step) }
-func scatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
-	scatterAddRowsGo(d, s, rows, n, ds, ss, step)
-}
-
 func elementwise(op int, d, x, y []float32, s float32) { elementwiseGo(op, d, x, y, s) }
 func unary(op int, d, x []float32)                     { unaryGo(op, d, x) }
+func strided(scatter bool, d, s []float32, rows, n, ds, ss, step int) {
+	stridedGo(scatter, d, s, rows, n, ds, ss, step)
+}

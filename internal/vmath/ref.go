@@ -382,6 +382,14 @@ func sumGo(x []float32) float64 {
 	return t
 }
 
+func stridedGo(scatter bool, d, s []float32, rows, n, ds, ss, step int) {
+	if scatter {
+		scatterAddRowsGo(d, s, rows, n, ds, ss, step)
+	} else {
+		gatherRowsGo(d, s, rows, n, ds, ss, step)
+	}
+}
+
 func gatherRowsGo(d, s []float32, rows, n, ds, ss, step int) {
 	for r := range rows {
 		dr := d[r*ds : r*ds+n]

@@ -178,7 +178,7 @@ func GatherRows(d, s []float32, rows, n, ds, ss, step int) {
 	rowsSpan("GatherRows", len(d), rows, n, ds, 1)
 	rowsSpan("GatherRows", len(s), rows, n, ss, step)
 	if rows > 0 && n > 0 {
-		gatherRows(d, s, rows, n, ds, ss, step)
+		strided(false, d, s, rows, n, ds, ss, step)
 	}
 }
 
@@ -188,6 +188,6 @@ func ScatterAddRows(d, s []float32, rows, n, ds, ss, step int) {
 	rowsSpan("ScatterAddRows", len(d), rows, n, ds, step)
 	rowsSpan("ScatterAddRows", len(s), rows, n, ss, 1)
 	if rows > 0 && n > 0 {
-		scatterAddRows(d, s, rows, n, ds, ss, step)
+		strided(true, d, s, rows, n, ds, ss, step)
 	}
 }
