@@ -772,9 +772,7 @@ func convWeight[T Float](dw, x, gy []T, g *convGeom) {
 				part := any(buf).([]float32)
 				sgemm.ConvWeight(part, g.co, any(x[b*hw+p0*wp:(b+1)*hw]).([]float32), taps, wp,
 					any(gy[b*g.co*p+p0*g.wo:]).([]float32), p, g.co, p1-p0, g.wo)
-				for i, v := range buf {
-					acc[i] += v
-				}
+				addVV(acc, acc, buf)
 			case wide:
 				wideWeightUnit(acc, buf, x[b*hw:(b+1)*hw], gy[b*g.co*p:(b+1)*g.co*p], taps, g, p0, p1, tile)
 			case direct:

@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"slices"
+
+	"github.com/sciml-go/sciml/internal/vmath"
 )
 
 // This file holds the indexing operations: slicing, padding, gathering
@@ -264,6 +266,10 @@ func copyOrAdd[T Scalar](d, s []T, add bool) {
 	s = s[:len(d)]
 	switch {
 	case add:
+		if d32, ok := any(d).([]float32); ok && len(d) >= 64 {
+			vmath.Add(d32, d32, any(s).([]float32))
+			return
+		}
 		for i := range d {
 			d[i] += s[i]
 		}
