@@ -166,11 +166,7 @@ func copyKernels[T Scalar]() binKernels[T] {
 	return binKernels[T]{
 		vv: func(dst, x, _ []T) { copy(dst, x) },
 		vs: func(dst, x []T, _ T) { copy(dst, x) },
-		sv: func(dst []T, s T, _ []T) {
-			for i := range dst {
-				dst[i] = s
-			}
-		},
+		sv: func(dst []T, s T, _ []T) { fill(dst, s) },
 	}
 }
 

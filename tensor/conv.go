@@ -256,10 +256,7 @@ func mixForward[T Float](y, x, w, bias, r []T, bs, ci, co, s int, gemm batchedGe
 				case r != nil:
 					copy(dst, r[row*s:(row+1)*s])
 				default:
-					bv := bias[row%co]
-					for i := range dst {
-						dst[i] = bv
-					}
+					fill(dst, bias[row%co])
 				}
 			}
 		})

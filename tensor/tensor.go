@@ -350,8 +350,17 @@ func fill[T Scalar](x []T, v T) {
 		clear(x)
 		return
 	}
-	for i := range x {
-		x[i] = v
+	if len(x) < 64 {
+		for i := range x {
+			x[i] = v
+		}
+		return
+	}
+	// Doubling copies: memmove stores a vector at a time, the loop one
+	// element.
+	x[0] = v
+	for n := 1; n < len(x); n *= 2 {
+		copy(x[n:], x[:n])
 	}
 }
 
