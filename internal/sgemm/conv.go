@@ -90,11 +90,13 @@ func StrideOneTaps(plane, wp, ci, kh, kw int) []int {
 //
 // x laid out as for Conv (output position (i, j) at i·wp + j, tap k at
 // its offset) and gy holding each channel's rows of wo values ldg apart.
-// Each element is eight fused multiply-add chains, lane l over the
-// positions j ≡ l (mod 8) in the order (i, j), added as
-// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)); whatever the tile it
-// lies in. Tiles of 6 taps × 2 channels hold their accumulators in
-// registers and read x and gy in place (no column matrix). It panics if
+// Each element is sixteen fused multiply-add chains, lane l over the
+// positions j ≡ l (mod 16) in the order (i, j), added as s_l = l_l +
+// l_{l+8} (l < 8), then ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
+// whatever the tile it lies in. Tiles of 6 taps × 2 channels (AVX2: lanes
+// 0–7 and 8–15 in two passes) or 6 taps × 4 channels (AVX-512: sixteen
+// lanes at once) hold their accumulators in registers and read x
+// and gy in place (no column matrix). It panics if
 // the kernels are not Available or a read or write would leave x, gy or
 // dw.
 func ConvWeight(dw []float32, ldw int, x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int) {

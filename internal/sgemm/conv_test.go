@@ -123,21 +123,26 @@ func TestConvPanics(t *testing.T) {
 func refConvWeight(dw []float32, ldw int, x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int) {
 	for k, off := range taps {
 		for c := range co {
-			var l [8]float32
+			var l [16]float32
 			for i := range rows {
 				for j := range wo {
-					l[j%8] = fma32(gy[c*ldg+i*wo+j], x[off+i*wp+j], l[j%8])
+					l[j%16] = fma32(gy[c*ldg+i*wo+j], x[off+i*wp+j], l[j%16])
 				}
 			}
-			dw[k*ldw+c] = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+			var s [8]float32
+			for m := range s {
+				s[m] = l[m] + l[m+8]
+			}
+			dw[k*ldw+c] = ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))
 		}
 	}
 }
 
 // TestConvWeight checks ConvWeight bit for bit against its sums for tap
-// and channel counts around the 6 × 2 tile, row widths around the 8-lane
-// vector (masked tails) and x and gy exactly as long as the reads need;
-// dw's padding columns keep their sentinel.
+// and channel counts around the 6 × 2 and 6 × 4 tiles, row widths around
+// the 16-lane block and its 8-lane halves (masked tails) and x and gy
+// exactly as long as the reads need; dw's padding columns keep their
+// sentinel.
 func TestConvWeight(t *testing.T) {
 	if !Available() {
 		t.Skip("kernels not available")
@@ -153,6 +158,8 @@ func TestConvWeight(t *testing.T) {
 		{12, 5, 4, 16, 18, false}, {5, 2, 3, 7, 8, false}, {13, 1, 5, 23, 30, false}, {6, 2, 1, 9, 9, false},
 		{216, 24, 13, 85, 87, true}, {27, 23, 3, 43, 45, true}, {1, 1, 1, 1, 1, true}, {7, 3, 2, 8, 9, true},
 		{12, 5, 4, 16, 18, true}, {5, 2, 3, 7, 8, true}, {13, 6, 5, 23, 30, true}, {6, 7, 1, 9, 9, true},
+		{4, 3, 2, 31, 33, false}, {8, 5, 3, 33, 34, false}, {3, 2, 2, 17, 17, false}, {2, 4, 3, 32, 32, false},
+		{4, 3, 2, 31, 33, true}, {8, 5, 3, 33, 34, true}, {3, 2, 2, 17, 17, true}, {2, 4, 3, 32, 32, true},
 	} {
 		if c.w5 && !has512 {
 			continue
@@ -225,7 +232,7 @@ func BenchmarkConvKernels(b *testing.B) {
 		}
 		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
-	b.Run("filter-gradient", func(b *testing.B) {
+	benchLevels(b, "filter-gradient", func(b *testing.B) {
 		gy := randSlice(r, co*n*n)
 		dw := make([]float32, len(taps)*co)
 		for b.Loop() {

@@ -256,38 +256,66 @@ SG_T5 SG_INLINE float sg_hsum5(__m256 v) {
 }
 
 // sg_convw_tile sets dw[t·ldw + c] for t < TK taps (offsets off) and
-// c < TO channels (gy rows ldg apart) to Σ_{i<rows} Σ_{j<wo}
-// gy[c·ldg + i·wo + j]·x[off[t] + i·wp + j]: lane l of each accumulator
-// is one fma chain over the positions j ≡ l (mod 8) in the order (i, j),
-// the last partial vector of a row masked, and the eight lanes are added
-// by sg_hsum.
+// c < TO ≤ 2 channels (gy rows ldg apart) to Σ_{i<rows} Σ_{j<wo}
+// gy[c·ldg + i·wo + j]·x[off[t] + i·wp + j]: sixteen fma chains, lane l
+// over the positions j ≡ l (mod 16) in the order (i, j), the last partial
+// block of a row masked to zeros; lane l + 8 is added to lane l and the
+// eight sums by sg_hsum. Lanes 0–7 and 8–15 are independent chains: over
+// each block of SG_WRB rows they run in two passes of twelve 8-lane
+// accumulators (8 loads for 12 fused multiply-adds), kept in memory
+// between passes, while the block's rows stay in the L1 cache.
+#define SG_WRB 8
+// SG_REG keeps v in a register: without it gcc folds the load of x into
+// both multiply-adds that use it, two loads instead of one.
+#define SG_REG(v) __asm__("" : "+x"(v))
 SG_T SG_INLINE void sg_convw_tile(const float *x, const long *off, long wp, const float *gy, long ldg,
 	long rows, long wo, float *dw, long ldw, const int TK, const int TO) {
-	__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
-		a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
-	const long full = wo & ~7L;
-	const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(wo - full)),
-		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-	for (long i = 0; i < rows; i++) {
-		const float *g0 = gy + i * wo, *g1 = g0 + ldg, *xr = x + i * wp;
-		for (long j = 0; j <= wo - 1; j += 8) {
-			const int tail = j == full;
-			__m256 v0, v1 = _mm256_setzero_ps();
-			if (tail) {
-				v0 = _mm256_maskload_ps(g0 + j, mask);
-				if (TO > 1) v1 = _mm256_maskload_ps(g1 + j, mask);
-			} else {
-				v0 = _mm256_loadu_ps(g0 + j);
-				if (TO > 1) v1 = _mm256_loadu_ps(g1 + j);
-			}
+	float acc[2][SG_MR][2][8];
+	memset(acc, 0, sizeof acc);
+	// The taps' rows through pointers held in registers (off[t] read once).
+#define SG_WTAP(t) const float *xt##t = x + (TK > t ? off[t] : 0);
+#define SG_WROW(t) const float *xr##t = xt##t + i * wp + o;
+	SG_ROWS(SG_WTAP)
+	const long full = wo & ~15L;
+	const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	for (long i0 = 0; i0 < rows; i0 += SG_WRB) {
+		const long i1 = rows - i0 < SG_WRB ? rows : i0 + SG_WRB;
+		for (int h = 0; h < 2; h++) {
+			const long o = 8 * h;
+			const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(wo - full - o)), lane);
+			__m256 a00, a01 = _mm256_setzero_ps(), a10, a11 = a01, a20, a21 = a01, a30, a31 = a01,
+				a40, a41 = a01, a50, a51 = a01;
+#define SG_WLOAD(t) if (TK > t) { a##t##0 = _mm256_loadu_ps(acc[h][t][0]); if (TO > 1) a##t##1 = _mm256_loadu_ps(acc[h][t][1]); } \
+			else { a##t##0 = _mm256_setzero_ps(); }
+			SG_ROWS(SG_WLOAD)
+			for (long i = i0; i < i1; i++) {
+				const float *g0 = gy + i * wo + o, *g1 = g0 + ldg;
+				SG_ROWS(SG_WROW)
+				for (long j = 0; j < wo; j += 16) {
+					const int tail = j == full;
+					__m256 v0, v1 = _mm256_setzero_ps();
+					if (tail) {
+						v0 = _mm256_maskload_ps(g0 + j, mask);
+						if (TO > 1) v1 = _mm256_maskload_ps(g1 + j, mask);
+					} else {
+						v0 = _mm256_loadu_ps(g0 + j);
+						if (TO > 1) v1 = _mm256_loadu_ps(g1 + j);
+					}
 #define SG_WSTEP(t) if (TK > t) { \
-			__m256 xv = tail ? _mm256_maskload_ps(xr + off[t] + j, mask) : _mm256_loadu_ps(xr + off[t] + j); \
-			a##t##0 = _mm256_fmadd_ps(v0, xv, a##t##0); \
-			if (TO > 1) a##t##1 = _mm256_fmadd_ps(v1, xv, a##t##1); }
-			SG_ROWS(SG_WSTEP)
+					__m256 xv = tail ? _mm256_maskload_ps(xr##t + j, mask) : _mm256_loadu_ps(xr##t + j); \
+					SG_REG(xv); \
+					a##t##0 = _mm256_fmadd_ps(v0, xv, a##t##0); \
+					if (TO > 1) a##t##1 = _mm256_fmadd_ps(v1, xv, a##t##1); }
+					SG_ROWS(SG_WSTEP)
+				}
+			}
+#define SG_WKEEP(t) if (TK > t) { _mm256_storeu_ps(acc[h][t][0], a##t##0); if (TO > 1) _mm256_storeu_ps(acc[h][t][1], a##t##1); }
+			SG_ROWS(SG_WKEEP)
 		}
 	}
-#define SG_WSTORE(t) if (TK > t) { dw[t * ldw] = sg_hsum(a##t##0); if (TO > 1) dw[t * ldw + 1] = sg_hsum(a##t##1); }
+#define SG_WSTORE(t) if (TK > t) { \
+	dw[t * ldw] = sg_hsum(_mm256_add_ps(_mm256_loadu_ps(acc[0][t][0]), _mm256_loadu_ps(acc[1][t][0]))); \
+	if (TO > 1) dw[t * ldw + 1] = sg_hsum(_mm256_add_ps(_mm256_loadu_ps(acc[0][t][1]), _mm256_loadu_ps(acc[1][t][1]))); }
 	SG_ROWS(SG_WSTORE)
 }
 
@@ -315,45 +343,51 @@ SG_T static void sg_convw(const float *x, const long *off, long nt, long wp, con
 	}
 }
 
-// sg_convw4_tile is sg_convw_tile with up to 4 channels (TO ≤ 4): 24
-// accumulators, which need the 32 vector registers of AVX-512 (ymm16–31
-// through AVX-512VL); each element is the same chain as in sg_convw_tile,
-// so the same bits. Six taps × four channels read 10 vectors for 24 fused
-// multiply-adds, where 6 × 2 read 8 for 12.
+// sg_mask5 selects the first n (clamped to 0…16) lanes.
+SG_T5 SG_INLINE __mmask16 sg_mask5(long n) {
+	return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
+}
+
+// sg_hsum16 returns sg_hsum5 of the low eight lanes of v plus the high
+// eight.
+SG_T5 SG_INLINE float sg_hsum16(__m512 v) {
+	__m256 lo = _mm512_castps512_ps256(v), hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+	return sg_hsum5(_mm256_add_ps(lo, hi));
+}
+
+// sg_convw4_tile is sg_convw_tile on 512-bit registers, with up to 6
+// taps × 4 channels: 24 accumulators of sixteen lanes, lane l the same
+// chain as lane l of sg_convw_tile's pair, so the same bits. Six taps ×
+// four channels read 10 vectors for 24 fused multiply-adds of 16 lanes.
 SG_T5 SG_INLINE void sg_convw4_tile(const float *x, const long *off, long wp, const float *gy, long ldg,
 	long rows, long wo, float *dw, long ldw, const int TK, const int TO) {
-#define SG_W4DECL(t) __m256 a##t##0 = _mm256_setzero_ps(), a##t##1 = a##t##0, a##t##2 = a##t##0, a##t##3 = a##t##0;
+#define SG_W4DECL(t) __m512 a##t##0 = _mm512_setzero_ps(), a##t##1 = a##t##0, a##t##2 = a##t##0, a##t##3 = a##t##0;
 	SG_ROWS(SG_W4DECL)
-	const long full = wo & ~7L;
-	const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(wo - full)),
-		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+	const long full = wo & ~15L;
+	const __mmask16 mask = sg_mask5(wo - full);
+	SG_ROWS(SG_WTAP)
 	for (long i = 0; i < rows; i++) {
-		const float *g0 = gy + i * wo, *xr = x + i * wp;
-		for (long j = 0; j <= wo - 1; j += 8) {
-			const int tail = j == full;
-			__m256 v0, v1 = _mm256_setzero_ps(), v2 = v1, v3 = v1;
-			if (tail) {
-				v0 = _mm256_maskload_ps(g0 + j, mask);
-				if (TO > 1) v1 = _mm256_maskload_ps(g0 + ldg + j, mask);
-				if (TO > 2) v2 = _mm256_maskload_ps(g0 + 2 * ldg + j, mask);
-				if (TO > 3) v3 = _mm256_maskload_ps(g0 + 3 * ldg + j, mask);
-			} else {
-				v0 = _mm256_loadu_ps(g0 + j);
-				if (TO > 1) v1 = _mm256_loadu_ps(g0 + ldg + j);
-				if (TO > 2) v2 = _mm256_loadu_ps(g0 + 2 * ldg + j);
-				if (TO > 3) v3 = _mm256_loadu_ps(g0 + 3 * ldg + j);
-			}
+		const float *g0 = gy + i * wo;
+		const long o = 0;
+		SG_ROWS(SG_WROW)
+		for (long j = 0; j < wo; j += 16) {
+			const __mmask16 m = j == full ? mask : (__mmask16)0xFFFF;
+			__m512 v0, v1 = _mm512_setzero_ps(), v2 = v1, v3 = v1;
+			v0 = _mm512_maskz_loadu_ps(m, g0 + j);
+			if (TO > 1) v1 = _mm512_maskz_loadu_ps(m, g0 + ldg + j);
+			if (TO > 2) v2 = _mm512_maskz_loadu_ps(m, g0 + 2 * ldg + j);
+			if (TO > 3) v3 = _mm512_maskz_loadu_ps(m, g0 + 3 * ldg + j);
 #define SG_W4STEP(t) if (TK > t) { \
-			__m256 xv = tail ? _mm256_maskload_ps(xr + off[t] + j, mask) : _mm256_loadu_ps(xr + off[t] + j); \
-			a##t##0 = _mm256_fmadd_ps(v0, xv, a##t##0); \
-			if (TO > 1) a##t##1 = _mm256_fmadd_ps(v1, xv, a##t##1); \
-			if (TO > 2) a##t##2 = _mm256_fmadd_ps(v2, xv, a##t##2); \
-			if (TO > 3) a##t##3 = _mm256_fmadd_ps(v3, xv, a##t##3); }
+			__m512 xv = _mm512_maskz_loadu_ps(m, xr##t + j); \
+			a##t##0 = _mm512_fmadd_ps(v0, xv, a##t##0); \
+			if (TO > 1) a##t##1 = _mm512_fmadd_ps(v1, xv, a##t##1); \
+			if (TO > 2) a##t##2 = _mm512_fmadd_ps(v2, xv, a##t##2); \
+			if (TO > 3) a##t##3 = _mm512_fmadd_ps(v3, xv, a##t##3); }
 			SG_ROWS(SG_W4STEP)
 		}
 	}
-#define SG_W4STORE(t) if (TK > t) { dw[t * ldw] = sg_hsum5(a##t##0); if (TO > 1) dw[t * ldw + 1] = sg_hsum5(a##t##1); \
-	if (TO > 2) dw[t * ldw + 2] = sg_hsum5(a##t##2); if (TO > 3) dw[t * ldw + 3] = sg_hsum5(a##t##3); }
+#define SG_W4STORE(t) if (TK > t) { dw[t * ldw] = sg_hsum16(a##t##0); if (TO > 1) dw[t * ldw + 1] = sg_hsum16(a##t##1); \
+	if (TO > 2) dw[t * ldw + 2] = sg_hsum16(a##t##2); if (TO > 3) dw[t * ldw + 3] = sg_hsum16(a##t##3); }
 	SG_ROWS(SG_W4STORE)
 }
 
@@ -389,11 +423,6 @@ SG_T5 static void sg_convw4(const float *x, const long *off, long nt, long wp, c
 // so these kernels give the bits of the AVX2 ones; only partial tiles
 // differ in how they are handled (masked loads and stores instead of a
 // tile buffer).
-
-// sg_mask5 selects the first n (clamped to 0…16) lanes.
-SG_T5 SG_INLINE __mmask16 sg_mask5(long n) {
-	return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1);
-}
 
 // sg_tile5 runs one MR×(16·NZ) tile: panel b0 holds columns 0…15 and b1
 // columns 16…31 (both 16 floats per p); m0, m1 select the columns of C

@@ -59,8 +59,8 @@
 // one's point into the input's phase planes); every output is one chain
 // of fused multiply-adds in tap order. tensor's Conv2d/Conv1d (and the
 // input gradients of stride-1 ones) use it for float32. ConvWeight is the
-// filter gradient in the same layout: tiles of 6 taps × 2 channels, eight
-// lanes of positions per accumulator, added in a fixed order at the end.
+// filter gradient in the same layout: tiles of taps × channels, sixteen
+// lanes of positions per element, added in a fixed order at the end.
 package sgemm
 
 import "fmt"
