@@ -254,6 +254,24 @@ func gatherNode[T float32 | float64](hx, vx, h, vt []T, es, from []int, wt []flo
 	return hx[:len(es)*k]
 }
 
+// segmentKernels selects sgemm's C loops over blocks of nodes for the
+// float32 sums (the tests switch it off to compare with the Go loops,
+// which give the same bits).
+var segmentKernels = true
+
+// segments returns the float32 graph's sgemm.Segments (nil for float64,
+// without the kernels, or for w > 16 values a node).
+func segments[T float32 | float64](byDst edgeGroups, from []int, wt []float64, k, w, nIn int) *sgemm.Segments {
+	if fast, _ := smallGemm[T](w); !fast || !segmentKernels {
+		return nil
+	}
+	sg, err := sgemm.NewSegments(byDst.ptr, byDst.idx, from, wt, k, w, nIn)
+	if err != nil {
+		panic("operator.edgeOuterSum: " + err.Error())
+	}
+	return sg
+}
+
 // smallGemm reports whether the per-node products of float32 values go
 // to internal/sgemm's kernel (w ≤ 16: v's rows are one packed panel),
 // which, unlike a BLAS call, costs nothing to start for products of a
@@ -282,6 +300,15 @@ func parallelNodes(n int, f func(lo, hi int)) {
 func outerSums[T float32 | float64](m, h, v, vt []T, from []int, wt []float64, byDst edgeGroups, bs, e, k, w, nIn int) {
 	nOut := len(byDst.ptr) - 1
 	nodeMajor(vt, v, bs, w, nIn)
+	if sg := segments[T](byDst, from, wt, k, w, nIn); sg != nil { // float32: a C loop over each block of nodes
+		m, h, vt := any(m).([]float32), any(h).([]float32), any(vt).([]float32)
+		parallelNodes(bs*nOut, func(lo, hi int) {
+			buf := getScratch[float32](sg.SumsScratch())
+			defer putScratch(buf)
+			sgemm.SegmentSums(m, h, vt, sg, lo, hi, *buf)
+		})
+		return
+	}
 	fast, ldv := smallGemm[T](w)
 	parallelNodes(bs*nOut, func(lo, hi int) {
 		buf := getScratch[T](byDst.most * (k + ldv))
@@ -314,6 +341,27 @@ func outerSums[T float32 | float64](m, h, v, vt []T, from []int, wt []float64, b
 func outerSumGrads[T float32 | float64](dh, dv, g, h, v, vt, dvEdge []T, from []int, wt []float64, byDst, bySrc edgeGroups, bs, e, k, w, nIn int) {
 	nOut := len(byDst.ptr) - 1
 	nodeMajor(vt, v, bs, w, nIn)
+	if sg := segments[T](byDst, from, wt, k, w, nIn); sg != nil {
+		dh, dve := any(dh).([]float32), any(dvEdge).([]float32)
+		g, h, vt := any(g).([]float32), any(h).([]float32), any(vt).([]float32)
+		parallelNodes(bs*nOut, func(lo, hi int) {
+			buf := getScratch[float32](sg.GradsScratch())
+			defer putScratch(buf)
+			sgemm.SegmentGrads(dh, dve, g, h, vt, sg, lo, hi, *buf)
+		})
+	} else {
+		outerSumGradsGo(dh, g, h, vt, dvEdge, from, wt, byDst, bs, e, k, w, nIn)
+	}
+	if dv == nil { // every edge has a destination: each row of dh was written
+		return
+	}
+	addIntoSources(dv, dvEdge, bySrc, bs, e, w, nIn)
+}
+
+// outerSumGradsGo is outerSumGrads' loop over the nodes in Go (float64, or
+// where the sgemm kernels are not available).
+func outerSumGradsGo[T float32 | float64](dh, g, h, vt, dvEdge []T, from []int, wt []float64, byDst edgeGroups, bs, e, k, w, nIn int) {
+	nOut := len(byDst.ptr) - 1
 	fast, ldv := smallGemm[T](w)
 	parallelNodes(bs*nOut, func(lo, hi int) {
 		most := byDst.most
@@ -345,7 +393,7 @@ func outerSumGrads[T float32 | float64](dh, dv, g, h, v, vt, dvEdge []T, from []
 					copy(dh[(b*e+j)*k:(b*e+j+1)*k], rh[p*k:(p+1)*k])
 				}
 			}
-			if dv != nil { // H_x g_x
+			if dvEdge != nil { // H_x g_x
 				if fast {
 					sgemm.Pack(pk, any(gx).([]float32), k, w, w, false)
 					sgemm.Gemm(len(es), w, k, any(hn).([]float32), k, false, pk, any(rv).([]float32), w, nil, false)
@@ -362,9 +410,11 @@ func outerSumGrads[T float32 | float64](dh, dv, g, h, v, vt, dvEdge []T, from []
 			}
 		}
 	})
-	if dv == nil { // every edge has a destination: each row of dh was written
-		return
-	}
+}
+
+// addIntoSources sets dv [B, W, nIn] at each source node to the sum of its
+// edges' rows of dvEdge [B, E, W], in edge order.
+func addIntoSources[T float32 | float64](dv, dvEdge []T, bySrc edgeGroups, bs, e, w, nIn int) {
 	tensor.ParallelRange(bs*nIn, func(lo, hi int) {
 		acc := make([]T, w)
 		for by := lo; by < hi; by++ {

@@ -1,8 +1,10 @@
 package operator
 
 import (
+	"math"
 	"testing"
 
+	"github.com/sciml-go/sciml/internal/sgemm"
 	"github.com/sciml-go/sciml/tensor"
 )
 
@@ -101,6 +103,65 @@ func TestEdgeOuterSumThreads(t *testing.T) {
 		for j := range a[i] {
 			if a[i][j] != b[i][j] {
 				t.Fatalf("output %d element %d: %v on 1 thread, %v on 3", i, j, a[i][j], b[i][j])
+			}
+		}
+	}
+}
+
+// TestEdgeOuterSumSegments checks sgemm's C loops over blocks of nodes
+// (float32, w ≤ 16) bit for bit against the Go loops over the nodes, on a
+// radius graph whose edges come grouped by destination (the consecutive
+// case, written in place) and on the same edges shuffled (gathered), with
+// nodes without edges: the sums, ∂h and ∂v.
+func TestEdgeOuterSumSegments(t *testing.T) {
+	if !sgemm.Available() {
+		t.Skip("sgemm kernels not available")
+	}
+	defer func() { segmentKernels = true }()
+	r := rng(50)
+	pts := make([][2]float64, 300)
+	for i := range pts {
+		pts[i] = [2]float64{r.Float64(), r.Float64()}
+	}
+	var from, to []int
+	for x := range 280 { // the last 20 of 300 destinations get no edge
+		for y := range pts {
+			if dx, dy := pts[x][0]-pts[y][0], pts[x][1]-pts[y][1]; dx*dx+dy*dy < 0.01 {
+				from, to = append(from, y), append(to, x)
+			}
+		}
+	}
+	shuffled := r.Perm(len(from))
+	sf, st := make([]int, len(from)), make([]int, len(from))
+	for i, j := range shuffled {
+		sf[i], st[i] = from[j], to[j]
+	}
+	wt := make([]float64, len(from))
+	for i := range wt {
+		wt[i] = 0.1 + r.Float64()
+	}
+	for _, c := range []struct {
+		name     string
+		from, to []int
+		w        int
+	}{{"grouped", from, to, 16}, {"grouped", from, to, 5}, {"shuffled", sf, st, 16}, {"shuffled", sf, st, 7}} {
+		e := len(c.from)
+		h := tensor.RandN(rng(51), tensor.Float32, 3, e, 33)
+		v := tensor.RandN(rng(52), tensor.Float32, 3, c.w, len(pts))
+		g := tensor.RandN(rng(53), tensor.Float32, 3, len(pts), 33, c.w)
+		run := func(kernels bool) [][]float32 {
+			segmentKernels = kernels
+			hh, vv := h.Clone().SetRequiresGrad(true), v.Clone().SetRequiresGrad(true)
+			y := edgeOuterSum(hh, vv, c.from, c.to, wt, len(pts))
+			gs := tensor.Grad([]*tensor.Tensor{y}, []*tensor.Tensor{hh, vv}, []*tensor.Tensor{g}, false)
+			return [][]float32{y.Float32s(), gs[0].Float32s(), gs[1].Float32s()}
+		}
+		got, want := run(true), run(false)
+		for i, name := range []string{"sums", "∂h", "∂v"} {
+			for j := range want[i] {
+				if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("%s, w = %d: %s[%d] = %g, Go loops %g", c.name, c.w, name, j, got[i][j], want[i][j])
+				}
 			}
 		}
 	}

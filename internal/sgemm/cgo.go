@@ -43,6 +43,18 @@ static void sg_convw_c(const float *x, const long *off, long nt, long wp, const 
 		sg_convw(x, off, nt, wp, gy, ldg, co, rows, wo, dw, ldw);
 	}
 }
+
+static void sg_seg_sums_c(float *m, const float *h, const float *vt, const long *ptr, const long *idx,
+	const long *from, const double *wt, long lo, long hi, long nseg, long e, long k, long w, long nIn,
+	float *hx, float *vx, int w5) {
+	sg_seg_sums(m, h, vt, ptr, idx, from, wt, lo, hi, nseg, e, k, w, nIn, hx, vx, w5);
+}
+
+static void sg_seg_grads_c(float *dh, float *dve, const float *g, const float *h, const float *vt,
+	const long *ptr, const long *idx, const long *from, const double *wt, long lo, long hi, long nseg,
+	long e, long k, long w, long nIn, float *hx, float *vx, float *rh, float *rv, float *pk, int w5) {
+	sg_seg_grads(dh, dve, g, h, vt, ptr, idx, from, wt, lo, hi, nseg, e, k, w, nIn, hx, vx, rh, rv, pk, w5);
+}
 #else
 #define SG_HAVE_AVX2 0
 static void sg_gemm_c(long m, long n, long k, const float *a, long lda, int trans,
@@ -53,6 +65,12 @@ static void sg_conv_c(const float *x, const long *off, long nt,
 	const float *wpk, long co, float *y, long ldy, long n, int w5) {}
 static void sg_convw_c(const float *x, const long *off, long nt, long wp, const float *gy, long ldg,
 	long co, long rows, long wo, float *dw, long ldw, int w5) {}
+static void sg_seg_sums_c(float *m, const float *h, const float *vt, const long *ptr, const long *idx,
+	const long *from, const double *wt, long lo, long hi, long nseg, long e, long k, long w, long nIn,
+	float *hx, float *vx, int w5) {}
+static void sg_seg_grads_c(float *dh, float *dve, const float *g, const float *h, const float *vt,
+	const long *ptr, const long *idx, const long *from, const double *wt, long lo, long hi, long nseg,
+	long e, long k, long w, long nIn, float *hx, float *vx, float *rh, float *rv, float *pk, int w5) {}
 #endif
 */
 import "C"
@@ -102,4 +120,29 @@ func conv(x []float32, taps []int, wpk []float32, co int, y []float32, ldy, n in
 func convWeight(x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo int, dw []float32, ldw int) {
 	C.sg_convw_c(fp(x), (*C.long)(unsafe.Pointer(&taps[0])), C.long(len(taps)), C.long(wp), fp(gy), C.long(ldg),
 		C.long(co), C.long(rows), C.long(wo), fp(dw), C.long(ldw), cb(use512))
+}
+
+func lp(s []int) *C.long {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.long)(unsafe.Pointer(&s[0]))
+}
+
+func dp(s []float64) *C.double {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.double)(unsafe.Pointer(&s[0]))
+}
+
+func segSums(m, h, vt []float32, sg *Segments, lo, hi int, hx, vx []float32) {
+	C.sg_seg_sums_c(fp(m), fp(h), fp(vt), lp(sg.ptr), lp(sg.idx), lp(sg.from), dp(sg.wt), C.long(lo), C.long(hi),
+		C.long(sg.nseg()), C.long(sg.e), C.long(sg.k), C.long(sg.w), C.long(sg.nIn), fp(hx), fp(vx), cb(use512))
+}
+
+func segGrads(dh, dve, g, h, vt []float32, sg *Segments, lo, hi int, hx, vx, rh, rv, pk []float32) {
+	C.sg_seg_grads_c(fp(dh), fp(dve), fp(g), fp(h), fp(vt), lp(sg.ptr), lp(sg.idx), lp(sg.from), dp(sg.wt),
+		C.long(lo), C.long(hi), C.long(sg.nseg()), C.long(sg.e), C.long(sg.k), C.long(sg.w), C.long(sg.nIn),
+		fp(hx), fp(vx), fp(rh), fp(rv), fp(pk), cb(use512))
 }

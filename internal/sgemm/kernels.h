@@ -514,3 +514,93 @@ SG_T5 static void sg_conv5(const float *x, const long *off, long nt,
 		}
 	}
 }
+
+// ---- Segmented sums of outer products (package doc, "Segments") ----
+
+// sg_seg_gather fills the n rows of vx (16 floats apart, zeros past w)
+// with (float)wt[j]·vt[src(j)] for the segment's edges j = es[p] and
+// returns its rows of h (k floats each): h itself where the edges are
+// consecutive, else gathered into hx.
+SG_T static const float *sg_seg_gather(float *hx, float *vx, const float *h, const float *vt, const long *es, long n,
+	const long *from, const double *wt, long b, long e, long k, long w, long nIn) {
+	for (long p = 0; p < n; p++) {
+		const long j = es[p];
+		const float s = (float)wt[j], *src = vt + (b * nIn + from[j]) * w;
+		float *row = vx + p * SG_NR;
+		for (long i = 0; i < w; i++) {
+			row[i] = s * src[i];
+		}
+		for (long i = w; i < SG_NR; i++) {
+			row[i] = 0.0f;
+		}
+	}
+	if (es[n - 1] - es[0] == n - 1) {
+		return h + (b * e + es[0]) * k;
+	}
+	for (long p = 0; p < n; p++) {
+		memcpy(hx + p * k, h + (b * e + es[p]) * k, (size_t)k * sizeof(float));
+	}
+	return hx;
+}
+
+// sg_seg_sums sets m_s = H_sᵀ V_s (k×w, at m + s·k·w) for the segments
+// lo ≤ s < hi (sample s / nseg, node s mod nseg, edges es = idx[ptr[x]
+// … ptr[x+1]]), H_s the edges' rows of h and V_s their scaled rows of vt
+// (sg_seg_gather): one product a segment, zero for a segment without
+// edges.
+SG_T static void sg_seg_sums(float *m, const float *h, const float *vt, const long *ptr, const long *idx,
+	const long *from, const double *wt, long lo, long hi, long nseg, long e, long k, long w, long nIn,
+	float *hx, float *vx, int w5) {
+	for (long s = lo; s < hi; s++) {
+		const long b = s / nseg, x = s % nseg, n = ptr[x + 1] - ptr[x];
+		float *dst = m + s * k * w;
+		if (n == 0) {
+			memset(dst, 0, (size_t)(k * w) * sizeof(float));
+			continue;
+		}
+		const float *hn = sg_seg_gather(hx, vx, h, vt, idx + ptr[x], n, from, wt, b, e, k, w, nIn);
+		sg_gemm(k, w, n, hn, k, 1, vx, dst, w, 0, NULL, NULL, NULL, 0, w5);
+	}
+}
+
+// sg_seg_grads is the backward pass of sg_seg_sums for the output
+// gradient g: with dh, row j of sample b of dh gets (V_s g_sᵀ) at the
+// edge's place in its segment; with dv, row j of dve gets H_s g_s there,
+// scaled by (float)wt[j]. Edges of no segment are left alone.
+SG_T static void sg_seg_grads(float *dh, float *dve, const float *g, const float *h, const float *vt,
+	const long *ptr, const long *idx, const long *from, const double *wt, long lo, long hi, long nseg,
+	long e, long k, long w, long nIn, float *hx, float *vx, float *rh, float *rv, float *pk, int w5) {
+	for (long s = lo; s < hi; s++) {
+		const long b = s / nseg, x = s % nseg, n = ptr[x + 1] - ptr[x];
+		if (n == 0) {
+			continue;
+		}
+		const long *es = idx + ptr[x];
+		const int run = es[n - 1] - es[0] == n - 1; // consecutive edges: rows written in place
+		const float *gs = g + s * k * w;
+		const float *hn = sg_seg_gather(hx, vx, h, vt, es, n, from, wt, b, e, k, w, nIn);
+		if (dh) { // V_s g_sᵀ
+			sg_pack(pk, gs, w, k, w, 1);
+			float *out = run ? dh + (b * e + es[0]) * k : rh;
+			sg_gemm(n, k, w, vx, SG_NR, 0, pk, out, k, 0, NULL, NULL, NULL, 0, w5);
+			if (!run) {
+				for (long p = 0; p < n; p++) {
+					memcpy(dh + (b * e + es[p]) * k, rh + p * k, (size_t)k * sizeof(float));
+				}
+			}
+		}
+		if (dve) { // H_s g_s, scaled
+			sg_pack(pk, gs, k, w, w, 0);
+			float *out = run ? dve + (b * e + es[0]) * w : rv;
+			sg_gemm(n, w, k, hn, k, 0, pk, out, w, 0, NULL, NULL, NULL, 0, w5);
+			for (long p = 0; p < n; p++) {
+				const long j = es[p];
+				const float sc = (float)wt[j], *r = out + p * w;
+				float *d = dve + (b * e + j) * w;
+				for (long i = 0; i < w; i++) {
+					d[i] = sc * r[i];
+				}
+			}
+		}
+	}
+}

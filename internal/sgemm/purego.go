@@ -21,3 +21,11 @@ func convWeight(x []float32, taps []int, wp int, gy []float32, ldg, co, rows, wo
 }
 
 var use512 = false
+
+func segSums(m, h, vt []float32, s *Segments, lo, hi int, hx, vx []float32) {
+	panic("sgemm: not available in the purego build")
+}
+
+func segGrads(dh, dve, g, h, vt []float32, s *Segments, lo, hi int, hx, vx, rh, rv, pk []float32) {
+	panic("sgemm: not available in the purego build")
+}
