@@ -66,11 +66,14 @@ experiment darcy-gno paper "$dir/darcy-gno-paper" "${ckpt[@]}" || exit
 run "darcy-gno eval 4 partitions" "$dir/darcy-gno-paper/eval-l4" \
 	"$bin" eval --checkpoint "$dir/darcy-gno-paper/model.safetensors" --set model.eval_partitions=4 \
 	-o "$dir/darcy-gno-paper/eval-l4.md" || exit
+# MgNO before the rest: whether MgNO beats FNO at the training resolution
+# with its paper budget is the question issue 10 asks of it. It resumes
+# from its checkpoint, so it can fill the end of any session.
+experiment darcy-mgno paper "$dir/darcy-mgno-paper" "${ckpt[@]}" || exit
+# The multipole GNO's evaluation at 421² does not resume: it is queued
+# where it starts early in a session (after MgNO's ≈ 3 sessions).
 experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" "${ckpt[@]}" || exit
 run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
 	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
 	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
-# MgNO before LNO: whether MgNO beats FNO at the training resolution with
-# its paper budget is the question issue 10 asks of it.
-experiment darcy-mgno paper "$dir/darcy-mgno-paper" "${ckpt[@]}" || exit
 experiment darcy-lno paper "$dir/darcy-lno-paper" "${ckpt[@]}" || exit
