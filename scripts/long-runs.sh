@@ -70,10 +70,13 @@ run "darcy-gno eval 4 partitions" "$dir/darcy-gno-paper/eval-l4" \
 # with its paper budget is the question issue 10 asks of it. It resumes
 # from its checkpoint, so it can fill the end of any session.
 experiment darcy-mgno paper "$dir/darcy-mgno-paper" "${ckpt[@]}" || exit
-# The multipole GNO's evaluation at 421² does not resume: it is queued
-# where it starts early in a session (after MgNO's ≈ 3 sessions).
+# The multipole GNO's compare run and its evaluation at 421² (≈ 4 min a
+# sample): an evaluation does not resume, so the 20 test samples go in
+# four runs of 5 (--samples), each its own step of the queue.
 experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" "${ckpt[@]}" || exit
-run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
-	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
-	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
+for part in 0:5 5:10 10:15 15:20; do
+	run "darcy-mpgno eval 421, samples $part" "$dir/darcy-mpgno-compare/eval421-${part/:/-}" \
+		"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
+		--samples "$part" -o "$dir/darcy-mpgno-compare/eval-421-${part/:/-}.md" || exit
+done
 experiment darcy-lno paper "$dir/darcy-lno-paper" "${ckpt[@]}" || exit
