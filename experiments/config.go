@@ -124,7 +124,10 @@ type EvalConfig struct {
 	SuperResolution []SuperResolution `yaml:"super_resolution,omitempty"`
 	// H1 adds the relative H¹ error.
 	H1 bool `yaml:"h1"`
-	// BatchSize of the evaluation (default 20).
+	// BatchSize of the evaluation at the training resolution (default 20);
+	// at a finer grid the batch is this times the ratio of the numbers of
+	// grid points (at least 1), so that memory stays that of the training
+	// grid. The errors do not depend on it.
 	BatchSize int `yaml:"batch_size,omitempty"`
 	// PlotSamples is the number of test samples plotted (default 3).
 	PlotSamples int `yaml:"plot_samples,omitempty"`

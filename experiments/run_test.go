@@ -77,6 +77,18 @@ func TestTinyBurgersRun(t *testing.T) {
 			t.Errorf("eval from the checkpoint at %d: %v, run: %v", r.Resolution, r.RelL2, want)
 		}
 	}
+	// The errors do not depend on the evaluation batch (which shrinks at
+	// finer grids, evalBatch): batches of 1 give the same bits.
+	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		DataDir: opts.DataDir, Resolutions: []int{64, 256}, BatchSize: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ev.Results {
+		if want, _ := res.TestError(r.Resolution); r.RelL2 != want {
+			t.Errorf("eval in batches of 1 at %d: %v, run: %v", r.Resolution, r.RelL2, want)
+		}
+	}
 	// --set changes the rebuilt model (here its activation, which has no
 	// parameters); a wrong key is named as a --set.
 	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
@@ -241,5 +253,35 @@ func TestTinyNIORun(t *testing.T) {
 	t.Logf("relative L2 of a: %.4f at 15, %.4f at 29; constant guess %.4f", e15, e29, base)
 	if !(e29 < 0.7*base) {
 		t.Errorf("relative L2 %.4f at 29, not below 0.7 × the constant guess's %.4f", e29, base)
+	}
+}
+
+// TestEvalBatch checks the evaluation batch against the resolution: the
+// configured size at the training grid and coarser ones, shrunk by the
+// ratio of grid points at finer ones (at least 1); a space-time model's
+// time axis does not count.
+func TestEvalBatch(t *testing.T) {
+	for _, c := range []struct {
+		batch, trainRes, dim int
+		task                 string
+		res, want            int
+	}{
+		{0, 85, 2, "", 85, 20},
+		{0, 85, 2, "", 43, 20},
+		{0, 85, 2, "", 141, 7}, // 20 · (85/141)² = 7.3
+		{0, 85, 2, "", 211, 3}, // 3.2
+		{0, 85, 2, "", 421, 1}, // 0.82
+		{8, 85, 2, "", 141, 2}, // 2.9
+		{0, 256, 1, "", 1024, 5},
+		{10, 32, 3, "space_time", 64, 2}, // 10 · (32/64)², not ³
+		{10, 32, 3, "", 64, 1},
+	} {
+		cfg := &Config{}
+		cfg.Eval.BatchSize = c.batch
+		cfg.Data.Task.Kind = c.task
+		p := &pipeline{cfg: cfg, trainRes: c.trainRes, dim: c.dim}
+		if got := p.evalBatch(c.res); got != c.want {
+			t.Errorf("batch %d trained at %d (%d axes, task %q), evaluated at %d: %d, want %d", c.batch, c.trainRes, c.dim, c.task, c.res, got, c.want)
+		}
 	}
 }

@@ -104,7 +104,7 @@ func evalCmd() *cobra.Command {
 	cmd.Flags().StringVar(&resolutions, "resolutions", "", "comma-separated resolutions (default: the run's)")
 	cmd.Flags().StringVar(&super, "super", "", "comma-separated zero-shot super-resolution pairs input:output")
 	cmd.Flags().BoolVar(&req.H1, "h1", false, "add the relative H1 error")
-	cmd.Flags().IntVar(&req.BatchSize, "batch", 0, "evaluation batch size (default 20)")
+	cmd.Flags().IntVar(&req.BatchSize, "batch", 0, "evaluation batch size at the training resolution (default 20); finer grids get it times the ratio of grid points (at least 1)")
 	cmd.Flags().StringVar(&req.DataDir, "data-dir", "", "where the run's generated dataset is cached")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "Markdown table to write (default eval-table.md next to the checkpoint)")
 	cmd.Flags().StringArrayVar(&req.Sets, "set", nil, "override a key of the run's config, key.path=value (repeatable), for settings\n"+
