@@ -122,6 +122,13 @@ type EvalConfig struct {
 	// input at Input points per axis, the output asked and compared at
 	// Output.
 	SuperResolution []SuperResolution `yaml:"super_resolution,omitempty"`
+	// ViaTrainingGrid are test resolutions at which the model runs on
+	// its training grid instead (operator.Resampled): the input is
+	// interpolated to the training resolution and the output back. It is
+	// how a model tied to its grid (MgNO) is used on other grids; the
+	// rows are reported as "421×421 via 85×85", beside the direct ones.
+	// Tasks map and inverse only.
+	ViaTrainingGrid []int `yaml:"via_training_grid,omitempty"`
 	// H1 adds the relative H¹ error.
 	H1 bool `yaml:"h1"`
 	// BatchSize of the evaluation at the training resolution (default 20);
@@ -897,6 +904,15 @@ func (c *Config) Validate() error {
 			bad("eval.resolutions", "%v: want positive resolutions", c.Eval.Resolutions)
 			break
 		}
+	}
+	for _, r := range c.Eval.ViaTrainingGrid {
+		if r < 1 {
+			bad("eval.via_training_grid", "%v: want positive resolutions", c.Eval.ViaTrainingGrid)
+			break
+		}
+	}
+	if k := c.Data.Task.Kind; len(c.Eval.ViaTrainingGrid) > 0 && k != "" && k != "map" && k != "inverse" {
+		bad("eval.via_training_grid", "task %s: only the map and inverse tasks", k)
 	}
 	for _, s := range c.Eval.SuperResolution {
 		if s.Input < 1 || s.Output < 1 {

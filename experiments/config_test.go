@@ -150,6 +150,10 @@ train:
 		{"super-resolution ok", base + "eval: {super_resolution: [{input: 16, output: 64}]}\n", "", nil},
 		{"super-resolution without ForwardTo", strings.Replace(strings.Replace(base, "type: fno", "type: lno", 1), "  modes: [2]\n", "", 1) +
 			"eval: {super_resolution: [{input: 16, output: 64}]}\n", "", []string{"eval.super_resolution", "lno cannot sample"}},
+		{"via the training grid ok", base + "eval: {via_training_grid: [64]}\n", "", nil},
+		{"via the training grid, bad resolution", base + "eval: {via_training_grid: [0]}\n", "", []string{"eval.via_training_grid", "positive"}},
+		{"via the training grid of a rollout", strings.Replace(base, "  n_train: 8\n", "  n_train: 8\n  task: {kind: rollout, window: 1}\n", 1) +
+			"eval: {via_training_grid: [64]}\n", "", []string{"eval.via_training_grid", "task rollout"}},
 	}
 	for _, c := range cases {
 		_, err := Decode([]byte(c.src), "f.yaml", c.profile)

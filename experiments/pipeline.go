@@ -427,8 +427,9 @@ func (p *pipeline) evalResolutions() []int {
 }
 
 // evaluate evaluates the model on the test samples with inputs at resIn
-// and targets at resOut.
-func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int) (operator.Metrics, error) {
+// and targets at resOut; with via, the model runs on the training grid
+// (operator.Resampled).
+func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int, via bool) (operator.Metrics, error) {
 	l, err := p.testLoader(resIn, resOut)
 	if err != nil {
 		return operator.Metrics{}, err
@@ -438,5 +439,13 @@ func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int) (operator.Me
 		g := p.grid
 		opts.Grid = &g
 	}
-	return operator.Evaluate(ctx, p.model, l.Batches(0), opts)
+	m := p.model
+	if via {
+		mode := tensor.InterpLinear
+		if p.grid.Periodic {
+			mode = tensor.InterpPeriodic
+		}
+		m = &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: mode}
+	}
+	return operator.Evaluate(ctx, m, l.Batches(0), opts)
 }

@@ -133,7 +133,7 @@ func writeReport(res *Result, p *pipeline, opts Options) error {
 func sameResolutionCount(rs []operator.ResolutionResult) int {
 	n := 0
 	for _, r := range rs {
-		if r.InputResolution == r.Resolution {
+		if r.InputResolution == r.Resolution && r.Via == 0 {
 			n++
 		}
 	}
@@ -209,22 +209,27 @@ func plotResolution(rs []operator.ResolutionResult, trainRes int, path string) e
 	p.X.Tick.Marker = resolutionTicks{rs}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	var l2, h1 plotter.XYs
+	var l2, h1, viaL2, viaH1 plotter.XYs
 	for _, r := range rs {
 		if r.InputResolution != r.Resolution {
 			continue
 		}
+		pl2, ph1 := &l2, &h1
+		if r.Via != 0 { // the model on its training grid, resampled
+			pl2, ph1 = &viaL2, &viaH1
+		}
 		if positive(r.RelL2) {
-			l2 = append(l2, plotter.XY{X: float64(r.Resolution), Y: r.RelL2})
+			*pl2 = append(*pl2, plotter.XY{X: float64(r.Resolution), Y: r.RelL2})
 		}
 		if positive(r.H1) {
-			h1 = append(h1, plotter.XY{X: float64(r.Resolution), Y: r.H1})
+			*ph1 = append(*ph1, plotter.XY{X: float64(r.Resolution), Y: r.H1})
 		}
 	}
+	via := fmt.Sprintf(" via %d", trainRes)
 	for i, s := range []struct {
 		name string
 		xy   plotter.XYs
-	}{{"relative L2", l2}, {"relative H1", h1}} {
+	}{{"relative L2", l2}, {"relative H1", h1}, {"relative L2" + via, viaL2}, {"relative H1" + via, viaH1}} {
 		if len(s.xy) == 0 {
 			continue
 		}

@@ -87,7 +87,7 @@ type Result struct {
 // (input and output), and whether it was evaluated.
 func (r *Result) TestError(res int) (float64, bool) {
 	for _, e := range r.Eval {
-		if e.Resolution == res && e.InputResolution == res {
+		if e.Resolution == res && e.InputResolution == res && e.Via == 0 {
 			return e.RelL2, true
 		}
 	}
@@ -388,23 +388,27 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 
 // evaluateOne evaluates at one resolution.
 func (p *pipeline) evaluateOne(ctx context.Context, res int) (float64, error) {
-	m, err := p.evaluate(ctx, res, res)
+	m, err := p.evaluate(ctx, res, res, false)
 	return m.RelL2, err
 }
 
 // evaluateAll runs the configured evaluations.
 func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer) ([]operator.ResolutionResult, error) {
 	var out []operator.ResolutionResult
-	run := func(in, o int) error {
+	run := func(in, o, via int) error {
 		t := time.Now()
-		m, err := p.evaluate(ctx, in, o)
-		if err != nil {
-			return fmt.Errorf("evaluate at %s: %w", label(in, o, p.dim), err)
+		name := label(in, o, p.dim)
+		if via != 0 {
+			name += " via " + label(via, via, p.dim)
 		}
-		r := operator.ResolutionResult{Resolution: o, InputResolution: in, Metrics: m, Seconds: time.Since(t).Seconds()}
+		m, err := p.evaluate(ctx, in, o, via != 0)
+		if err != nil {
+			return fmt.Errorf("evaluate at %s: %w", name, err)
+		}
+		r := operator.ResolutionResult{Resolution: o, InputResolution: in, Via: via, Metrics: m, Seconds: time.Since(t).Seconds()}
 		out = append(out, r)
 		if progress != nil {
-			fmt.Fprintf(progress, "test %-22s relative L2 %.5f", label(in, o, p.dim), m.RelL2)
+			fmt.Fprintf(progress, "test %-22s relative L2 %.5f", name, m.RelL2)
 			if m.H1 != 0 {
 				fmt.Fprintf(progress, "  H1 %.5f", m.H1)
 			}
@@ -413,12 +417,17 @@ func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer) ([]opera
 		return nil
 	}
 	for _, r := range p.evalResolutions() {
-		if err := run(r, r); err != nil {
+		if err := run(r, r, 0); err != nil {
 			return out, err
 		}
 	}
 	for _, s := range p.cfg.Eval.SuperResolution {
-		if err := run(s.Input, s.Output); err != nil {
+		if err := run(s.Input, s.Output, 0); err != nil {
+			return out, err
+		}
+	}
+	for _, r := range p.cfg.Eval.ViaTrainingGrid {
+		if err := run(r, r, p.trainRes); err != nil {
 			return out, err
 		}
 	}
@@ -448,10 +457,12 @@ type EvalRequest struct {
 	// Start and End select samples [Start, End) of Data, or without Data
 	// of the run's own test samples (End 0: all).
 	Start, End int
-	// Resolutions to evaluate at and SuperResolution pairs (both nil:
-	// the run's configured evaluations; otherwise only these).
+	// Resolutions to evaluate at, SuperResolution pairs and resolutions
+	// to evaluate at ViaTrainingGrid (all nil: the run's configured
+	// evaluations; otherwise only these).
 	Resolutions     []int
 	SuperResolution []SuperResolution
+	ViaTrainingGrid []int
 	// H1 adds the relative H¹ error.
 	H1 bool
 	// DataDir is where the run's generated dataset is cached.
@@ -530,11 +541,14 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 			start, end = start+req.Start, start+req.End
 		}
 	}
-	if req.Resolutions != nil || req.SuperResolution != nil {
-		cfg.Eval.Resolutions, cfg.Eval.SuperResolution = req.Resolutions, req.SuperResolution
+	if req.Resolutions != nil || req.SuperResolution != nil || req.ViaTrainingGrid != nil {
+		cfg.Eval.Resolutions, cfg.Eval.SuperResolution, cfg.Eval.ViaTrainingGrid = req.Resolutions, req.SuperResolution, req.ViaTrainingGrid
 		if req.Resolutions == nil {
-			cfg.Eval.Resolutions = []int{} // only the super-resolution pairs
+			cfg.Eval.Resolutions = []int{} // only the other evaluations
 		}
+	}
+	if k := cfg.Data.Task.Kind; len(cfg.Eval.ViaTrainingGrid) > 0 && k != "" && k != "map" && k != "inverse" {
+		return nil, fmt.Errorf("via the training grid: the run's task is %s; only map and inverse tasks", k)
 	}
 	cfg.Eval.H1 = cfg.Eval.H1 || req.H1
 	if req.BatchSize > 0 {

@@ -158,8 +158,22 @@ func TestTinyDarcyRun(t *testing.T) {
 		t.Errorf("stated error not reached: %+v", res.Expect)
 	}
 	e29, _ := res.TestError(29)
+	// Via the training grid: at 29 the model itself (same bits), at 57
+	// a row of its own (Via 29) beside the direct one.
+	var via []operator.ResolutionResult
 	for _, r := range res.Eval {
-		t.Logf("%d → %d: relative L2 %.4f, H1 %.4f", r.InputResolution, r.Resolution, r.RelL2, r.H1)
+		if r.Via != 0 {
+			via = append(via, r)
+		}
+	}
+	if len(via) != 2 || via[0].Via != 29 || via[0].Resolution != 29 || via[0].RelL2 != e29 || via[1].Resolution != 57 {
+		t.Errorf("evaluations via the training grid: %+v (direct at 29: %v)", via, e29)
+	}
+	if b, err := os.ReadFile(res.Report); err != nil || !strings.Contains(string(b), "| 57×57 via 29×29 |") {
+		t.Errorf("report.md lacks the row via the training grid (%v)", err)
+	}
+	for _, r := range res.Eval {
+		t.Logf("%d → %d (via %d): relative L2 %.4f, H1 %.4f", r.InputResolution, r.Resolution, r.Via, r.RelL2, r.H1)
 		if !(r.RelL2 < 1.5*e29) {
 			t.Errorf("%d → %d: relative L2 %.4f vs %.4f at the training resolution", r.InputResolution, r.Resolution, r.RelL2, e29)
 		}
@@ -197,7 +211,7 @@ func TestTinyNavierStokesTasks(t *testing.T) {
 // the model type): the runner is not tied to the FNO.
 func TestOtherModelType(t *testing.T) {
 	res, _ := runTiny(t, "tiny-darcy", "mgno")
-	if res.Config.Model.Type != "mgno" || len(res.Train.History) != 3 || len(res.Eval) != 2 {
+	if res.Config.Model.Type != "mgno" || len(res.Train.History) != 3 || len(res.Eval) != 3 || res.Eval[2].Via != 29 {
 		t.Errorf("mgno run: %s, %d epochs, %d evaluations", res.Config.Model.Type, len(res.Train.History), len(res.Eval))
 	}
 	for _, r := range res.Eval {

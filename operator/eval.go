@@ -147,6 +147,9 @@ func Evaluate(ctx context.Context, m Operator, batches iter.Seq2[Batch, error], 
 type ResolutionResult struct {
 	Resolution      int `json:"resolution"`
 	InputResolution int `json:"input_resolution"`
+	// Via is the grid the model ran on when it is not the data's
+	// (Resampled: the training grid), else 0.
+	Via int `json:"via,omitempty"`
 	Metrics
 	// Seconds is the wall time of the evaluation.
 	Seconds float64 `json:"seconds"`
@@ -174,6 +177,9 @@ func WriteTable(w io.Writer, results []ResolutionResult, dim int) error {
 		label := GridLabel(r.Resolution, dim)
 		if r.InputResolution != 0 && r.InputResolution != r.Resolution {
 			label = GridLabel(r.InputResolution, dim) + " → " + label
+		}
+		if r.Via != 0 {
+			label += " via " + GridLabel(r.Via, dim)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f |", label, r.Samples, r.RelL2, r.MaxRelL2)
 		if hasH1 {

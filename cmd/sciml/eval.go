@@ -17,7 +17,7 @@ import (
 
 func evalCmd() *cobra.Command {
 	var req experiments.EvalRequest
-	var resolutions, super, samples, out string
+	var resolutions, via, super, samples, out string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "eval --checkpoint run/model.safetensors [--data test.h5] [--resolutions 256,512,1024]",
@@ -26,7 +26,9 @@ func evalCmd() *cobra.Command {
 			"resolution: the mean relative L2 error (and relative H1 with --h1) per resolution, printed and\n" +
 			"written as a Markdown table (-o, default eval-table.md next to the checkpoint). Without --data the\n" +
 			"run's own test samples are used. --super 64:256 gives the model 64-point inputs and compares its\n" +
-			"output, asked on the 256-point grid, with the data there (zero-shot super-resolution).",
+			"output, asked on the 256-point grid, with the data there (zero-shot super-resolution).\n" +
+			"--via-training-grid 141,421 evaluates at 141 and 421 with the model run on its training grid (the\n" +
+			"input interpolated to it, the output back): how a model tied to its grid, as MgNO, is used on others.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Checkpoint == "" {
@@ -34,6 +36,9 @@ func evalCmd() *cobra.Command {
 			}
 			var err error
 			if req.Resolutions, err = parseInts("--resolutions", resolutions); err != nil {
+				return err
+			}
+			if req.ViaTrainingGrid, err = parseInts("--via-training-grid", via); err != nil {
 				return err
 			}
 			for _, s := range splitList(super) {
@@ -102,6 +107,7 @@ func evalCmd() *cobra.Command {
 	cmd.Flags().StringVar(&req.Data, "data", "", "test data file (HDF5); default: the run's test samples")
 	cmd.Flags().StringVar(&samples, "samples", "", "sample range start:end of --data, or of the run's test samples without it (default: all)")
 	cmd.Flags().StringVar(&resolutions, "resolutions", "", "comma-separated resolutions (default: the run's)")
+	cmd.Flags().StringVar(&via, "via-training-grid", "", "comma-separated resolutions to evaluate with the model run on its training grid")
 	cmd.Flags().StringVar(&super, "super", "", "comma-separated zero-shot super-resolution pairs input:output")
 	cmd.Flags().BoolVar(&req.H1, "h1", false, "add the relative H1 error")
 	cmd.Flags().IntVar(&req.BatchSize, "batch", 0, "evaluation batch size at the training resolution (default 20); finer grids get it times the ratio of grid points (at least 1)")

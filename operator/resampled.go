@@ -1,0 +1,50 @@
+package operator
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// Resampled runs Model on one grid whatever the grid of its input: the
+// input [B, C, S₁, …, S_d] is interpolated to Sizes, Model maps it there,
+// and its output is interpolated back to the input's grid (or, through
+// ForwardTo, to any other). It is how a model tied to its training grid
+// — MgNO, whose 3×3 stencils and V-cycle depth act on grid cells, or any
+// convolutional network — is used on data of another resolution: its
+// error there is its error on the training grid plus that of the two
+// interpolations, not that of a different operator. On a grid nested in
+// the input's (85 of 421 points: every 5th node) the first interpolation
+// is exact subsampling, the training data's own restriction.
+//
+// Mode is the interpolation of both steps (InterpLinear on closed grids,
+// InterpPeriodic on periodic ones). Resampled has Model's parameters
+// under the same names, and is differentiable.
+type Resampled struct {
+	Model Operator
+	Sizes []int
+	Mode  tensor.InterpMode
+}
+
+// Visit declares the model's parameters.
+func (r *Resampled) Visit(v *nn.Visitor) { r.Model.Visit(v) }
+
+// Forward maps x [B, C, S₁, …, S_d] to Model's output on x's grid.
+func (r *Resampled) Forward(x *tensor.Tensor) *tensor.Tensor {
+	return r.ForwardTo(x, x.Shape()[2:])
+}
+
+// ForwardTo maps x to Model's output interpolated to outSizes (it makes
+// Resampled a SuperResolver).
+func (r *Resampled) ForwardTo(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
+	if x.NDim() != len(r.Sizes)+2 || len(outSizes) != len(r.Sizes) {
+		panic(fmt.Sprintf("operator: Resampled on a %d-axis grid %v: input %v, output grid %v", len(r.Sizes), r.Sizes, x.Shape(), outSizes))
+	}
+	y := r.Model.Forward(tensor.Interpolate(x, r.Sizes, r.Mode))
+	if slices.Equal(y.Shape()[2:], outSizes) {
+		return y
+	}
+	return tensor.Interpolate(y, outSizes, r.Mode)
+}
