@@ -21,7 +21,8 @@ import (
 //
 // Mode is the interpolation of both steps (InterpLinear on closed grids,
 // InterpPeriodic on periodic ones). Resampled has Model's parameters
-// under the same names, and is differentiable.
+// under the same names, and is differentiable. It is an Inferencer: Infer
+// runs Model's Infer when Model has one (a subsampled GNO's partitions).
 type Resampled struct {
 	Model Operator
 	Sizes []int
@@ -39,10 +40,23 @@ func (r *Resampled) Forward(x *tensor.Tensor) *tensor.Tensor {
 // ForwardTo maps x to Model's output interpolated to outSizes (it makes
 // Resampled a SuperResolver).
 func (r *Resampled) ForwardTo(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
+	return r.through(x, outSizes, r.Model.Forward)
+}
+
+// Infer is Forward with Model's Infer when it has one.
+func (r *Resampled) Infer(x *tensor.Tensor) *tensor.Tensor {
+	f := r.Model.Forward
+	if inf, ok := r.Model.(Inferencer); ok {
+		f = inf.Infer
+	}
+	return r.through(x, x.Shape()[2:], f)
+}
+
+func (r *Resampled) through(x *tensor.Tensor, outSizes []int, f func(*tensor.Tensor) *tensor.Tensor) *tensor.Tensor {
 	if x.NDim() != len(r.Sizes)+2 || len(outSizes) != len(r.Sizes) {
 		panic(fmt.Sprintf("operator: Resampled on a %d-axis grid %v: input %v, output grid %v", len(r.Sizes), r.Sizes, x.Shape(), outSizes))
 	}
-	y := r.Model.Forward(tensor.Interpolate(x, r.Sizes, r.Mode))
+	y := f(tensor.Interpolate(x, r.Sizes, r.Mode))
 	if slices.Equal(y.Shape()[2:], outSizes) {
 		return y
 	}

@@ -67,6 +67,15 @@ func TestResampled(t *testing.T) {
 		if to := r.ForwardTo(xc, fine); !slices.Equal(to.Float64s(), want.Float64s()) {
 			t.Errorf("%s: ForwardTo the fine grid from the coarse one", c.grid)
 		}
+		// Infer goes to the model's Infer (here twice its Forward).
+		ri := &Resampled{Model: doubledInfer{m}, Sizes: coarse, Mode: c.mode}
+		want2 := tensor.Scale(want, 2)
+		if got := ri.Infer(xf); !slices.Equal(got.Float64s(), want2.Float64s()) {
+			t.Errorf("%s: Infer does not use the model's Infer", c.grid)
+		}
+		if got := r.Infer(xf); !slices.Equal(got.Float64s(), want.Float64s()) {
+			t.Errorf("%s: Infer of a model without one is not Forward", c.grid)
+		}
 	}
 
 	// Gradients with respect to the input, through both interpolations
@@ -83,3 +92,8 @@ func TestResampled(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// doubledInfer is an Inferencer whose Infer is twice its Forward.
+type doubledInfer struct{ Operator }
+
+func (d doubledInfer) Infer(x *tensor.Tensor) *tensor.Tensor { return tensor.Scale(d.Forward(x), 2) }
