@@ -89,6 +89,20 @@ func TestTinyBurgersRun(t *testing.T) {
 			t.Errorf("eval in batches of 1 at %d: %v, run: %v", r.Resolution, r.RelL2, want)
 		}
 	}
+	// Via the training grid (64) from a coarser and a finer grid: rows of
+	// their own, near the error at 64.
+	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+		DataDir: opts.DataDir, ViaTrainingGrid: []int{32, 128}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e64, _ := res.TestError(64); len(ev.Results) != 2 || ev.Results[0].Via != 64 || ev.Results[1].Resolution != 128 ||
+		!(ev.Results[0].RelL2 < 1.25*e64) || !(ev.Results[1].RelL2 < 1.25*e64) {
+		t.Errorf("eval via the training grid: %+v (error at 64: %v)", ev.Results, e64)
+	}
+	for _, r := range ev.Results {
+		t.Logf("%d via %d: relative L2 %.4f", r.Resolution, r.Via, r.RelL2)
+	}
 	// --set changes the rebuilt model (here its activation, which has no
 	// parameters); a wrong key is named as a --set.
 	ev, err = EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
