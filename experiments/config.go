@@ -911,8 +911,8 @@ func (c *Config) Validate() error {
 			break
 		}
 	}
-	if k := c.Data.Task.Kind; len(c.Eval.ViaTrainingGrid) > 0 && k != "" && k != "map" && k != "inverse" {
-		bad("eval.via_training_grid", "task %s: only the map and inverse tasks", k)
+	if msg := c.viaTaskProblem(); msg != "" {
+		bad("eval.via_training_grid", "%s", msg)
 	}
 	for _, s := range c.Eval.SuperResolution {
 		if s.Input < 1 || s.Output < 1 {
@@ -1005,4 +1005,14 @@ func (c *Config) runDir() string {
 		name += "-" + c.Profile
 	}
 	return filepath.Join("runs", name)
+}
+
+// viaTaskProblem says why eval.via_training_grid cannot apply to the
+// task ("" when it can): the model runs on the training grid only for
+// the map and inverse tasks.
+func (c *Config) viaTaskProblem() string {
+	if k := c.Data.Task.Kind; len(c.Eval.ViaTrainingGrid) > 0 && k != "" && k != "map" && k != "inverse" {
+		return fmt.Sprintf("task %s: only the map and inverse tasks", k)
+	}
+	return ""
 }

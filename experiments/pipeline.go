@@ -406,15 +406,20 @@ func (p *pipeline) atResolution(n operator.Normalizer, res int) operator.Normali
 	if !changed {
 		return n
 	}
-	mode := tensor.InterpLinear
-	if p.grid.Periodic {
-		mode = tensor.InterpPeriodic
-	}
 	return &data.Pointwise{
-		Mean: tensor.Interpolate(pw.Mean, sizes[first:], mode),
-		Std:  tensor.Interpolate(pw.Std, sizes[first:], mode),
+		Mean: tensor.Interpolate(pw.Mean, sizes[first:], p.interpMode()),
+		Std:  tensor.Interpolate(pw.Std, sizes[first:], p.interpMode()),
 		Eps:  pw.Eps,
 	}
+}
+
+// interpMode is the linear interpolation of the data's grid: periodic, or
+// with both ends on the grid.
+func (p *pipeline) interpMode() tensor.InterpMode {
+	if p.grid.Periodic {
+		return tensor.InterpPeriodic
+	}
+	return tensor.InterpLinear
 }
 
 // evalResolutions returns the configured evaluation resolutions, or the
@@ -441,11 +446,7 @@ func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int, via bool) (o
 	}
 	m := p.model
 	if via {
-		mode := tensor.InterpLinear
-		if p.grid.Periodic {
-			mode = tensor.InterpPeriodic
-		}
-		m = &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: mode}
+		m = &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: p.interpMode()}
 	}
 	return operator.Evaluate(ctx, m, l.Batches(0), opts)
 }

@@ -547,8 +547,8 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 			cfg.Eval.Resolutions = []int{} // only the other evaluations
 		}
 	}
-	if k := cfg.Data.Task.Kind; len(cfg.Eval.ViaTrainingGrid) > 0 && k != "" && k != "map" && k != "inverse" {
-		return nil, fmt.Errorf("via the training grid: the run's task is %s; only map and inverse tasks", k)
+	if msg := cfg.viaTaskProblem(); msg != "" {
+		return nil, fmt.Errorf("--via-training-grid: %s", msg)
 	}
 	cfg.Eval.H1 = cfg.Eval.H1 || req.H1
 	if req.BatchSize > 0 {
