@@ -315,13 +315,14 @@ func (p *pipeline) evalBatch(res int) int {
 
 // testLoader returns the test batches with inputs at resIn and targets at
 // resOut.
-func (p *pipeline) testLoader(resIn, resOut int) (operator.Loader, error) {
+func (p *pipeline) testLoader(resIn, resOut, skip int) (operator.Loader, error) {
 	batch := p.evalBatch(max(resIn, resOut))
-	out, err := p.loader(p.test, p.testStart, p.testEnd, resOut, batch, false)
+	start := p.testStart + skip
+	out, err := p.loader(p.test, start, p.testEnd, resOut, batch, false)
 	if err != nil || resIn == resOut {
 		return out, err
 	}
-	in, err := p.loader(p.test, p.testStart, p.testEnd, resIn, batch, false)
+	in, err := p.loader(p.test, start, p.testEnd, resIn, batch, false)
 	if err != nil {
 		return nil, err
 	}
@@ -431,15 +432,16 @@ func (p *pipeline) evalResolutions() []int {
 	return []int{p.trainRes}
 }
 
-// evaluate evaluates the model on the test samples with inputs at resIn
-// and targets at resOut; with via, the model runs on the training grid
-// (operator.Resampled).
-func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int, via bool) (operator.Metrics, error) {
-	l, err := p.testLoader(resIn, resOut)
+// evaluate evaluates the model on the test samples after the first skip,
+// with inputs at resIn and targets at resOut, and returns their errors;
+// with via, the model runs on the training grid (operator.Resampled).
+// onBatch, when not nil, gets each batch's errors (operator.EvalOptions).
+func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int, via bool, skip int, onBatch func(operator.SampleErrors) error) (operator.SampleErrors, error) {
+	l, err := p.testLoader(resIn, resOut, skip)
 	if err != nil {
-		return operator.Metrics{}, err
+		return operator.SampleErrors{}, err
 	}
-	opts := operator.EvalOptions{InputNorm: p.atResolution(p.inNorm, resIn), OutputNorm: p.atResolution(p.outNorm, resOut)}
+	opts := operator.EvalOptions{InputNorm: p.atResolution(p.inNorm, resIn), OutputNorm: p.atResolution(p.outNorm, resOut), OnBatch: onBatch}
 	if p.cfg.Eval.H1 && p.cfg.Data.Task.Kind != "space_time" {
 		g := p.grid
 		opts.Grid = &g
@@ -448,5 +450,5 @@ func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int, via bool) (o
 	if via {
 		m = &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: p.interpMode()}
 	}
-	return operator.Evaluate(ctx, m, l.Batches(0), opts)
+	return operator.EvaluateSamples(ctx, m, l.Batches(0), opts)
 }

@@ -269,7 +269,7 @@ func (t resolutionTicks) Ticks(lo, hi float64) []plot.Tick {
 // in 2-D (the last predicted snapshot for trajectories). It returns the
 // figure's caption.
 func plotSamples(p *pipeline, k int, path string) (string, error) {
-	l, err := p.testLoader(p.trainRes, p.trainRes)
+	l, err := p.testLoader(p.trainRes, p.trainRes, 0)
 	if err != nil {
 		return "", err
 	}

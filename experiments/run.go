@@ -190,7 +190,7 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	}
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
 	resume := ""
-	cont, err := previousRun(res.Dir, opts, []string{EvalFile}, func() bool { return finished(ck, cfg) })
+	cont, err := previousRun(res.Dir, opts, []string{EvalFile, EvalJournalFile}, func() bool { return finished(ck, cfg) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -243,7 +243,7 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	if err != nil {
 		return nil, p, fmt.Errorf("training data: %w", err)
 	}
-	testL, err := p.testLoader(p.trainRes, p.trainRes)
+	testL, err := p.testLoader(p.trainRes, p.trainRes, 0)
 	if err != nil {
 		return nil, p, fmt.Errorf("test data: %w", err)
 	}
@@ -337,8 +337,9 @@ func fileLen(path string) (int, error) {
 // Run runs an experiment end to end: generates the data if missing,
 // trains, evaluates at every configured resolution (and zero-shot
 // super-resolution), and writes eval.json, report.md and plots/*.png in
-// the run directory. An interrupted run (Ctrl-C) leaves a checkpoint;
-// rerun with Resume to continue.
+// the run directory. An interrupted run (Ctrl-C) leaves a checkpoint,
+// and an interrupted evaluation its per-sample errors so far
+// (EvalJournalFile); rerun with Resume to continue.
 func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 	start := time.Now()
 	res, p, err := train(ctx, cfg, opts)
@@ -349,7 +350,15 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		return res, err
 	}
 	t0 := time.Now()
-	if res.Eval, err = p.evaluateAll(ctx, opts.Progress); err != nil {
+	key, err := p.journalKey()
+	if err != nil {
+		return res, err
+	}
+	j, err := openJournal(filepath.Join(res.Dir, EvalJournalFile), key, opts.Progress)
+	if err != nil {
+		return res, err
+	}
+	if res.Eval, err = p.evaluateAll(ctx, opts.Progress, j); err != nil {
 		return res, err
 	}
 	res.Timing.Eval = time.Since(t0).Seconds()
@@ -381,6 +390,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 	if err := writeReport(res, p, opts); err != nil {
 		return res, fmt.Errorf("report: %w", err)
 	}
+	j.remove()
 	res.Timing.Report = time.Since(t0).Seconds()
 	res.Timing.Total = time.Since(start).Seconds()
 	return res, nil
@@ -388,31 +398,66 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 
 // evaluateOne evaluates at one resolution.
 func (p *pipeline) evaluateOne(ctx context.Context, res int) (float64, error) {
-	m, err := p.evaluate(ctx, res, res, false)
-	return m.RelL2, err
+	e, err := p.evaluate(ctx, res, res, false, 0, nil)
+	return e.Metrics().RelL2, err
 }
 
-// evaluateAll runs the configured evaluations.
-func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer) ([]operator.ResolutionResult, error) {
+// evaluateAll runs the configured evaluations. With a journal (not nil)
+// the per-sample errors are recorded as they come, and evaluations the
+// journal holds are continued, or taken from it when complete.
+func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer, j *evalJournal) ([]operator.ResolutionResult, error) {
 	var out []operator.ResolutionResult
+	n := p.testEnd - p.testStart
 	run := func(in, o, via int) error {
 		t := time.Now()
 		name := label(in, o, p.dim)
 		if via != 0 {
 			name += " via " + label(via, via, p.dim)
 		}
-		m, err := p.evaluate(ctx, in, o, via != 0)
-		if err != nil {
-			return fmt.Errorf("evaluate at %s: %w", name, err)
+		row := &journalRow{Name: name}
+		if j != nil {
+			row = j.row(name)
 		}
-		r := operator.ResolutionResult{Resolution: o, InputResolution: in, Via: via, Metrics: m, Seconds: time.Since(t).Seconds()}
+		prior, from := row.Seconds, ""
+		if done := len(row.RelL2); row.Done {
+			from = ", from the journal"
+		} else {
+			if done > 0 && progress != nil {
+				fmt.Fprintf(progress, "test %s: %d of %d samples in the journal %s; going on\n", name, done, n, j.path)
+			}
+			var onBatch func(operator.SampleErrors) error
+			if j != nil {
+				onBatch = func(b operator.SampleErrors) error {
+					row.Append(b)
+					row.Seconds = prior + time.Since(t).Seconds()
+					return j.save()
+				}
+			}
+			if done < n {
+				e, err := p.evaluate(ctx, in, o, via != 0, done, onBatch)
+				if err != nil {
+					return fmt.Errorf("evaluate at %s: %w", name, err)
+				}
+				if j == nil {
+					row.SampleErrors = e
+				}
+			}
+			row.Done, row.Seconds = true, prior+time.Since(t).Seconds()
+			if j != nil {
+				if err := j.save(); err != nil {
+					return err
+				}
+			}
+		}
+		m := row.Metrics()
+		r := operator.ResolutionResult{Resolution: o, InputResolution: in, Via: via, Metrics: m, Seconds: row.Seconds}
 		out = append(out, r)
 		if progress != nil {
 			fmt.Fprintf(progress, "test %-22s relative L2 %.5f", name, m.RelL2)
 			if m.H1 != 0 {
 				fmt.Fprintf(progress, "  H1 %.5f", m.H1)
 			}
-			fmt.Fprintf(progress, "  (%d samples, %.1fs)\n", m.Samples, r.Seconds)
+			fmt.Fprintf(progress, "  (%d samples, %.1fs%s)\n", m.Samples, r.Seconds, from)
 		}
 		return nil
 	}
@@ -469,6 +514,11 @@ type EvalRequest struct {
 	DataDir string
 	// BatchSize of the evaluation (default 20).
 	BatchSize int
+	// Journal, when set, is where the per-sample errors are recorded as
+	// the evaluation goes (JournalPath): an interrupted evaluation started
+	// again with the same checkpoint, data and settings continues from it.
+	// The caller removes it once the results are written.
+	Journal string
 	// Sets override keys of the run's config before the model is rebuilt
 	// ("key.path=value", as ApplySets), for settings that change no
 	// parameter: model.eval_partitions of a subsampled GNO, say.
@@ -568,7 +618,17 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 	if err := p.loadNormalizers(ck.Extra); err != nil {
 		return nil, err
 	}
-	out, err := p.evaluateAll(ctx, progress)
+	var j *evalJournal
+	if req.Journal != "" {
+		key, err := p.journalKey()
+		if err != nil {
+			return nil, err
+		}
+		if j, err = openJournal(req.Journal, key, progress); err != nil {
+			return nil, err
+		}
+	}
+	out, err := p.evaluateAll(ctx, progress, j)
 	if err != nil {
 		return nil, err
 	}

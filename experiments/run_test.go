@@ -132,6 +132,9 @@ func TestTinyBurgersRun(t *testing.T) {
 		t.Fatalf("eval of 1000 test samples of a run with fewer: %v", err)
 	}
 
+	// Evaluations interrupted and resumed from their journal.
+	checkEvalResume(t, res, opts)
+
 	// A directory with another run is not overwritten without
 	// --resume/--force.
 	other := *res.Config

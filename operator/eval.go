@@ -35,6 +35,45 @@ type EvalOptions struct {
 	// Grid, when set, adds the relative H¹ error, with derivatives and
 	// quadrature on this domain.
 	Grid *nn.Grid
+	// OnBatch, when set, is called after each batch with that batch's
+	// per-sample errors (H1 nil without Grid), in sample order: a caller
+	// can journal them and resume an interrupted evaluation. An error it
+	// returns stops Evaluate.
+	OnBatch func(SampleErrors) error
+}
+
+// SampleErrors are per-sample errors in sample order.
+type SampleErrors struct {
+	// RelL2 is the relative L2 error of each sample.
+	RelL2 []float64 `json:"rel_l2"`
+	// H1 is the relative H¹ error of each sample (nil when not computed).
+	H1 []float64 `json:"h1,omitempty"`
+}
+
+// Append appends b's samples to s.
+func (s *SampleErrors) Append(b SampleErrors) {
+	s.RelL2 = append(s.RelL2, b.RelL2...)
+	s.H1 = append(s.H1, b.H1...)
+}
+
+// Metrics returns the means and the maximum of s, summed in float64 in
+// sample order: the metrics of the samples s holds, however they were
+// split into batches or runs.
+func (s SampleErrors) Metrics() Metrics {
+	res := Metrics{Samples: len(s.RelL2)}
+	var l2Sum, h1Sum float64
+	for _, v := range s.RelL2 {
+		l2Sum += v
+		res.MaxRelL2 = math.Max(res.MaxRelL2, v)
+	}
+	for _, v := range s.H1 {
+		h1Sum += v
+	}
+	if res.Samples > 0 {
+		res.RelL2 = l2Sum / float64(res.Samples)
+		res.H1 = h1Sum / float64(res.Samples)
+	}
+	return res
 }
 
 // SuperResolver is an operator that can sample its output on another grid
@@ -85,60 +124,68 @@ func predictIn(ar *tensor.Arena, m Operator, x *tensor.Tensor, outSizes []int, i
 // Decode(m(Encode(x))) against the targets, in evaluation mode and without
 // recording gradients. A batch whose Output grid differs from its Input
 // grid is evaluated by zero-shot super-resolution (m must be a
-// SuperResolver). Sums run in float64 in sample order, so the result does
-// not depend on the batch size or the number of threads. Evaluate leaves m
+// SuperResolver). Each sample's errors are computed on their own and the
+// sums run in float64 in sample order, so the result does not depend on
+// the batch size or the number of threads. Evaluate leaves m
 // in evaluation mode. It returns ctx's error if ctx is cancelled between
 // batches.
 func Evaluate(ctx context.Context, m Operator, batches iter.Seq2[Batch, error], opts EvalOptions) (Metrics, error) {
-	var res Metrics
+	errs, err := EvaluateSamples(ctx, m, batches, opts)
+	return errs.Metrics(), err
+}
+
+// EvaluateSamples is Evaluate returning the per-sample errors (those of
+// the batches done when it returns an error).
+func EvaluateSamples(ctx context.Context, m Operator, batches iter.Seq2[Batch, error], opts EvalOptions) (SampleErrors, error) {
+	var all SampleErrors
 	ar := tensor.NewArena()
 	ar.SetGrad(false)
-	var l2Sum, h1Sum float64
 	rel := nn.RelLp{P: 2, Reduction: nn.ReduceNone}
 	var h1 nn.H1
 	if opts.Grid != nil {
 		h1 = nn.H1{Grid: *opts.Grid, Reduction: nn.ReduceNone}
 		if err := h1.Validate(); err != nil {
-			return res, err
+			return all, err
 		}
 	}
 	for b, err := range batches {
 		if err != nil {
-			return res, err
+			return all, err
 		}
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return all, err
 		}
 		if b.Input.Dim(0) != b.Output.Dim(0) {
-			return res, fmt.Errorf("operator: Evaluate: batch of %d inputs and %d outputs", b.Input.Dim(0), b.Output.Dim(0))
+			return all, fmt.Errorf("operator: Evaluate: batch of %d inputs and %d outputs", b.Input.Dim(0), b.Output.Dim(0))
 		}
 		if _, ok := m.(SuperResolver); !ok && !slices.Equal(b.Input.Shape()[2:], b.Output.Shape()[2:]) {
-			return res, fmt.Errorf("operator: Evaluate: inputs on a %v grid, targets on %v: zero-shot super-resolution needs a model that samples its output on another grid (a SuperResolver such as fno.FNO), not %T",
+			return all, fmt.Errorf("operator: Evaluate: inputs on a %v grid, targets on %v: zero-shot super-resolution needs a model that samples its output on another grid (a SuperResolver such as fno.FNO), not %T",
 				b.Input.Shape()[2:], b.Output.Shape()[2:], m)
 		}
 		pred := predictIn(ar, m, b.Input, b.Output.Shape()[2:], opts.InputNorm, opts.OutputNorm)
 		y := b.Output.Detach().In(ar)
 		if !slices.Equal(pred.Shape(), y.Shape()) {
 			ar.Reset()
-			return res, fmt.Errorf("operator: Evaluate: prediction %v, target %v", pred.Shape(), y.Shape())
+			return all, fmt.Errorf("operator: Evaluate: prediction %v, target %v", pred.Shape(), y.Shape())
 		}
-		for _, v := range rel.Loss(pred, y).ToFloat64s() {
-			l2Sum += v
-			res.MaxRelL2 = math.Max(res.MaxRelL2, v)
-		}
+		be := SampleErrors{RelL2: rel.Loss(pred, y).ToFloat64s()}
 		if opts.Grid != nil {
-			for _, v := range h1.Loss(pred, y).ToFloat64s() {
-				h1Sum += v
+			// One sample at a time: batched FFTs (spectral derivatives on
+			// a periodic grid) round differently with the number of
+			// transforms, and the errors must not depend on the batch.
+			for i := range pred.Dim(0) {
+				be.H1 = append(be.H1, h1.Loss(tensor.Narrow(pred, 0, i, 1), tensor.Narrow(y, 0, i, 1)).ToFloat64s()...)
 			}
 		}
-		res.Samples += b.Input.Dim(0)
 		ar.Reset()
+		all.Append(be)
+		if opts.OnBatch != nil {
+			if err := opts.OnBatch(be); err != nil {
+				return all, err
+			}
+		}
 	}
-	if res.Samples > 0 {
-		res.RelL2 = l2Sum / float64(res.Samples)
-		res.H1 = h1Sum / float64(res.Samples)
-	}
-	return res, nil
+	return all, nil
 }
 
 // ResolutionResult is the evaluation at one resolution: Resolution points

@@ -28,7 +28,10 @@ func evalCmd() *cobra.Command {
 			"run's own test samples are used. --super 64:256 gives the model 64-point inputs and compares its\n" +
 			"output, asked on the 256-point grid, with the data there (zero-shot super-resolution).\n" +
 			"--via-training-grid 141,421 evaluates at 141 and 421 with the model run on its training grid (the\n" +
-			"input interpolated to it, the output back): how a model tied to its grid, as MgNO, is used on others.",
+			"input interpolated to it, the output back): how a model tied to its grid, as MgNO, is used on others.\n" +
+			"The per-sample errors are kept as they come in a journal next to the table (eval-table.journal.json):\n" +
+			"an evaluation interrupted (Ctrl-C) and started again with the same checkpoint, data and settings goes on\n" +
+			"from the samples done, with the same result as one uninterrupted run. The journal is removed at the end.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Checkpoint == "" {
@@ -59,6 +62,10 @@ func evalCmd() *cobra.Command {
 				}
 				req.Start, req.End = s, e
 			}
+			if out == "" {
+				out = filepath.Join(filepath.Dir(req.Checkpoint), "eval-table.md")
+			}
+			req.Journal = experiments.JournalPath(out)
 			w := cmd.OutOrStdout()
 			progress := w
 			if asJSON {
@@ -84,9 +91,6 @@ func evalCmd() *cobra.Command {
 				fmt.Fprintln(w)
 				w.Write(table.Bytes())
 			}
-			if out == "" {
-				out = filepath.Join(filepath.Dir(req.Checkpoint), "eval-table.md")
-			}
 			var doc bytes.Buffer
 			src := req.Data
 			if src == "" {
@@ -97,6 +101,7 @@ func evalCmd() *cobra.Command {
 			if err := os.WriteFile(out, doc.Bytes(), 0o644); err != nil {
 				return err
 			}
+			os.Remove(req.Journal)
 			if !asJSON {
 				fmt.Fprintf(w, "\ntable written to %s\n", out)
 			}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// TestEvalJournal runs a tiny experiment and evaluates its checkpoint:
+// the table is written and the journal of the evaluation removed; the
+// errors and their resumption are tested in experiments.
+func TestEvalJournal(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		root := &cobra.Command{Use: "sciml", SilenceUsage: true, SilenceErrors: true}
+		root.AddCommand(runCmd(), evalCmd())
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&out)
+		root.SetArgs(args)
+		if err := root.ExecuteContext(context.Background()); err != nil {
+			t.Fatalf("sciml %s: %v\n%s", strings.Join(args, " "), err, out.String())
+		}
+		return out.String()
+	}
+	run("run", "../../experiments/testdata/tiny-burgers.yaml", "-o", filepath.Join(dir, "run"),
+		"--data-dir", filepath.Join(dir, "data"), "--set", "train.epochs=2")
+	table := filepath.Join(dir, "eval-128.md")
+	out := run("eval", "--checkpoint", filepath.Join(dir, "run", "model.safetensors"), "--data-dir", filepath.Join(dir, "data"),
+		"--resolutions", "128", "--batch", "5", "-o", table)
+	if b, err := os.ReadFile(table); err != nil || !strings.Contains(string(b), "| 128 | 12 |") {
+		t.Errorf("table %s: %s, %v\n%s", table, b, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "eval-128.journal.json")); err == nil {
+		t.Error("the journal is left after the evaluation")
+	}
+}
