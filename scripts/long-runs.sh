@@ -71,12 +71,10 @@ run "darcy-gno eval 4 partitions" "$dir/darcy-gno-paper/eval-l4" \
 # from its checkpoint, so it can fill the end of any session.
 experiment darcy-mgno paper "$dir/darcy-mgno-paper" "${ckpt[@]}" || exit
 # The multipole GNO's compare run and its evaluation at 421² (≈ 4 min a
-# sample): an evaluation does not resume, so the 20 test samples go in
-# four runs of 5 (--samples), each its own step of the queue.
+# sample, 20 samples). The evaluation journals each sample's errors
+# (eval-421.journal.json), so a stopped one goes on from the samples done.
 experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" "${ckpt[@]}" || exit
-for part in 0:5 5:10 10:15 15:20; do
-	run "darcy-mpgno eval 421, samples $part" "$dir/darcy-mpgno-compare/eval421-${part/:/-}" \
-		"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
-		--samples "$part" -o "$dir/darcy-mpgno-compare/eval-421-${part/:/-}.md" || exit
-done
+run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
+	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
+	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
 experiment darcy-lno paper "$dir/darcy-lno-paper" "${ckpt[@]}" || exit
