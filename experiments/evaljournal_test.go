@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sciml-go/sciml/operator"
 )
@@ -85,13 +86,16 @@ func checkEvalResume(t *testing.T, res *Result, opts Options) {
 		t.Fatalf("journal of the interrupted evaluation: %+v", j.Rows)
 	}
 	var progress bytes.Buffer
+	evalProgressEvery = 0 // a line after every batch
 	ev, err := EvalCheckpoint(context.Background(), req, &progress)
+	evalProgressEvery = 30 * time.Second
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("resumed:\n%s", progress.String())
 	if !strings.Contains(progress.String(), "256: 3 of 12 samples in the journal") ||
-		!strings.Contains(progress.String(), "from the journal)") {
+		!strings.Contains(progress.String(), "from the journal)") ||
+		!strings.Contains(progress.String(), "test 256: 11 of 12 samples, ") || strings.Contains(progress.String(), "12 of 12") {
 		t.Errorf("progress of the resumed evaluation:\n%s", progress.String())
 	}
 	for _, r := range ev.Results {

@@ -402,6 +402,9 @@ func (p *pipeline) evaluateOne(ctx context.Context, res int) (float64, error) {
 	return e.Metrics().RelL2, err
 }
 
+// evalProgressEvery is how often a long evaluation says how far it is.
+var evalProgressEvery = 30 * time.Second
+
 // evaluateAll runs the configured evaluations. With a journal (not nil)
 // the per-sample errors are recorded as they come, and evaluations the
 // journal holds are continued, or taken from it when complete.
@@ -425,13 +428,22 @@ func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer, j *evalJ
 			if done > 0 && progress != nil {
 				fmt.Fprintf(progress, "test %s: %d of %d samples in the journal %s; going on\n", name, done, n, j.path)
 			}
-			var onBatch func(operator.SampleErrors) error
-			if j != nil {
-				onBatch = func(b operator.SampleErrors) error {
-					row.Append(b)
-					row.Seconds = prior + time.Since(t).Seconds()
-					return j.save()
+			count, last := done, time.Now()
+			onBatch := func(b operator.SampleErrors) error {
+				count += len(b.RelL2)
+				if progress != nil && time.Since(last) >= evalProgressEvery && count < n {
+					el := time.Since(t)
+					left := time.Duration(float64(el) / float64(count-done) * float64(n-count))
+					fmt.Fprintf(progress, "test %s: %d of %d samples, %s, ≈ %s left\n", name, count, n,
+						el.Round(time.Second), left.Round(time.Second))
+					last = time.Now()
 				}
+				if j == nil {
+					return nil
+				}
+				row.Append(b)
+				row.Seconds = prior + time.Since(t).Seconds()
+				return j.save()
 			}
 			if done < n {
 				e, err := p.evaluate(ctx, in, o, via != 0, done, onBatch)
