@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -196,6 +197,13 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	}
 	if cont {
 		resume = ck
+		changes, err := configChanges(ck, cfg)
+		if err != nil {
+			return nil, nil, fmt.Errorf("resume: %w", err)
+		}
+		if len(changes) > 0 && opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "resuming %s with settings changed since its checkpoint:\n  %s\n", res.Dir, strings.Join(changes, "\n  "))
+		}
 	}
 	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
 		return nil, nil, err

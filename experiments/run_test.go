@@ -152,6 +152,19 @@ func TestTinyBurgersRun(t *testing.T) {
 		}
 		checkSame(t, res, again)
 	}
+	// Resumed with more epochs, it trains them and says what changed
+	// (and only that: the config decoded from the checkpoint has the same
+	// defaults).
+	var out bytes.Buffer
+	opts.Resume, opts.Progress = true, &out
+	more, err := Run(context.Background(), &other, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(more.Train.History) != other.Train.Epochs ||
+		!strings.Contains(out.String(), "with settings changed since its checkpoint:\n  train.epochs: 25 → 26\n") {
+		t.Errorf("resumed with another epoch: %d epochs\n%s", len(more.Train.History), out.String())
+	}
 }
 
 func checkSame(t *testing.T, res, again *Result) {

@@ -33,7 +33,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.profile, "profile", "", "profile of the config to apply (quick, paper, …; default: none, the config as written)")
 	cmd.Flags().StringVarP(&f.out, "output", "o", "", "run directory (default runs/<name>-<profile>)")
 	cmd.Flags().StringVar(&f.dataDir, "data-dir", "", "where generated datasets are cached (default $SCIML_DATA_DIR or the user cache directory)")
-	cmd.Flags().BoolVar(&f.resume, "resume", false, "continue the run in the directory from its checkpoint")
+	cmd.Flags().BoolVar(&f.resume, "resume", false, "continue the run in the directory from its checkpoint (the data, model and train settings changed since it are listed)")
 	cmd.Flags().BoolVar(&f.force, "force", false, "start over in a directory that holds a previous run")
 	cmd.Flags().IntVar(&f.workers, "workers", 0, "samples generated at once (default: all cores)")
 	cmd.Flags().IntVar(&f.threads, "threads", 0, "threads for kernels (sets GOMAXPROCS; 0 = all cores)")
