@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,14 +13,15 @@ import (
 )
 
 // TestEvalJournal runs a tiny experiment and evaluates its checkpoint:
-// the table is written and the journal of the evaluation removed; the
-// errors and their resumption are tested in experiments.
+// the table is written and the journal of the evaluation removed (the
+// errors and their resumption are tested in experiments); inspect shows
+// the run.
 func TestEvalJournal(t *testing.T) {
 	dir := t.TempDir()
 	run := func(args ...string) string {
 		t.Helper()
 		root := &cobra.Command{Use: "sciml", SilenceUsage: true, SilenceErrors: true}
-		root.AddCommand(runCmd(), evalCmd())
+		root.AddCommand(runCmd(), evalCmd(), inspectCmd())
 		var out bytes.Buffer
 		root.SetOut(&out)
 		root.SetErr(&out)
@@ -39,5 +41,20 @@ func TestEvalJournal(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "eval-128.journal.json")); err == nil {
 		t.Error("the journal is left after the evaluation")
+	}
+
+	// inspect shows the run from its directory or its checkpoint.
+	out = run("inspect", filepath.Join(dir, "run"))
+	for _, want := range []string{"experiment   tiny-burgers, model fno\n", "status       done: 2 of 2 epochs, ",
+		"extra        output_norm: eps [1], mean [1], std [1]\n", "last         epoch 2: train ", "best         epoch "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, out)
+		}
+	}
+	var r checkpointReport
+	out = run("inspect", "--json", filepath.Join(dir, "run", "model.safetensors"))
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Epoch != 2 || r.Epochs != 2 || r.Status != "done" ||
+		r.Last == nil || r.Last.Epoch != 2 || r.Best == nil || r.BestSet != "s=64" || r.Values == 0 {
+		t.Errorf("inspect --json: %+v, %v\n%s", r, err, out)
 	}
 }

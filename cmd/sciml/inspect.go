@@ -11,15 +11,33 @@ import (
 func inspectCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "inspect file.h5",
-		Short: "Show a dataset file: shapes, dtypes, chunking, compression, attributes, statistics of input/output",
+		Use:   "inspect file.h5 | model.safetensors | run-dir",
+		Short: "Show a dataset file (shapes, chunking, attributes, statistics) or a run's checkpoint (status, epochs, errors)",
 		Long: `Inspect prints the datasets of an HDF5 file (shape, element type, chunks,
 filters), its root attributes, and summary statistics of the data (min, max,
 mean, std over finite values; NaN and Inf counts) of sciml files (input,
 output) and PDEBench files (tensor, nu). A partial file of an interrupted
-'sciml generate' is reported as such. --json prints one JSON object.`,
+'sciml generate' is reported as such.
+
+Given a checkpoint (model.safetensors) or a run directory, it shows the
+run: experiment, status (running, interrupted, done) and epochs, the
+model's tensors, optimizer and normaliser statistics, and from the
+metrics.jsonl beside it the last epoch and the one with the lowest test
+error. --json prints one JSON object.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ck, ok := isCheckpoint(args[0]); ok {
+				r, err := inspectCheckpoint(ck)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					enc := json.NewEncoder(cmd.OutOrStdout())
+					enc.SetIndent("", "  ")
+					return enc.Encode(r)
+				}
+				return r.WriteText(cmd.OutOrStdout())
+			}
 			r, err := data.Inspect(cmd.Context(), args[0])
 			if err != nil {
 				return err

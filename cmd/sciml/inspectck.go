@@ -1,0 +1,219 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
+)
+
+// checkpointReport is what `sciml inspect` shows of a checkpoint and the
+// metrics.jsonl beside it.
+type checkpointReport struct {
+	Path     string            `json:"path"`
+	Bytes    int64             `json:"bytes"`
+	Modified time.Time         `json:"modified"`
+	Name     string            `json:"experiment,omitempty"`
+	Profile  string            `json:"profile,omitempty"`
+	Model    string            `json:"model_type,omitempty"`
+	Status   string            `json:"status,omitempty"`
+	Epoch    int64             `json:"epoch"`
+	Epochs   int               `json:"epochs,omitempty"`
+	Batch    int               `json:"batch,omitempty"`
+	Step     int64             `json:"step"`
+	Tensors  int               `json:"model_tensors"`
+	Values   int               `json:"model_values"`
+	DTypes   []string          `json:"dtypes"`
+	Optim    string            `json:"optimizer,omitempty"`
+	Extra    map[string][]int  `json:"extra,omitempty"`
+	Meta     map[string]string `json:"meta,omitempty"`
+	// Last and Best are from metrics.jsonl (Best: the lowest relative L2
+	// of the first test set).
+	Last *operator.EpochRecord `json:"last_epoch,omitempty"`
+	Best *operator.EpochRecord `json:"best_epoch,omitempty"`
+	// BestSet names the test set Best is chosen on.
+	BestSet string `json:"best_set,omitempty"`
+}
+
+// isCheckpoint reports whether path is a checkpoint or a run directory
+// holding one (and returns the checkpoint's path).
+func isCheckpoint(path string) (string, bool) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		ck := filepath.Join(path, operator.CheckpointFile)
+		_, err := os.Stat(ck)
+		return ck, err == nil
+	}
+	return path, strings.HasSuffix(path, ".safetensors")
+}
+
+// inspectCheckpoint reads the checkpoint at path and the run's metrics.
+func inspectCheckpoint(path string) (*checkpointReport, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := nn.LoadCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &checkpointReport{Path: path, Bytes: st.Size(), Modified: st.ModTime().UTC(), Epoch: ck.Epoch, Step: ck.Step,
+		Extra: map[string][]int{}, Meta: map[string]string{}}
+	var cfg struct {
+		Name    string `json:"name"`
+		Profile string `json:"profile"`
+		Model   struct {
+			Type string `json:"type"`
+		} `json:"model"`
+		Train struct {
+			Epochs int `json:"epochs"`
+		} `json:"train"`
+	}
+	if len(ck.Config) > 0 {
+		json.Unmarshal(ck.Config, &cfg) // a config of another shape leaves these empty
+	}
+	r.Name, r.Profile, r.Model, r.Epochs = cfg.Name, cfg.Profile, cfg.Model.Type, cfg.Train.Epochs
+	for k, v := range ck.Meta {
+		switch k {
+		case "status":
+			r.Status = v
+		case "batch":
+			r.Batch, _ = strconv.Atoi(v)
+		case "experiment", "profile", "model_type", "loss_sum", "samples":
+		default:
+			r.Meta[k] = v
+		}
+	}
+	dtypes := map[string]bool{}
+	for _, t := range ck.Model {
+		r.Tensors++
+		r.Values += t.Numel()
+		if t.DType().IsComplex() {
+			r.Values += t.Numel()
+		}
+		dtypes[t.DType().String()] = true
+	}
+	for d := range dtypes {
+		r.DTypes = append(r.DTypes, d)
+	}
+	slices.Sort(r.DTypes)
+	for k, t := range ck.Extra {
+		r.Extra[k] = t.Shape()
+	}
+	if ck.Optim != nil {
+		r.Optim = fmt.Sprintf("%s, %d state tensors", ck.Optim.Kind, len(ck.Optim.Tensors))
+	}
+	recs, err := operator.ReadMetrics(filepath.Join(filepath.Dir(path), operator.MetricsFile))
+	if err == nil && len(recs) > 0 {
+		r.Last = &recs[len(recs)-1]
+		for i := range recs {
+			rec := &recs[i]
+			if r.BestSet == "" {
+				for name := range rec.Test {
+					if r.BestSet == "" || name < r.BestSet {
+						r.BestSet = name
+					}
+				}
+			}
+			m, ok := rec.Test[r.BestSet]
+			if ok && m.Samples > 0 && (r.Best == nil || m.RelL2 < r.Best.Test[r.BestSet].RelL2) {
+				r.Best = rec
+			}
+		}
+	}
+	return r, nil
+}
+
+// WriteText prints the report.
+func (r *checkpointReport) WriteText(w io.Writer) error {
+	var b strings.Builder
+	row := func(k, f string, a ...any) { fmt.Fprintf(&b, "%-12s %s\n", k, fmt.Sprintf(f, a...)) }
+	row("checkpoint", "%s (%.1f MB, written %s)", r.Path, float64(r.Bytes)/1e6, r.Modified.Format("2006-01-02 15:04:05 MST"))
+	if r.Name != "" {
+		s := r.Name
+		if r.Profile != "" {
+			s += ", profile " + r.Profile
+		}
+		if r.Model != "" {
+			s += ", model " + r.Model
+		}
+		row("experiment", "%s", s)
+	}
+	of := ""
+	if r.Epochs > 0 {
+		of = fmt.Sprintf(" of %d", r.Epochs)
+	}
+	switch r.Status {
+	case "interrupted":
+		row("status", "interrupted in epoch %d%s after %d batches; %s optimizer steps (resume: sciml run … --resume)", r.Epoch+1, of, r.Batch, thousands(int(r.Step)))
+	case "":
+		row("status", "epoch %d%s, %s optimizer steps", r.Epoch, of, thousands(int(r.Step)))
+	default:
+		row("status", "%s: %d%s epochs, %s optimizer steps", r.Status, r.Epoch, of, thousands(int(r.Step)))
+	}
+	row("model", "%d tensors, %s values (%s)", r.Tensors, thousands(r.Values), strings.Join(r.DTypes, ", "))
+	if r.Optim != "" {
+		row("optimizer", "%s", r.Optim)
+	}
+	var groups []string // input_norm: eps [1], mean [1 85 85], …
+	for _, k := range sortedKeys(r.Extra) {
+		prefix, name, ok := strings.Cut(k, ".")
+		if n := len(groups); ok && n > 0 && strings.HasPrefix(groups[n-1], prefix+":") {
+			groups[n-1] += fmt.Sprintf(", %s %v", name, r.Extra[k])
+		} else if ok {
+			groups = append(groups, fmt.Sprintf("%s: %s %v", prefix, name, r.Extra[k]))
+		} else {
+			groups = append(groups, fmt.Sprintf("%s %v", k, r.Extra[k]))
+		}
+	}
+	for _, g := range groups {
+		row("extra", "%s", g)
+	}
+	for _, k := range sortedKeys(r.Meta) {
+		row("meta", "%s = %s", k, r.Meta[k])
+	}
+	epoch := func(e *operator.EpochRecord) string {
+		s := fmt.Sprintf("epoch %d: train %.5g", e.Epoch, e.TrainLoss)
+		for _, name := range sortedKeys(e.Test) {
+			m := e.Test[name]
+			s += fmt.Sprintf(", test[%s] %.5g", name, m.RelL2)
+			if m.H1 != 0 {
+				s += fmt.Sprintf(" (H1 %.5g)", m.H1)
+			}
+		}
+		return s + fmt.Sprintf(", lr %.3g, %.1f s", e.LR, e.Seconds)
+	}
+	if r.Last != nil {
+		row("last", "%s", epoch(r.Last))
+	}
+	if r.Best != nil {
+		row("best", "%s (lowest test[%s])", epoch(r.Best), r.BestSet)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// thousands writes n with commas: 593,613.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
