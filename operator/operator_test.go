@@ -33,3 +33,11 @@ func TestGridFeatures(t *testing.T) {
 		t.Fatal("ParseGridKind accepted torus")
 	}
 }
+
+func TestRoughDuration(t *testing.T) {
+	for sec, want := range map[float64]string{3: "3 s", 89: "89 s", 95: "2 min", 3000: "50 min", 5400: "1.5 h", 19440: "5.4 h"} {
+		if got := roughDuration(sec); got != want {
+			t.Errorf("roughDuration(%v) = %q, want %q", sec, got, want)
+		}
+	}
+}

@@ -630,6 +630,8 @@ type Trainer struct {
 	Log *slog.Logger
 	// OnEpoch, when set, is called after each epoch's record is written.
 	OnEpoch func(EpochRecord)
+
+	recent []float64 // the last epochs' seconds, for the time left
 }
 
 // trainState is the position of a run.
@@ -910,8 +912,29 @@ func (t *Trainer) printEpoch(rec EpochRecord, epochs int) {
 			fmt.Fprintf(&b, " (H1 %.5f)", m.H1)
 		}
 	}
-	fmt.Fprintf(&b, "  lr %.3g  %.1fs\n", rec.LR, rec.Seconds)
+	fmt.Fprintf(&b, "  lr %.3g  %.1fs", rec.LR, rec.Seconds)
+	if t.recent = append(t.recent, rec.Seconds); len(t.recent) > 10 {
+		t.recent = t.recent[1:]
+	}
+	if left := epochs - rec.Epoch; left > 0 && len(t.recent) >= 2 {
+		sorted := slices.Sorted(slices.Values(t.recent))
+		fmt.Fprintf(&b, "  (≈ %s left)", roughDuration(float64(left)*sorted[len(sorted)/2]))
+	}
+	b.WriteByte('\n')
 	io.WriteString(t.Progress, b.String())
+}
+
+// roughDuration writes a duration in seconds to two figures: 45 s,
+// 12 min, 5.4 h.
+func roughDuration(sec float64) string {
+	switch {
+	case sec < 90:
+		return fmt.Sprintf("%.0f s", sec)
+	case sec < 90*60:
+		return fmt.Sprintf("%.0f min", sec/60)
+	default:
+		return fmt.Sprintf("%.1f h", sec/3600)
+	}
 }
 
 // save writes the checkpoint of state s.

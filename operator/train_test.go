@@ -138,6 +138,10 @@ func TestTrainerLearnsAndWritesRunFiles(t *testing.T) {
 	if n := strings.Count(lines.String(), "\n"); n != 30 || !strings.Contains(lines.String(), "epoch 30/30") {
 		t.Errorf("progress output has %d lines:\n%s", n, lines.String())
 	}
+	// From the second epoch on, each line but the last gives the time left.
+	if n := strings.Count(lines.String(), " left)\n"); n != 28 || strings.Contains(lines.String(), "30/30 left") {
+		t.Errorf("%d lines with the time left:\n%s", n, lines.String())
+	}
 	ck, err := nn.LoadCheckpoint(filepath.Join(dir, operator.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
