@@ -6,17 +6,18 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 )
 
-// TestEvalJournal runs a tiny experiment and evaluates its checkpoint:
+// TestEvalAndInspectRun runs a tiny experiment and evaluates its checkpoint:
 // the table is written and the journal of the evaluation removed (the
 // errors and their resumption are tested in experiments); inspect shows
 // the run.
-func TestEvalJournal(t *testing.T) {
+func TestEvalAndInspectRun(t *testing.T) {
 	dir := t.TempDir()
 	run := func(args ...string) string {
 		t.Helper()
@@ -50,6 +51,12 @@ func TestEvalJournal(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect lacks %q:\n%s", want, out)
 		}
+	}
+	// A directory of runs: one line each.
+	out = run("inspect", dir)
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 ||
+		!regexp.MustCompile(`^run +done +2/2 +fno +[0-9.]+ \[s=64\] +[0-9.]+ at epoch [12]$`).MatchString(lines[1]) {
+		t.Errorf("inspect of a directory of runs:\n%s", out)
 	}
 	var r checkpointReport
 	out = run("inspect", "--json", filepath.Join(dir, "run", "model.safetensors"))

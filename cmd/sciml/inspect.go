@@ -11,7 +11,7 @@ import (
 func inspectCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "inspect file.h5 | model.safetensors | run-dir",
+		Use:   "inspect file.h5 | model.safetensors | run-dir | runs-dir",
 		Short: "Show a dataset file (shapes, chunking, attributes, statistics) or a run's checkpoint (status, epochs, errors)",
 		Long: `Inspect prints the datasets of an HDF5 file (shape, element type, chunks,
 filters), its root attributes, and summary statistics of the data (min, max,
@@ -23,7 +23,8 @@ Given a checkpoint (model.safetensors) or a run directory, it shows the
 run: experiment, status (running, interrupted, done) and epochs, the
 model's tensors, optimizer and normaliser statistics, and from the
 metrics.jsonl beside it the last epoch and the one with the lowest test
-error. --json prints one JSON object.`,
+error. Given a directory of run directories (runs/), it shows one line
+for each run. --json prints one JSON object (one per run).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if ck, ok := isCheckpoint(args[0]); ok {
@@ -37,6 +38,9 @@ error. --json prints one JSON object.`,
 					return enc.Encode(r)
 				}
 				return r.WriteText(cmd.OutOrStdout())
+			}
+			if runs, err := runDirs(args[0]); err == nil && len(runs) > 0 {
+				return inspectRuns(cmd.OutOrStdout(), runs, asJSON)
 			}
 			r, err := data.Inspect(cmd.Context(), args[0])
 			if err != nil {

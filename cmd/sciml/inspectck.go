@@ -217,3 +217,61 @@ func thousands(n int) string {
 	}
 	return s
 }
+
+// runDirs lists the subdirectories of dir that hold a checkpoint (an error
+// when dir is not a directory).
+func runDirs(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var runs []string
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		if ck, ok := isCheckpoint(filepath.Join(dir, e.Name())); ok {
+			runs = append(runs, ck)
+		}
+	}
+	return runs, nil
+}
+
+// inspectRuns prints one line per checkpoint: run, status, epochs, the
+// last and the best test error.
+func inspectRuns(w io.Writer, cks []string, asJSON bool) error {
+	var b strings.Builder
+	if !asJSON {
+		fmt.Fprintf(&b, "%-28s %-12s %-10s %-10s %-22s %s\n", "run", "status", "epochs", "model", "last test", "best test")
+	}
+	enc := json.NewEncoder(w)
+	for _, ck := range cks {
+		r, err := inspectCheckpoint(ck)
+		if err != nil {
+			fmt.Fprintf(&b, "%-28s %v\n", filepath.Base(filepath.Dir(ck)), err)
+			continue
+		}
+		if asJSON {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+			continue
+		}
+		epochs := strconv.FormatInt(r.Epoch, 10)
+		if r.Epochs > 0 {
+			epochs += "/" + strconv.Itoa(r.Epochs)
+		}
+		last, best := "", ""
+		if r.Last != nil {
+			if m, ok := r.Last.Test[r.BestSet]; ok {
+				last = fmt.Sprintf("%.4g [%s]", m.RelL2, r.BestSet)
+			}
+		}
+		if r.Best != nil {
+			best = fmt.Sprintf("%.4g at epoch %d", r.Best.Test[r.BestSet].RelL2, r.Best.Epoch)
+		}
+		fmt.Fprintf(&b, "%-28s %-12s %-10s %-10s %-22s %s\n", filepath.Base(filepath.Dir(ck)), r.Status, epochs, r.Model, last, best)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
