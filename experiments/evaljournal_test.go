@@ -77,7 +77,8 @@ func checkEvalResume(t *testing.T, res *Result, opts Options) {
 	// Interrupted after 12 + 3 of the 2 × 12 batches of 1 sample.
 	ctx := &countdownCtx{Context: context.Background()}
 	ctx.n.Store(16)
-	if _, err := EvalCheckpoint(ctx, req, nil); err == nil || !strings.Contains(err.Error(), "canceled") {
+	if _, err := EvalCheckpoint(ctx, req, nil); err == nil || !strings.Contains(err.Error(), "canceled") ||
+		!strings.Contains(err.Error(), "interrupted after 3 of 12 samples, whose errors are kept in "+jpath) {
 		t.Fatalf("interrupted evaluation: %v", err)
 	}
 	j := readJournal(t, jpath)

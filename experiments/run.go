@@ -455,6 +455,10 @@ func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer, j *evalJ
 			}
 			if done < n {
 				e, err := p.evaluate(ctx, in, o, via != 0, done, onBatch)
+				if err != nil && j != nil && ctx.Err() != nil {
+					return fmt.Errorf("evaluation at %s interrupted after %d of %d samples, whose errors are kept in %s "+
+						"(the same command, with --resume for sciml run, goes on from them): %w", name, len(row.RelL2), n, j.path, err)
+				}
 				if err != nil {
 					return fmt.Errorf("evaluate at %s: %w", name, err)
 				}
