@@ -78,3 +78,7 @@ run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
 	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
 	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
 experiment darcy-lno paper "$dir/darcy-lno-paper" "${ckpt[@]}" || exit
+# FNO with MgNO's recipe (H1 loss, one-cycle) at the paper budget (≈ 2.5 h):
+# does the recipe, not the architecture, account for MgNO's lead, as in the
+# small controlled run of docs/results.md ("MgNO against FNO on Darcy")?
+experiment darcy-fno paper_h1 "$dir/darcy-fno-paper-h1" "${ckpt[@]}" || exit
