@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -51,6 +52,9 @@ func TestEmbeddedConfigs(t *testing.T) {
 	for name := range want {
 		src, _ := Source(name)
 		profiles := []string{"paper", "quick"}
+		if name == "darcy-fno" {
+			profiles = []string{"paper", "paper_h1", "quick"} // paper_h1: MgNO's recipe
+		}
 		if strings.HasPrefix(name, "burgers") || strings.HasPrefix(name, "darcy") {
 			profiles = append(profiles, "compare") // the model comparison's reduced budget
 		}
@@ -89,6 +93,25 @@ func TestEmbeddedConfigs(t *testing.T) {
 				t.Errorf("%s %q: expected error %v, want the paper's %v", name, profile, cfg.Expect.RelL2, w.rel)
 			}
 		}
+	}
+	// darcy-fno paper_h1 is the paper profile with MgNO's loss and
+	// schedule, nothing else.
+	p, err := Load("darcy-fno", "paper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Load("darcy-fno", "paper_h1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Train.Loss.Name != "h1" || h.Train.Schedule.Name != "one_cycle" {
+		t.Errorf("darcy-fno paper_h1: loss %q, schedule %q", h.Train.Loss.Name, h.Train.Schedule.Name)
+	}
+	h.Train.Loss.Name, h.Train.Schedule.Name, h.Profile = p.Train.Loss.Name, p.Train.Schedule.Name, p.Profile
+	pj, _ := p.JSON()
+	hj, _ := h.JSON()
+	if !bytes.Equal(pj, hj) {
+		t.Errorf("darcy-fno paper_h1 differs from paper in more than loss and schedule:\n%s\n%s", pj, hj)
 	}
 }
 
