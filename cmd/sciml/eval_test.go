@@ -52,6 +52,23 @@ func TestEvalAndInspectRun(t *testing.T) {
 			t.Errorf("inspect lacks %q:\n%s", want, out)
 		}
 	}
+	// A run logged by steps (a PINN's metrics.jsonl).
+	pinn := filepath.Join(dir, "pinn")
+	os.MkdirAll(pinn, 0o755)
+	ck, _ := os.ReadFile(filepath.Join(dir, "run", "model.safetensors"))
+	os.WriteFile(filepath.Join(pinn, "model.safetensors"), ck, 0o644)
+	os.WriteFile(filepath.Join(pinn, "metrics.jsonl"), []byte(`{"step":100,"phase":"adam","loss":0.5,"rel_l2":0.2,"time_s":1}
+{"step":200,"phase":"adam","loss":0.1,"rel_l2":0.05,"time_s":2}
+{"step":250,"phase":"lbfgs","loss":0.2,"rel_l2":0.07,"time_s":3}
+`), 0o644)
+	out = run("inspect", pinn)
+	if !strings.Contains(out, "last         step 250 (lbfgs): loss 0.2, relative L2 0.07, 3.0 s\n") ||
+		!strings.Contains(out, "best         step 200 (adam): loss 0.1, relative L2 0.05, 2.0 s (lowest relative L2)\n") ||
+		strings.Contains(out, "epoch 0") {
+		t.Errorf("inspect of a run logged by steps:\n%s", out)
+	}
+	os.RemoveAll(pinn)
+
 	// A directory of runs: one line each.
 	out = run("inspect", dir)
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 ||

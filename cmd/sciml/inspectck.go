@@ -41,6 +41,19 @@ type checkpointReport struct {
 	Best *operator.EpochRecord `json:"best_epoch,omitempty"`
 	// BestSet names the test set Best is chosen on.
 	BestSet string `json:"best_set,omitempty"`
+	// LastStep and BestStep are from the metrics.jsonl of a run logged by
+	// steps (PINNs; Best: the lowest relative L2).
+	LastStep *stepRecord `json:"last_step,omitempty"`
+	BestStep *stepRecord `json:"best_step,omitempty"`
+}
+
+// stepRecord is a metrics.jsonl line of a run logged by steps.
+type stepRecord struct {
+	Step    int64   `json:"step"`
+	Phase   string  `json:"phase"`
+	Loss    float64 `json:"loss"`
+	RelL2   float64 `json:"rel_l2"`
+	Seconds float64 `json:"time_s"`
 }
 
 // isCheckpoint reports whether path is a checkpoint or a run directory
@@ -110,7 +123,12 @@ func inspectCheckpoint(path string) (*checkpointReport, error) {
 	if ck.Optim != nil {
 		r.Optim = fmt.Sprintf("%s, %d state tensors", ck.Optim.Kind, len(ck.Optim.Tensors))
 	}
-	recs, err := operator.ReadMetrics(filepath.Join(filepath.Dir(path), operator.MetricsFile))
+	mpath := filepath.Join(filepath.Dir(path), operator.MetricsFile)
+	recs, err := operator.ReadMetrics(mpath)
+	if err == nil && len(recs) > 0 && recs[len(recs)-1].Epoch == 0 {
+		r.LastStep, r.BestStep = readSteps(mpath) // not an epoch log
+		recs = nil
+	}
 	if err == nil && len(recs) > 0 {
 		r.Last = &recs[len(recs)-1]
 		for i := range recs {
@@ -196,8 +214,37 @@ func (r *checkpointReport) WriteText(w io.Writer) error {
 	if r.Best != nil {
 		row("best", "%s (lowest test[%s])", epoch(r.Best), r.BestSet)
 	}
+	step := func(s *stepRecord) string {
+		return fmt.Sprintf("step %d (%s): loss %.4g, relative L2 %.4g, %.1f s", s.Step, s.Phase, s.Loss, s.RelL2, s.Seconds)
+	}
+	if r.LastStep != nil {
+		row("last", "%s", step(r.LastStep))
+	}
+	if r.BestStep != nil {
+		row("best", "%s (lowest relative L2)", step(r.BestStep))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// readSteps returns the last line of a metrics.jsonl logged by steps and
+// the one with the lowest relative L2 (nil, nil when there is none).
+func readSteps(path string) (last, best *stepRecord) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var s stepRecord
+		if json.Unmarshal([]byte(line), &s) != nil || (s.Step == 0 && s.Phase == "") {
+			continue
+		}
+		last = &s
+		if s.RelL2 > 0 && (best == nil || s.RelL2 < best.RelL2) {
+			best = &s
+		}
+	}
+	return last, best
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -269,6 +316,12 @@ func inspectRuns(w io.Writer, cks []string, asJSON bool) error {
 		}
 		if r.Best != nil {
 			best = fmt.Sprintf("%.4g at epoch %d", r.Best.Test[r.BestSet].RelL2, r.Best.Epoch)
+		}
+		if r.LastStep != nil {
+			last = fmt.Sprintf("%.4g [step %d]", r.LastStep.RelL2, r.LastStep.Step)
+		}
+		if r.BestStep != nil {
+			best = fmt.Sprintf("%.4g at step %d", r.BestStep.RelL2, r.BestStep.Step)
 		}
 		fmt.Fprintf(&b, "%-28s %-12s %-10s %-10s %-22s %s\n", filepath.Base(filepath.Dir(ck)), r.Status, epochs, r.Model, last, best)
 	}
