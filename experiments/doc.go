@@ -54,6 +54,17 @@
 // "space_time" repeats the first window snapshots along a time axis and
 // predicts the next steps as one space-time field (the FNO-3D).
 //
+// # Trained models as Go functions
+//
+// LoadSurrogate rebuilds the model of a run's checkpoint with its weights
+// and normalisers (the checkpoint records the data's grid, so the dataset
+// is not needed); Surrogate.Predict maps input fields on any grid to
+// output fields in the data's units, and PredictOnTrainingGrid runs a
+// grid-tied model (MgNO) on its training grid. EvalCheckpoint (`sciml
+// eval`) evaluates a checkpoint on test data at several resolutions; its
+// per-sample errors go to a journal as it runs, so an interrupted
+// evaluation continues where it stopped.
+//
 // # Implicit neural representations
 //
 // Configs with `kind: inr` (INRConfig, RunINR; configs inr-fit and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sciml-go/sciml/experiments"
+	"github.com/sciml-go/sciml/tensor"
 )
 
 // ExampleLoad reads an embedded experiment with a profile applied; Run
@@ -47,4 +48,22 @@ func ExampleDecodePINN() {
 	// pinn-burgers paper burgers mlp [20 20 20 20 20 20 20 20] float64
 	// collocation: 10000 lhs Adam: 1000 L-BFGS: 50000
 	// expected relative L2 ≤ 0.001
+}
+
+// ExampleLoadSurrogate uses a model trained by `sciml run darcy-fno
+// --profile quick` as a Go function: coefficient fields a in, solutions u
+// out, on any grid. (Not run by go test: it needs the trained run.)
+func ExampleLoadSurrogate() {
+	s, err := experiments.LoadSurrogate("runs/darcy-fno-quick/model.safetensors")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := tensor.Full(tensor.Float32, 12, 1, 1, 85, 85) // one coefficient field, a = 12, on 85×85
+	u, err := s.Predict(a)                             // in the data's units
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.Shape(), "trained at", s.TrainingResolution())
 }

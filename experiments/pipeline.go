@@ -50,6 +50,7 @@ type pipeline struct {
 	testStart, testEnd int
 	grid               nn.Grid
 	dim                int // grid axes of the model's functions
+	spatial            int // spatial axes of the data (dim without space_time's time axis)
 	trainRes           int // the training resolution
 }
 
@@ -120,6 +121,7 @@ func (p *pipeline) open(trainPath, testPath string, testStart, testEnd int) erro
 		}
 	}
 	p.dim = ds.SpatialRank()
+	p.spatial = p.dim
 	lengths := make([]float64, p.dim)
 	for i := range lengths {
 		lengths[i] = 1
@@ -160,12 +162,8 @@ func (p *pipeline) steps(n int) int {
 // checkChannels compares the data's channels with the model's In and Out
 // fields (when its config has them).
 func (p *pipeline) checkChannels(ds *data.Dataset) error {
-	v := reflect.ValueOf(p.cfg.Model.Spec)
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
-	in, out := v.FieldByName("In"), v.FieldByName("Out")
-	if !in.IsValid() || !out.IsValid() || !in.CanInt() || !out.CanInt() {
+	in, out, ok := p.modelChannels()
+	if !ok {
 		return nil
 	}
 	win, wout := ds.Shape(data.Input)[0], ds.Shape(data.Output)[0]
@@ -179,15 +177,29 @@ func (p *pipeline) checkChannels(ds *data.Dataset) error {
 	case "inverse":
 		win, wout = wout, win
 	case "rollout":
-		win, wout = p.cfg.Data.Task.Window, int(out.Int())
+		win, wout = p.cfg.Data.Task.Window, out
 	case "space_time":
 		win, wout = p.cfg.Data.Task.Window, 1
 	}
-	if int(in.Int()) != win || int(out.Int()) != wout {
+	if in != win || out != wout {
 		return fmt.Errorf("model: in %d, out %d channels, but the data (%s, task %s) gives %d in and %d out",
-			in.Int(), out.Int(), ds.Path(), orDefault(p.cfg.Data.Task.Kind, "map"), win, wout)
+			in, out, ds.Path(), orDefault(p.cfg.Data.Task.Kind, "map"), win, wout)
 	}
 	return nil
+}
+
+// modelChannels returns the In and Out fields of the model's config (ok
+// false when it has none).
+func (p *pipeline) modelChannels() (in, out int, ok bool) {
+	v := reflect.ValueOf(p.cfg.Model.Spec)
+	if v.Kind() != reflect.Struct {
+		return 0, 0, false
+	}
+	fi, fo := v.FieldByName("In"), v.FieldByName("Out")
+	if !fi.IsValid() || !fo.IsValid() || !fi.CanInt() || !fo.CanInt() {
+		return 0, 0, false
+	}
+	return int(fi.Int()), int(fo.Int()), true
 }
 
 // transform turns a stored batch into the task's model input and target.
@@ -397,7 +409,7 @@ func (p *pipeline) atResolution(n operator.Normalizer, res int) operator.Normali
 		return n
 	}
 	sizes := slices.Clone(pw.Mean.Shape()[1:])
-	nd := p.test.SpatialRank()
+	nd := p.spatial
 	first := len(sizes) - nd
 	changed := false
 	for a := first; a < len(sizes); a++ {

@@ -272,7 +272,7 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 		InputNorm: p.inNorm, OutputNorm: p.outNorm,
 		Grid: p.grid, H1: cfg.Eval.H1 && cfg.Data.Task.Kind != "space_time",
 		Dir: res.Dir, Resume: resume, RunConfig: rc,
-		Meta:     map[string]string{"experiment": cfg.Name, "profile": cfg.Profile, "model_type": cfg.Model.Type},
+		Meta:     p.gridMeta(map[string]string{"experiment": cfg.Name, "profile": cfg.Profile, "model_type": cfg.Model.Type}),
 		Progress: opts.Progress, Log: opts.Log,
 	}
 	t0 := time.Now()
@@ -571,42 +571,14 @@ func EvalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 }
 
 func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*Evaluation, error) {
-	ck, err := nn.LoadCheckpoint(req.Checkpoint)
-	if err != nil {
-		return nil, err
-	}
-	if len(ck.Config) == 0 {
-		return nil, fmt.Errorf("%s holds no experiment config; it was not written by sciml run/train", req.Checkpoint)
-	}
-	src, err := ApplySets(ck.Config, req.Sets)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := Decode(src, req.Checkpoint+" (config)", "")
+	ck, cfg, err := loadRunCheckpoint(req.Checkpoint, req.Sets)
 	if err != nil {
 		return nil, err
 	}
 	path, start, end := req.Data, req.Start, req.End
 	if path == "" {
-		switch {
-		case cfg.Data.TestPath != "":
-			path, start, end = cfg.Data.TestPath, 0, cfg.Data.NTest
-		case cfg.Data.Path != "":
-			n, err := fileLen(cfg.Data.Path)
-			if err != nil {
-				return nil, err
-			}
-			path, start, end = cfg.Data.Path, n-cfg.Data.NTest, n
-		default:
-			dir := req.DataDir
-			if dir == "" {
-				dir = DefaultDataDir()
-			}
-			path = DataPath(dir, cfg.Data.Generate.GenerateSpec)
-			start, end = cfg.Data.Generate.N-cfg.Data.NTest, cfg.Data.Generate.N
-			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("the run's dataset %s is not there; give the test data (--data)", path)
-			}
+		if path, start, end, err = runTestData(cfg, req.DataDir); err != nil {
+			return nil, err
 		}
 		if req.End > 0 { // a range of the run's test samples
 			if req.Start < 0 || req.End <= req.Start || req.End > end-start {
@@ -657,6 +629,51 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 		return nil, err
 	}
 	return &Evaluation{Config: cfg, Dim: p.test.SpatialRank(), Results: out}, nil
+}
+
+// loadRunCheckpoint reads a checkpoint written by a run and the run's
+// config it holds, with the overrides sets applied.
+func loadRunCheckpoint(path string, sets []string) (*nn.Checkpoint, *Config, error) {
+	ck, err := nn.LoadCheckpoint(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ck.Config) == 0 {
+		return nil, nil, fmt.Errorf("%s holds no experiment config; it was not written by sciml run/train", path)
+	}
+	src, err := ApplySets(ck.Config, sets)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := Decode(src, path+" (config)", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return ck, cfg, nil
+}
+
+// runTestData returns the file and the sample range [start, end) of a
+// run's test samples: its test_path, the end of its data.path, or the end
+// of its generated dataset in dataDir (default DefaultDataDir).
+func runTestData(cfg *Config, dataDir string) (path string, start, end int, err error) {
+	switch {
+	case cfg.Data.TestPath != "":
+		return cfg.Data.TestPath, 0, cfg.Data.NTest, nil
+	case cfg.Data.Path != "":
+		n, err := fileLen(cfg.Data.Path)
+		if err != nil {
+			return "", 0, 0, err
+		}
+		return cfg.Data.Path, n - cfg.Data.NTest, n, nil
+	}
+	if dataDir == "" {
+		dataDir = DefaultDataDir()
+	}
+	path = DataPath(dataDir, cfg.Data.Generate.GenerateSpec)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", 0, 0, fmt.Errorf("the run's dataset %s is not there; give the test data (--data)", path)
+	}
+	return path, cfg.Data.Generate.N - cfg.Data.NTest, cfg.Data.Generate.N, nil
 }
 
 // threadsNote describes the parallelism for reports.

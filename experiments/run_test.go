@@ -183,7 +183,7 @@ func checkSame(t *testing.T, res, again *Result) {
 // on a finer grid than the training one (the statistics interpolated) and
 // by zero-shot super-resolution, and its stated error.
 func TestTinyDarcyRun(t *testing.T) {
-	res, _ := runTiny(t, "tiny-darcy", "")
+	res, opts := runTiny(t, "tiny-darcy", "")
 	if res.Expect == nil || !res.Expect.Met {
 		t.Errorf("stated error not reached: %+v", res.Expect)
 	}
@@ -215,6 +215,7 @@ func TestTinyDarcyRun(t *testing.T) {
 	if m := ck.Extra["input_norm.mean"]; m == nil || m.NDim() != 3 || m.Dim(2) != 29 {
 		t.Errorf("checkpoint's input normaliser: %v", ck.Extra)
 	}
+	checkSurrogate(t, res, opts)
 }
 
 // TestTinyNavierStokesTasks runs the rollout (FNO-2D) and space-time

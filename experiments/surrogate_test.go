@@ -1,0 +1,112 @@
+package experiments
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sciml-go/sciml/data"
+	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
+	"github.com/sciml-go/sciml/tensor"
+)
+
+// checkSurrogate checks, on the finished tiny-darcy run res, that the
+// trained model loaded as a Surrogate predicts the test samples with the
+// run's errors bit for bit (directly at 29 and 57, and on the training
+// grid at 57), with the checkpoint's grid metadata or, for a checkpoint
+// without it, the run's data; and that bad inputs are errors.
+func checkSurrogate(t *testing.T, res *Result, opts Options) {
+	ck := filepath.Join(res.Dir, operator.CheckpointFile)
+	want := map[string]float64{}
+	for _, r := range res.Eval {
+		if r.InputResolution == r.Resolution {
+			want[operator.GridLabel(r.Resolution, 2)+map[bool]string{true: " via", false: ""}[r.Via != 0]] = r.RelL2
+		}
+	}
+	ds, err := data.Open(res.DataPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	n := res.Config.Data.Generate.N
+	check := func(s *Surrogate, how string) {
+		t.Helper()
+		if s.TrainingResolution() != 29 {
+			t.Errorf("%s: training resolution %d", how, s.TrainingResolution())
+		}
+		for _, c := range []struct {
+			res int
+			via bool
+		}{{29, false}, {57, false}, {57, true}} {
+			l, err := ds.Loader(data.LoaderConfig{Start: n - res.Config.Data.NTest, End: n, Resolution: c.res, BatchSize: 4, DType: tensor.Float32})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum float64
+			var count int
+			for b, err := range l.Batches(0) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := b.Input
+				if c.res == 57 {
+					x = tensor.FromFloat64s(tensor.Float64, x.ToFloat64s(), x.Shape()...) // converted to the model's float32
+				}
+				var pred *tensor.Tensor
+				if c.via {
+					pred, err = s.PredictOnTrainingGrid(x)
+				} else {
+					pred, err = s.Predict(x)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range (nn.RelLp{P: 2, Reduction: nn.ReduceNone}).Loss(pred, b.Output).ToFloat64s() {
+					sum += v
+					count++
+				}
+			}
+			key := operator.GridLabel(c.res, 2) + map[bool]string{true: " via", false: ""}[c.via]
+			if got := sum / float64(count); got != want[key] {
+				t.Errorf("%s at %s: relative L2 %v, the run's %v", how, key, got, want[key])
+			}
+		}
+	}
+	s, err := LoadSurrogate(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(s, "surrogate")
+
+	// Errors for inputs of the wrong shape.
+	for _, shape := range [][]int{{1, 2, 29, 29}, {1, 1, 29, 57}, {1, 1, 29}} {
+		if _, err := s.Predict(tensor.Zeros(tensor.Float32, shape...)); err == nil || !strings.Contains(err.Error(), "surrogate: input") {
+			t.Errorf("Predict of %v: %v", shape, err)
+		}
+	}
+
+	// A checkpoint without the grid metadata: the grid comes from the data.
+	c, err := nn.LoadCheckpoint(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range c.Meta {
+		if strings.HasPrefix(k, "grid.") {
+			delete(c.Meta, k)
+		}
+	}
+	old := filepath.Join(t.TempDir(), "old.safetensors")
+	if err := nn.SaveCheckpoint(old, c); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SCIML_DATA_DIR", t.TempDir())
+	if _, err := LoadSurrogate(old); err == nil || !strings.Contains(err.Error(), "does not describe the data's grid") {
+		t.Errorf("surrogate without grid metadata nor data: %v", err)
+	}
+	t.Setenv("SCIML_DATA_DIR", opts.DataDir)
+	if s, err = LoadSurrogate(old); err != nil {
+		t.Fatal(err)
+	}
+	check(s, "surrogate of a checkpoint without grid metadata")
+}
