@@ -1,11 +1,15 @@
 package experiments
 
 import (
+	"context"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/sciml-go/sciml/data"
+	"github.com/sciml-go/sciml/internal/hdf5"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/operator"
 	"github.com/sciml-go/sciml/tensor"
@@ -78,6 +82,41 @@ func checkSurrogate(t *testing.T, res *Result, opts Options) {
 		t.Fatal(err)
 	}
 	check(s, "surrogate")
+
+	// PredictFile writes the predictions of the test samples with the
+	// same errors, and nothing when interrupted.
+	for _, via := range []bool{false, true} {
+		out := filepath.Join(t.TempDir(), "pred.h5")
+		pr, err := PredictFile(context.Background(), PredictRequest{Checkpoint: ck, DataDir: opts.DataDir, Resolution: 57,
+			BatchSize: 3, OnTrainingGrid: via, Output: out}, nil)
+		key := "57×57" + map[bool]string{true: " via", false: ""}[via]
+		if err != nil || pr.Samples != 10 || pr.RelL2 != want[key] {
+			t.Fatalf("PredictFile (on the training grid %v): %+v, %v; the run's error %v", via, pr, err, want[key])
+		}
+		h, err := hdf5.Open(out, hdf5.ReadOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"input", "prediction", "target"} {
+			ds, err := h.OpenDataset(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dims, _ := ds.Dims(); !slices.Equal(dims, []int{10, 1, 57, 57}) {
+				t.Errorf("%s: %v", name, dims)
+			}
+		}
+		h.Close()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "pred.h5")
+	if _, err := PredictFile(ctx, PredictRequest{Checkpoint: ck, DataDir: opts.DataDir, Output: out}, nil); err == nil {
+		t.Error("PredictFile with a cancelled context: no error")
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(out)); len(ents) != 0 {
+		t.Errorf("an interrupted PredictFile left %v", ents)
+	}
 
 	// Errors for inputs of the wrong shape.
 	for _, shape := range [][]int{{1, 2, 29, 29}, {1, 1, 29, 57}, {1, 1, 29}} {

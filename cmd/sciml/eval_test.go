@@ -22,7 +22,7 @@ func TestEvalAndInspectRun(t *testing.T) {
 	run := func(args ...string) string {
 		t.Helper()
 		root := &cobra.Command{Use: "sciml", SilenceUsage: true, SilenceErrors: true}
-		root.AddCommand(runCmd(), evalCmd(), inspectCmd())
+		root.AddCommand(runCmd(), evalCmd(), inspectCmd(), predictCmd())
 		var out bytes.Buffer
 		root.SetOut(&out)
 		root.SetErr(&out)
@@ -43,6 +43,21 @@ func TestEvalAndInspectRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "eval-128.journal.json")); err == nil {
 		t.Error("the journal is left after the evaluation")
 	}
+
+	// predict writes input, prediction and target, which inspect lists.
+	pred := filepath.Join(dir, "pred.h5")
+	out = run("predict", "--checkpoint", filepath.Join(dir, "run", "model.safetensors"), "--data-dir", filepath.Join(dir, "data"),
+		"--resolution", "128", "--samples", "2:7", "-o", pred)
+	if !regexp.MustCompile(`^predicted 5 samples at 128 in [0-9.]+ s: relative L2 [0-9.]+ against the targets \(max [0-9.]+\); written to `).MatchString(out) {
+		t.Errorf("predict printed:\n%s", out)
+	}
+	out = run("inspect", pred)
+	for _, want := range []string{"/prediction  float32  (5, 1, 128)", "/target", "samples           [50 55]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect of the predictions lacks %q:\n%s", want, out)
+		}
+	}
+	os.Remove(pred)
 
 	// inspect shows the run from its directory or its checkpoint.
 	out = run("inspect", filepath.Join(dir, "run"))

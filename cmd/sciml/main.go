@@ -41,7 +41,7 @@ func main() {
 			pprof.StopCPUProfile()
 		}
 	}
-	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd(), generateCmd(), inspectCmd(), mergeCmd(), runCmd(), trainCmd(), evalCmd())
+	root.AddCommand(versionCmd(), benchCmd(), demoCmd(), inrCmd(), generateCmd(), inspectCmd(), mergeCmd(), runCmd(), trainCmd(), evalCmd(), predictCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "sciml:", err)
 		os.Exit(1)
