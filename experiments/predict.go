@@ -78,17 +78,9 @@ func predictFile(ctx context.Context, req PredictRequest, progress io.Writer) (*
 		return nil, err
 	}
 	p := s.p
-	path, start, end := req.Data, req.Start, req.End
-	if path == "" {
-		if path, start, end, err = runTestData(s.Config, req.DataDir); err != nil {
-			return nil, err
-		}
-		if req.End > 0 {
-			if req.Start < 0 || req.End <= req.Start || req.End > end-start {
-				return nil, fmt.Errorf("samples %d:%d: the run has %d test samples", req.Start, req.End, end-start)
-			}
-			start, end = start+req.Start, start+req.End
-		}
+	path, start, end, err := samplesOf(s.Config, req.Data, req.DataDir, req.Start, req.End)
+	if err != nil {
+		return nil, err
 	}
 	ds, err := data.Open(path)
 	if err != nil {

@@ -575,17 +575,9 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 	if err != nil {
 		return nil, err
 	}
-	path, start, end := req.Data, req.Start, req.End
-	if path == "" {
-		if path, start, end, err = runTestData(cfg, req.DataDir); err != nil {
-			return nil, err
-		}
-		if req.End > 0 { // a range of the run's test samples
-			if req.Start < 0 || req.End <= req.Start || req.End > end-start {
-				return nil, fmt.Errorf("samples %d:%d: the run has %d test samples", req.Start, req.End, end-start)
-			}
-			start, end = start+req.Start, start+req.End
-		}
+	path, start, end, err := samplesOf(cfg, req.Data, req.DataDir, req.Start, req.End)
+	if err != nil {
+		return nil, err
 	}
 	if req.Resolutions != nil || req.SuperResolution != nil || req.ViaTrainingGrid != nil {
 		cfg.Eval.Resolutions, cfg.Eval.SuperResolution, cfg.Eval.ViaTrainingGrid = req.Resolutions, req.SuperResolution, req.ViaTrainingGrid
@@ -650,6 +642,22 @@ func loadRunCheckpoint(path string, sets []string) (*nn.Checkpoint, *Config, err
 		return nil, nil, err
 	}
 	return ck, cfg, nil
+}
+
+// samplesOf returns the file and range of the samples [start, end) of
+// path, or without path of the run's test samples (end 0: all of them).
+func samplesOf(cfg *Config, path, dataDir string, start, end int) (string, int, int, error) {
+	if path != "" {
+		return path, start, end, nil
+	}
+	path, s, e, err := runTestData(cfg, dataDir)
+	if err != nil || end == 0 {
+		return path, s, e, err
+	}
+	if start < 0 || end <= start || end > e-s {
+		return "", 0, 0, fmt.Errorf("samples %d:%d: the run has %d test samples", start, end, e-s)
+	}
+	return path, s + start, s + end, nil
 }
 
 // runTestData returns the file and the sample range [start, end) of a

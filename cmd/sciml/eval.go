@@ -53,14 +53,8 @@ func evalCmd() *cobra.Command {
 				}
 				req.SuperResolution = append(req.SuperResolution, experiments.SuperResolution{Input: in, Output: o})
 			}
-			if samples != "" {
-				a, b, ok := strings.Cut(samples, ":")
-				s, err1 := strconv.Atoi(a)
-				e, err2 := strconv.Atoi(b)
-				if !ok || err1 != nil || err2 != nil || s < 0 || e <= s {
-					return fmt.Errorf("--samples %q: want start:end, e.g. 0:100", samples)
-				}
-				req.Start, req.End = s, e
+			if req.Start, req.End, err = parseSamples(samples); err != nil {
+				return err
 			}
 			if out == "" {
 				out = filepath.Join(filepath.Dir(req.Checkpoint), "eval-table.md")
@@ -122,6 +116,20 @@ func evalCmd() *cobra.Command {
 		"that change no parameter: --set model.eval_partitions=4 averages a subsampled GNO over 4 partitions")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per resolution instead of the table")
 	return cmd
+}
+
+// parseSamples parses --samples start:end ("" gives 0, 0: all).
+func parseSamples(s string) (start, end int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(s, ":")
+	start, err1 := strconv.Atoi(a)
+	end, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || start < 0 || end <= start {
+		return 0, 0, fmt.Errorf("--samples %q: want start:end, e.g. 0:100", s)
+	}
+	return start, end, nil
 }
 
 func splitList(s string) []string {

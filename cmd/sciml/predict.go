@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,14 +27,9 @@ func predictCmd() *cobra.Command {
 			if req.Checkpoint == "" || req.Output == "" {
 				return fmt.Errorf("--checkpoint and -o are required")
 			}
-			if samples != "" {
-				a, b, ok := strings.Cut(samples, ":")
-				s, err1 := strconv.Atoi(a)
-				e, err2 := strconv.Atoi(b)
-				if !ok || err1 != nil || err2 != nil || s < 0 || e <= s {
-					return fmt.Errorf("--samples %q: want start:end, e.g. 0:100", samples)
-				}
-				req.Start, req.End = s, e
+			var err error
+			if req.Start, req.End, err = parseSamples(samples); err != nil {
+				return err
 			}
 			w := cmd.OutOrStdout()
 			progress := w
