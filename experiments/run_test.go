@@ -222,7 +222,7 @@ func TestTinyDarcyRun(t *testing.T) {
 // (FNO-3D) tasks on a few short trajectories.
 func TestTinyNavierStokesTasks(t *testing.T) {
 	for _, profile := range []string{"", "space_time"} {
-		res, _ := runTiny(t, "tiny-ns", profile)
+		res, opts := runTiny(t, "tiny-ns", profile)
 		last := res.Train.Final()
 		if last.Epoch != 3 || math.IsNaN(last.TrainLoss) {
 			t.Errorf("%q: final epoch %+v", profile, last)
@@ -234,6 +234,14 @@ func TestTinyNavierStokesTasks(t *testing.T) {
 		}
 		if profile == "space_time" && len(res.Eval) != 3 {
 			t.Errorf("space-time evaluations %+v", res.Eval)
+		}
+		// The trained model as a Surrogate (the rollout, or the space-time
+		// field) predicts the test trajectories with the run's error.
+		r := res.Eval[0]
+		pr, err := PredictFile(context.Background(), PredictRequest{Checkpoint: filepath.Join(res.Dir, operator.CheckpointFile),
+			DataDir: opts.DataDir, Resolution: r.Resolution, Output: filepath.Join(t.TempDir(), "p.h5")}, nil)
+		if err != nil || pr.RelL2 != r.RelL2 {
+			t.Errorf("%q: predictions at %d: %+v, %v; the run's error %v", profile, r.Resolution, pr, err, r.RelL2)
 		}
 	}
 }
