@@ -20,7 +20,8 @@ import (
 type Report struct {
 	// Path is the file inspected.
 	Path string `json:"path"`
-	// Layout is "sciml", "pdebench" or "unknown".
+	// Layout is "sciml", "pdebench", "predictions" (sciml predict) or
+	// "unknown".
 	Layout string `json:"layout"`
 	// Samples is the number of complete samples (sciml and PDEBench
 	// layouts), Expected the number a complete sciml file holds.
@@ -109,6 +110,19 @@ func Inspect(ctx context.Context, path string) (*Report, error) {
 		d.Close()
 	} else if isSciml(f) {
 		return nil, fmt.Errorf("data: inspect: %w", err)
+	} else if _, ok := r.Attributes["checkpoint"]; ok && slices.Contains(dsNames, "prediction") && slices.Contains(dsNames, "target") {
+		// The predictions of `sciml predict` (ArrayWriter).
+		ds, err := f.OpenDataset("prediction")
+		if err != nil {
+			return nil, fmt.Errorf("data: inspect %s: %w", path, err)
+		}
+		dims, err := ds.Dims()
+		ds.Close()
+		if err != nil || len(dims) == 0 {
+			return nil, fmt.Errorf("data: inspect %s: dataset \"prediction\": dimensions %v: %v", path, dims, err)
+		}
+		r.Layout, r.Samples, r.Complete = "predictions", dims[0], true
+		statRows["prediction"], statRows["target"] = dims[0], dims[0]
 	}
 	for _, name := range dsNames {
 		ds, err := f.OpenDataset(name)
@@ -276,6 +290,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		state = fmt.Sprintf(", PARTIAL: %d of %d samples (an interrupted run; generate --resume continues it)", r.Samples, r.Expected)
 	case r.Layout == "pdebench":
 		state = fmt.Sprintf(", %d samples", r.Samples)
+	case r.Layout == "predictions":
+		state = fmt.Sprintf(", %d samples (sciml predict)", r.Samples)
 	}
 	fmt.Fprintf(&b, "%s: %s layout%s\n", r.Path, r.Layout, state)
 	b.WriteString("\ndatasets:\n")

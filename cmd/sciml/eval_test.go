@@ -52,7 +52,7 @@ func TestEvalAndInspectRun(t *testing.T) {
 		t.Errorf("predict printed:\n%s", out)
 	}
 	out = run("inspect", pred)
-	for _, want := range []string{"/prediction  float32  (5, 1, 128)", "/target", "samples           [50 55]"} {
+	for _, want := range []string{"predictions layout, 5 samples (sciml predict)", "/prediction  float32  (5, 1, 128)", "/target", "samples           [50 55]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect of the predictions lacks %q:\n%s", want, out)
 		}
