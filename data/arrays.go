@@ -10,8 +10,9 @@ import (
 	"github.com/sciml-go/sciml/tensor"
 )
 
-// ArrayField is one dataset of an ArrayWriter: Name, and the shape of one
-// sample (the dataset is [n, Shape…]).
+// ArrayField is one dataset of an ArrayWriter: its Name, the Shape of one
+// sample (the dataset is [n, Shape…]) and a Description (an attribute;
+// none when empty).
 type ArrayField struct {
 	Name        string
 	Shape       []int
