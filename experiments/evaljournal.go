@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -147,12 +148,7 @@ func (p *pipeline) journalKey() (string, error) {
 // hashTensors writes the tensors of m to h in the order of their names,
 // each as its name, shape and values.
 func hashTensors(h hash.Hash, prefix string, m map[string]*tensor.Tensor) {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		t := m[k]
 		fmt.Fprintf(h, "%s%s%v%v\x00", prefix, k, t.DType(), t.Shape())
 		var data any

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sciml-go/sciml/data"
 	"github.com/sciml-go/sciml/nn"
+	"github.com/sciml-go/sciml/operator"
 	"github.com/sciml-go/sciml/tensor"
 )
 
@@ -113,7 +114,7 @@ func predictFile(ctx context.Context, req PredictRequest, progress io.Writer) (*
 		}
 	}()
 	rel := nn.RelLp{P: 2, Reduction: nn.ReduceNone}
-	var sum float64
+	var errs operator.SampleErrors
 	last, n := time.Now(), end-start
 	for b, err := range l.Batches(0) {
 		if err != nil {
@@ -153,10 +154,7 @@ func predictFile(ctx context.Context, req PredictRequest, progress io.Writer) (*
 				return nil, err
 			}
 		}
-		for _, v := range rel.Loss(pred, tb.Output).ToFloat64s() {
-			sum += v
-			out.MaxRelL2 = max(out.MaxRelL2, v)
-		}
+		errs.Append(operator.SampleErrors{RelL2: rel.Loss(pred, tb.Output).ToFloat64s()})
 		out.Samples += b.Input.Dim(0)
 		if progress != nil && time.Since(last) >= evalProgressEvery && out.Samples < n {
 			fmt.Fprintf(progress, "predicted %d of %d samples (%s)\n", out.Samples, n, time.Since(t0).Round(time.Second))
@@ -166,7 +164,8 @@ func predictFile(ctx context.Context, req PredictRequest, progress io.Writer) (*
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	out.RelL2 = sum / float64(out.Samples)
+	m := errs.Metrics()
+	out.RelL2, out.MaxRelL2 = m.RelL2, m.MaxRelL2
 	out.Seconds = time.Since(t0).Seconds()
 	if progress != nil {
 		fmt.Fprintf(progress, "predicted %d samples at %s in %.1f s: relative L2 %.5f against the targets (max %.5f); written to %s\n",

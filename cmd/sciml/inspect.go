@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -32,12 +33,7 @@ for each run. --json prints one JSON object (one per run).`,
 				if err != nil {
 					return err
 				}
-				if asJSON {
-					enc := json.NewEncoder(cmd.OutOrStdout())
-					enc.SetIndent("", "  ")
-					return enc.Encode(r)
-				}
-				return r.WriteText(cmd.OutOrStdout())
+				return writeReport(cmd.OutOrStdout(), r, asJSON)
 			}
 			if runs, err := runDirs(args[0]); err == nil && len(runs) > 0 {
 				return inspectRuns(cmd.OutOrStdout(), runs, asJSON)
@@ -46,14 +42,19 @@ for each run. --json prints one JSON object (one per run).`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(r)
-			}
-			return r.WriteText(cmd.OutOrStdout())
+			return writeReport(cmd.OutOrStdout(), r, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
+}
+
+// writeReport prints r as text, or as one indented JSON object.
+func writeReport(w io.Writer, r interface{ WriteText(io.Writer) error }, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return r.WriteText(w)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -113,10 +114,7 @@ func inspectCheckpoint(path string) (*checkpointReport, error) {
 		}
 		dtypes[t.DType().String()] = true
 	}
-	for d := range dtypes {
-		r.DTypes = append(r.DTypes, d)
-	}
-	slices.Sort(r.DTypes)
+	r.DTypes = slices.Sorted(maps.Keys(dtypes))
 	for k, t := range ck.Extra {
 		r.Extra[k] = t.Shape()
 	}
@@ -181,7 +179,7 @@ func (r *checkpointReport) WriteText(w io.Writer) error {
 		row("optimizer", "%s", r.Optim)
 	}
 	var groups []string // input_norm: eps [1], mean [1 85 85], …
-	for _, k := range sortedKeys(r.Extra) {
+	for _, k := range slices.Sorted(maps.Keys(r.Extra)) {
 		prefix, name, ok := strings.Cut(k, ".")
 		if n := len(groups); ok && n > 0 && strings.HasPrefix(groups[n-1], prefix+":") {
 			groups[n-1] += fmt.Sprintf(", %s %v", name, r.Extra[k])
@@ -194,12 +192,12 @@ func (r *checkpointReport) WriteText(w io.Writer) error {
 	for _, g := range groups {
 		row("extra", "%s", g)
 	}
-	for _, k := range sortedKeys(r.Meta) {
+	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
 		row("meta", "%s = %s", k, r.Meta[k])
 	}
 	epoch := func(e *operator.EpochRecord) string {
 		s := fmt.Sprintf("epoch %d: train %.5g", e.Epoch, e.TrainLoss)
-		for _, name := range sortedKeys(e.Test) {
+		for _, name := range slices.Sorted(maps.Keys(e.Test)) {
 			m := e.Test[name]
 			s += fmt.Sprintf(", test[%s] %.5g", name, m.RelL2)
 			if m.H1 != 0 {
@@ -245,15 +243,6 @@ func readSteps(path string) (last, best *stepRecord) {
 		}
 	}
 	return last, best
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // thousands writes n with commas: 593,613.
