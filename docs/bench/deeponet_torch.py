@@ -16,13 +16,12 @@ Usage: /usr/bin/python3 docs/bench/deeponet_torch.py [--threads 2]
 (Debian: python3-torch, CPU.)
 """
 import argparse
-import json
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from fno_torch import print_result, rel_l2_sum, time_steps  # the harness of sciml bench's baselines
 
 
 class DeepONet(nn.Module):
@@ -59,23 +58,12 @@ def main():
 
     def step():
         opt.zero_grad()
-        n = x.size(0)
-        d = (model(x) - y).reshape(n, -1)
-        loss = torch.sum(torch.norm(d, 2, 1) / torch.norm(y.reshape(n, -1), 2, 1))
+        loss = rel_l2_sum(model(x), y)
         loss.backward()
         opt.step()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t) * 1e3)
-    print(json.dumps({"name": "deeponet-darcy", "config": f"batch={a.batch} s=[{a.res} {a.res}] sensors=29x29 p=128",
-                      "params": sum(p.numel() for p in model.parameters()), "dtype": "float32",
-                      "threads": torch.get_num_threads(), "step_ms_median": round(statistics.median(times), 3),
-                      "step_ms_min": round(min(times), 3), "impl": "pytorch " + torch.__version__}))
+    med, mn = time_steps(step, a.runs)
+    print_result("deeponet-darcy", f"batch={a.batch} s=[{a.res} {a.res}] sensors=29x29 p=128", model, med, mn)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,25 @@ def count_params(model):
     return sum(p.numel() * (2 if p.is_complex() else 1) for p in model.parameters())
 
 
+def time_steps(step, runs):
+    """Warms up with 2 calls of step, times runs more: (median, min) in ms."""
+    for _ in range(2):
+        step()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times), min(times)
+
+
+def print_result(name, config, model, med, mn):
+    """Prints one result in the format of `sciml bench` (DESIGN.md)."""
+    print(json.dumps({"name": name, "config": config, "params": count_params(model), "dtype": "float32",
+                      "threads": torch.get_num_threads(), "step_ms_median": round(med, 3),
+                      "step_ms_min": round(mn, 3), "impl": "pytorch " + torch.__version__}))
+
+
 def bench(name, model, x, y, runs):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
 
@@ -148,14 +167,7 @@ def bench(name, model, x, y, runs):
         loss.backward()
         opt.step()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times), min(times)
+    return time_steps(step, runs)
 
 
 def main():
@@ -178,9 +190,7 @@ def main():
     for name, model, shape, cfg in cases:
         x, y = torch.randn(*shape), torch.randn(*shape)
         med, mn = bench(name, model, x, y, a.runs)
-        print(json.dumps({"name": name, "config": cfg, "params": count_params(model), "dtype": "float32",
-                          "threads": torch.get_num_threads(), "step_ms_median": round(med, 3),
-                          "step_ms_min": round(mn, 3), "impl": "pytorch " + torch.__version__}))
+        print_result(name, cfg, model, med, mn)
 
 
 if __name__ == "__main__":

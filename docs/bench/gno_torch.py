@@ -22,13 +22,13 @@ Usage: /usr/bin/python3 docs/bench/gno_torch.py [--threads 2] [--runs 10]
 (Debian: python3-torch, CPU.)
 """
 import argparse
-import json
 import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from fno_torch import print_result, rel_l2_sum, time_steps  # the harness of sciml bench's baselines
 
 W = 16
 
@@ -88,21 +88,12 @@ def main():
         pos = grid[nodes % (s * s)]
         pred = model(x.reshape(-1, 1)[nodes], pos, src, dst, deg).reshape(bs, m)
         yt = y.reshape(-1)[nodes].reshape(bs, m)
-        loss = torch.sum(torch.norm(pred - yt, 2, 1) / torch.norm(yt, 2, 1))
+        loss = rel_l2_sum(pred, yt)
         loss.backward()
         opt.step()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t) * 1e3)
-    print(json.dumps({"name": "gno-darcy", "config": f"batch={bs} s=[{s} {s}] nodes={m} r={a.radius} width={W} edges/step={statistics.mean(edges):.0f}",
-                      "params": sum(p.numel() for p in model.parameters()), "dtype": "float32",
-                      "threads": torch.get_num_threads(), "step_ms_median": round(statistics.median(times), 3),
-                      "step_ms_min": round(min(times), 3), "impl": "pytorch " + torch.__version__}))
+    med, mn = time_steps(step, a.runs)
+    print_result("gno-darcy", f"batch={bs} s=[{s} {s}] nodes={m} r={a.radius} width={W} edges/step={statistics.mean(edges):.0f}", model, med, mn)
 
 
 if __name__ == "__main__":

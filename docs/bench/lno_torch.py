@@ -21,13 +21,12 @@ Usage: /usr/bin/python3 docs/bench/lno_torch.py [--variant explicit|factored]
 (Debian: python3-torch, CPU.)
 """
 import argparse
-import json
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from fno_torch import print_result, rel_l2_sum, time_steps  # the harness of sciml bench's baselines
 
 W, R, H, P = 64, 4, 64, 128
 
@@ -80,11 +79,6 @@ class LNO(nn.Module):
         return self.project(v).reshape(b, h, w)
 
 
-def rel_l2_sum(x, y):
-    n = x.size(0)
-    return torch.sum(torch.norm((x - y).reshape(n, -1), 2, 1) / torch.norm(y.reshape(n, -1), 2, 1))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variant", default="explicit", choices=["explicit", "factored"])
@@ -105,17 +99,8 @@ def main():
         loss.backward()
         opt.step()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t) * 1e3)
-    print(json.dumps({"name": "lno-darcy-" + a.variant, "config": f"batch={a.batch} s=[{a.res} {a.res}] width=64 rank=4",
-                      "params": sum(p.numel() for p in model.parameters()), "dtype": "float32",
-                      "threads": torch.get_num_threads(), "step_ms_median": round(statistics.median(times), 3),
-                      "step_ms_min": round(min(times), 3), "impl": "pytorch " + torch.__version__}))
+    med, mn = time_steps(step, a.runs)
+    print_result("lno-darcy-" + a.variant, f"batch={a.batch} s=[{a.res} {a.res}] width=64 rank=4", model, med, mn)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,12 @@ Usage: /usr/bin/python3 docs/bench/mgno_torch.py [--threads 2] [--runs 10]
 (Debian: python3-torch, CPU.)
 """
 import argparse
-import json
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from fno_torch import print_result, time_steps  # the harness of sciml bench's baselines
 
 
 class MgConv(nn.Module):
@@ -100,17 +99,8 @@ def main():
         loss.backward()
         opt.step()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t) * 1e3)
-    print(json.dumps({"name": "mgno-darcy", "config": f"batch={a.batch} s=[{a.res} {a.res}] width=24 layers=5 levels=6",
-                      "params": sum(p.numel() for p in model.parameters()), "dtype": "float32",
-                      "threads": torch.get_num_threads(), "step_ms_median": round(statistics.median(times), 3),
-                      "step_ms_min": round(min(times), 3), "impl": "pytorch " + torch.__version__}))
+    med, mn = time_steps(step, a.runs)
+    print_result("mgno-darcy", f"batch={a.batch} s=[{a.res} {a.res}] width=24 layers=5 levels=6", model, med, mn)
 
 
 if __name__ == "__main__":
