@@ -3,9 +3,9 @@ package data
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/internal/hdf5"
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -41,17 +41,16 @@ func CreateArrays(path string, n int, fields []ArrayField, attrs map[string]any)
 	if n < 1 || len(fields) == 0 {
 		return nil, fmt.Errorf("create %s: %d samples of %d fields", path, n, len(fields))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	tmp, err := atomicfile.TempFor(path)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	tmp.Close()
-	f, err := hdf5.Create(tmp.Name())
+	f, err := hdf5.Create(tmp)
 	if err != nil {
-		os.Remove(tmp.Name())
+		os.Remove(tmp)
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	w := &ArrayWriter{f: f, path: path, tmp: tmp.Name(), n: n, fields: map[string]*hdf5.Dataset{}, shapes: map[string][]int{}}
+	w := &ArrayWriter{f: f, path: path, tmp: tmp, n: n, fields: map[string]*hdf5.Dataset{}, shapes: map[string][]int{}}
 	fail := func(err error) (*ArrayWriter, error) {
 		w.Abort()
 		return nil, fmt.Errorf("create %s: %w", path, err)
@@ -118,7 +117,7 @@ func (w *ArrayWriter) Close() error {
 	w.closed = true
 	err := w.f.Close()
 	if err == nil {
-		err = syncAndRename(w.tmp, w.path)
+		err = atomicfile.Commit(w.tmp, w.path)
 	}
 	if err != nil {
 		os.Remove(w.tmp)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -496,29 +495,6 @@ func parseHeader(attrs map[string]any) (*header, error) {
 func isSciml(f *hdf5.File) bool {
 	v, err := f.Attr(attrFormat)
 	return err == nil && v == Format
-}
-
-// syncAndRename makes a finished file durable and moves it into place.
-func syncAndRename(from, to string) error {
-	fh, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	if err := fh.Sync(); err != nil {
-		fh.Close()
-		return err
-	}
-	if err := fh.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(from, to); err != nil {
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(to)); err == nil {
-		d.Sync() // best effort: not every file system syncs directories
-		d.Close()
-	}
-	return nil
 }
 
 // errIsNotExist reports whether err says a file is missing.

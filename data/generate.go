@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/internal/hdf5"
 )
 
@@ -198,7 +199,7 @@ func generate(ctx context.Context, spec GenerateSpec, path string, opts Options)
 		}
 		return res, fmt.Errorf("data: generate %s: %w (%d of %d samples kept in %s)", path, runErr, w.doneCount(), count, partial)
 	}
-	if err := syncAndRename(partial, path); err != nil {
+	if err := atomicfile.Commit(partial, path); err != nil {
 		return res, fmt.Errorf("data: generate %s: %w", path, err)
 	}
 	return res, nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/internal/hdf5"
 )
 
@@ -208,7 +209,7 @@ func Merge(ctx context.Context, paths []string, out string, opts MergeOptions) e
 		os.Remove(partial)
 		return fmt.Errorf("data: merge into %s: %w", out, copyErr)
 	}
-	if err := syncAndRename(partial, out); err != nil {
+	if err := atomicfile.Commit(partial, out); err != nil {
 		return fmt.Errorf("data: merge: %w", err)
 	}
 	return nil

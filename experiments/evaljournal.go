@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/operator"
 	"github.com/sciml-go/sciml/tensor"
@@ -104,7 +105,7 @@ func (j *evalJournal) save() error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomicFile(j.path, append(b, '\n')); err != nil {
+	if err := atomicfile.WriteFile(j.path, append(b, '\n')); err != nil {
 		return fmt.Errorf("evaluation journal: %w", err)
 	}
 	return nil

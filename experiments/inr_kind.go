@@ -23,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sciml-go/sciml/inr"
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/internal/blas"
 	"github.com/sciml-go/sciml/nn"
 )
@@ -394,7 +395,7 @@ func RunINR(ctx context.Context, c *INRConfig, opts Options) (*INRResult, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := writeAtomicFile(filepath.Join(res.Dir, ConfigFile), y); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(res.Dir, ConfigFile), y); err != nil {
 		return nil, err
 	}
 	metrics, err := os.OpenFile(filepath.Join(res.Dir, inrMetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -428,7 +429,7 @@ func RunINR(ctx context.Context, c *INRConfig, opts Options) (*INRResult, error)
 			}
 			res.Rows = append(res.Rows, row)
 			b, _ := json.MarshalIndent(res.Rows, "", "  ")
-			if err := writeAtomicFile(resultsPath, b); err != nil {
+			if err := atomicfile.WriteFile(resultsPath, b); err != nil {
 				return nil, err
 			}
 		}
@@ -692,7 +693,7 @@ func (r *INRResult) writeReport(curves map[string]map[string][]inr.StepStats, op
 	}
 	fmt.Fprintf(&b, "## Config\n\n```yaml\n%s```\n", y)
 	r.Report = filepath.Join(r.Dir, ReportFile)
-	return writeAtomicFile(r.Report, b.Bytes())
+	return atomicfile.WriteFile(r.Report, b.Bytes())
 }
 
 // inrColors are ten distinguishable line colours (Tableau 10).
@@ -733,25 +734,4 @@ func plotPSNR(curves map[string][]inr.StepStats, models []string, path string) e
 	}
 	p.Legend.Top, p.Legend.Left = false, false
 	return p.Save(6*vg.Inch, 4*vg.Inch, path)
-}
-
-// writeAtomicFile writes data to a temporary file next to path and
-// renames it over path.
-func writeAtomicFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

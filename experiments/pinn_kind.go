@@ -22,6 +22,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gopkg.in/yaml.v3"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/operator"
 	"github.com/sciml-go/sciml/pinn"
@@ -1365,7 +1366,7 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 	if err := os.MkdirAll(filepath.Join(res.Dir, PlotsDir), 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(res.Dir, ConfigFile), y, 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(res.Dir, ConfigFile), y); err != nil {
 		return nil, err
 	}
 	st, err := c.build(ctx, ck)
@@ -1467,7 +1468,7 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	if err := os.MkdirAll(filepath.Join(res.Dir, PlotsDir), 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(res.Dir, ConfigFile), y, 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(res.Dir, ConfigFile), y); err != nil {
 		return nil, err
 	}
 	st, err := c.build(ctx, "")
@@ -1702,7 +1703,7 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 		jm["coefficient"] = res.Coefficient
 	}
 	j, _ := json.MarshalIndent(jm, "", "  ")
-	if err := os.WriteFile(filepath.Join(res.Dir, PINNResultFile), append(j, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(res.Dir, PINNResultFile), append(j, '\n')); err != nil {
 		return err
 	}
 
@@ -1807,7 +1808,7 @@ func writePINNReport(res *PINNResult, st *pinnSetup, opts Options) error {
 	y, _ := yaml.Marshal(c)
 	fmt.Fprintf(&b, "## Config\n\n```yaml\n%s```\n", y)
 	res.Report = filepath.Join(res.Dir, ReportFile)
-	return os.WriteFile(res.Report, b.Bytes(), 0o644)
+	return atomicfile.WriteFile(res.Report, b.Bytes())
 }
 
 func orFloat(v, def float64) float64 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/internal/blas"
 	"github.com/sciml-go/sciml/operator"
 	"github.com/sciml-go/sciml/tensor"
@@ -127,7 +129,7 @@ func writeReport(res *Result, p *pipeline, opts Options) error {
 	}
 	fmt.Fprintf(&b, "\n## Config\n\nThe resolved config (also in %s):\n\n```yaml\n%s```\n", ConfigFile, y)
 	res.Report = filepath.Join(res.Dir, ReportFile)
-	return os.WriteFile(res.Report, b.Bytes(), 0o644)
+	return atomicfile.WriteFile(res.Report, b.Bytes())
 }
 
 func sameResolutionCount(rs []operator.ResolutionResult) int {
@@ -406,15 +408,10 @@ func saveTiles(rows [][]*plot.Plot, w, h vg.Length, path string) error {
 			rows[i][j].Draw(canvases[i][j])
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	})
 }
 
 // heatMapPlot draws v (n0 × n1, row-major) as a heat map titled title on

@@ -18,6 +18,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/sciml-go/sciml/data"
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/operator"
 )
@@ -212,7 +213,7 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := os.WriteFile(filepath.Join(res.Dir, ConfigFile), y, 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(res.Dir, ConfigFile), y); err != nil {
 		return nil, nil, err
 	}
 
@@ -390,7 +391,7 @@ func Run(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 		Expect *Outcome                    `json:"expect,omitempty"`
 		Timing Timing                      `json:"timing"`
 	}{res.Params, res.Eval, res.Expect, res.Timing}, "", "  ")
-	if err := os.WriteFile(filepath.Join(res.Dir, EvalFile), append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(res.Dir, EvalFile), append(b, '\n')); err != nil {
 		return res, err
 	}
 	res.Timing.Report = time.Since(t0).Seconds()

@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/sciml-go/sciml/data"
 	"github.com/sciml-go/sciml/fno"
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/operator"
 )
@@ -216,6 +218,32 @@ func TestTinyDarcyRun(t *testing.T) {
 		t.Errorf("checkpoint's input normaliser: %v", ck.Extra)
 	}
 	checkSurrogate(t, res, opts)
+	checkFileModes(t, res.Dir)
+}
+
+// checkFileModes checks that every file of a run directory is as readable
+// as os.WriteFile makes a file (0666 less the umask): the checkpoint and
+// the other files written atomically through a temporary file as well.
+func checkFileModes(t *testing.T, dir string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n++
+		if fi.Mode().Perm() != atomicfile.Perm {
+			t.Errorf("%s: mode %v, want %v", path, fi.Mode().Perm(), atomicfile.Perm)
+		}
+		return nil
+	})
+	if err != nil || n < 5 {
+		t.Errorf("run directory %s: %d files (%v)", dir, n, err)
+	}
 }
 
 // TestTinyNavierStokesTasks runs the rollout (FNO-2D) and space-time

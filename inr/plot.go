@@ -3,9 +3,8 @@ package inr
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -14,6 +13,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/sciml-go/sciml/internal/atomicfile"
 )
 
 // Panel is one image of a figure: channel Channel of a 1-D or 2-D field
@@ -113,19 +114,14 @@ func SavePNG(path string, size vg.Length, panels ...Panel) error {
 	for j, pl := range plots[0] {
 		pl.Draw(canvases[0][j])
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".inr-*.png")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("inr: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(tmp); err != nil {
-		tmp.Close()
 		return fmt.Errorf("inr: write %s: %w", path, err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("inr: write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // SaveFitFigure draws target, the fit of m on the target's grid, the error

@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -11,13 +10,13 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/tensor"
 )
 
@@ -126,50 +125,8 @@ func SaveCheckpoint(path string, ck *Checkpoint) error {
 	if ck == nil {
 		return fmt.Errorf("save checkpoint %s: nil checkpoint", path)
 	}
-	if err := saveAtomic(path, ck); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return encodeCheckpoint(w, ck) }); err != nil {
 		return fmt.Errorf("save checkpoint %s: %w", path, err)
-	}
-	return nil
-}
-
-// saveAtomic writes ck to a temporary file next to path, syncs it and
-// renames it to path; on failure it removes the temporary file.
-func saveAtomic(path string, ck *Checkpoint) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err = encodeCheckpoint(w, ck); err != nil {
-		return err
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename durable (best effort: not every system syncs directories).
-	if d, e := os.Open(dir); e == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

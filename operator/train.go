@@ -22,6 +22,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/tensor"
 )
@@ -1084,7 +1085,7 @@ func (t *Trainer) prepareMetrics(epochs int) ([]EpochRecord, error) {
 		buf.Write(line)
 		buf.WriteByte('\n')
 	}
-	if err := writeAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes()); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	return keep, nil
@@ -1116,30 +1117,6 @@ func ReadMetrics(path string) ([]EpochRecord, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return recs, nil
-}
-
-// writeAtomic writes data to a temporary file next to path, syncs it and
-// renames it over path.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sciml-go/sciml/experiments"
+	"github.com/sciml-go/sciml/internal/atomicfile"
 	"github.com/sciml-go/sciml/operator"
 )
 
@@ -92,7 +93,7 @@ func evalCmd() *cobra.Command {
 			}
 			fmt.Fprintf(&doc, "# Evaluation of %s\n\nModel: %s (%s). Data: %s.\n\n", req.Checkpoint, cfg.Name, cfg.Model.Type, src)
 			doc.Write(table.Bytes())
-			if err := os.WriteFile(out, doc.Bytes(), 0o644); err != nil {
+			if err := atomicfile.WriteFile(out, doc.Bytes()); err != nil {
 				return err
 			}
 			os.Remove(req.Journal)
