@@ -20,7 +20,10 @@ child=0
 trap 'if [ $child -ne 0 ]; then kill -INT $child; wait $child; fi; exit 130' INT TERM
 
 # run NAME DIR CMD... runs CMD in the background (so that the trap can
-# forward a signal), marks DIR done when it succeeds.
+# forward a signal), marks DIR done when it succeeds. It holds DIR.lock
+# while it runs: a job started by hand beside the queue, under
+# `flock DIR.lock sciml …` (say, niced on one thread to use the second
+# core), is waited for instead of being run twice into the same files.
 run() {
 	local name=$1 out=$2
 	shift 2
@@ -28,12 +31,27 @@ run() {
 		echo "== $name: done before"
 		return 0
 	fi
+	mkdir -p "$(dirname "$out")" || return
+	exec 9>"$out.lock" || return
+	if ! flock -n 9; then
+		echo "== $name: running elsewhere ($out.lock held), waiting $(date -u +%FT%TZ)"
+		flock 9 &
+		child=$!
+		wait $child
+		child=0
+		if [ -e "$out/.done" ]; then
+			exec 9>&-
+			echo "== $name: done elsewhere $(date -u +%FT%TZ)"
+			return 0
+		fi
+	fi
 	echo "== $name: start $(date -u +%FT%TZ)"
 	"$@" &
 	child=$!
 	wait $child
 	local rc=$?
 	child=0
+	exec 9>&-
 	echo "== $name: exit $rc $(date -u +%FT%TZ)"
 	[ $rc -eq 0 ] && mkdir -p "$out" && touch "$out/.done"
 	return $rc
