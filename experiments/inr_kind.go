@@ -733,5 +733,5 @@ func plotPSNR(curves map[string][]inr.StepStats, models []string, path string) e
 		return errors.New("no curves")
 	}
 	p.Legend.Top, p.Legend.Left = false, false
-	return p.Save(6*vg.Inch, 4*vg.Inch, path)
+	return savePlot(p, 6*vg.Inch, 4*vg.Inch, path)
 }

@@ -196,7 +196,7 @@ func plotLoss(hist []operator.EpochRecord, path string) error {
 		p.Legend.Add(n, l)
 	}
 	p.Add(plotter.NewGrid())
-	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
+	return savePlot(p, 16*vg.Centimeter, 10*vg.Centimeter, path)
 }
 
 func positive(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
@@ -248,7 +248,7 @@ func plotResolution(rs []operator.ResolutionResult, trainRes int, path string) e
 	p.Y.Min, p.Y.Max = p.Y.Min/1.5, p.Y.Max*1.5
 	p.X.Min, p.X.Max = p.X.Min/1.2, p.X.Max*1.2
 	p.Add(plotter.NewGrid())
-	return p.Save(14*vg.Centimeter, 10*vg.Centimeter, path)
+	return savePlot(p, 14*vg.Centimeter, 10*vg.Centimeter, path)
 }
 
 // resolutionTicks labels the evaluated resolutions.
@@ -438,4 +438,17 @@ func heatMapPlot(title string, v []float64, n0, n1 int, diverging bool, lo, hi f
 	pl.Add(hm)
 	pl.HideAxes()
 	return pl
+}
+
+// savePlot writes p (w × h) to path atomically, in the format of path's
+// extension (png, svg, pdf …).
+func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+	wt, err := p.WriterTo(w, h, strings.ToLower(strings.TrimPrefix(filepath.Ext(path), ".")))
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, func(out io.Writer) error {
+		_, err := wt.WriteTo(out)
+		return err
+	})
 }
