@@ -21,9 +21,15 @@ trap 'if [ $child -ne 0 ]; then kill -INT $child; wait $child; fi; exit 130' INT
 
 # run NAME DIR CMD... runs CMD in the background (so that the trap can
 # forward a signal), marks DIR done when it succeeds. It holds DIR.lock
-# while it runs: a job started by hand beside the queue, under
-# `flock DIR.lock sciml …` (say, niced on one thread to use the second
-# core), is waited for instead of being run twice into the same files.
+# while it runs. A job whose lock is held runs elsewhere: one started by
+# hand beside the queue, say niced on one thread to use what the queue's
+# job leaves of the second core,
+#
+#   flock DIR.lock sh -c 'GOMAXPROCS=1 nice -n 19 bin/sciml … && mkdir -p DIR && touch DIR/.done'
+#
+# The queue skips it and goes on with the next job (never running one
+# twice into the same files); start the script again once it has ended.
+skipped=()
 run() {
 	local name=$1 out=$2
 	shift 2
@@ -34,16 +40,10 @@ run() {
 	mkdir -p "$(dirname "$out")" || return
 	exec 9>"$out.lock" || return
 	if ! flock -n 9; then
-		echo "== $name: running elsewhere ($out.lock held), waiting $(date -u +%FT%TZ)"
-		flock 9 &
-		child=$!
-		wait $child
-		child=0
-		if [ -e "$out/.done" ]; then
-			exec 9>&-
-			echo "== $name: done elsewhere $(date -u +%FT%TZ)"
-			return 0
-		fi
+		exec 9>&-
+		echo "== $name: running elsewhere ($out.lock held), skipped $(date -u +%FT%TZ)"
+		skipped+=("$name")
+		return 0
 	fi
 	echo "== $name: start $(date -u +%FT%TZ)"
 	"$@" &
@@ -92,11 +92,16 @@ experiment darcy-mgno paper "$dir/darcy-mgno-paper" "${ckpt[@]}" || exit
 # sample, 20 samples). The evaluation journals each sample's errors
 # (eval-421.journal.json), so a stopped one goes on from the samples done.
 experiment darcy-mpgno compare "$dir/darcy-mpgno-compare" "${ckpt[@]}" || exit
-run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
-	"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
-	-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
+if [ -e "$dir/darcy-mpgno-compare/.done" ]; then
+	run "darcy-mpgno eval 421" "$dir/darcy-mpgno-compare/eval421" \
+		"$bin" eval --checkpoint "$dir/darcy-mpgno-compare/model.safetensors" --resolutions 421 --batch 1 \
+		-o "$dir/darcy-mpgno-compare/eval-421.md" || exit
+fi
 experiment darcy-lno paper "$dir/darcy-lno-paper" "${ckpt[@]}" || exit
 # FNO with MgNO's recipe (H1 loss, one-cycle) at the paper budget (≈ 2.5 h):
 # does the recipe, not the architecture, account for MgNO's lead, as in the
 # small controlled run of docs/results.md ("MgNO against FNO on Darcy")?
 experiment darcy-fno paper_h1 "$dir/darcy-fno-paper-h1" "${ckpt[@]}" || exit
+if [ ${#skipped[@]} -gt 0 ]; then
+	echo "== skipped, running elsewhere: ${skipped[*]}; start the script again when they end"
+fi
