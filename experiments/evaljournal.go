@@ -51,10 +51,45 @@ type evalJournal struct {
 type journalRow struct {
 	Name string `json:"name"`
 	operator.SampleErrors
+	// Samples is the number of samples the row evaluates (0 in journals
+	// of session 15, which did not record it).
+	Samples int `json:"samples,omitempty"`
 	// Seconds is the wall time spent on the row, over all attempts.
 	Seconds float64 `json:"seconds"`
 	// Done is set when every sample is evaluated.
 	Done bool `json:"done"`
+}
+
+// JournalProgress is how far one evaluation of a journal has got.
+type JournalProgress struct {
+	// Name is the evaluation: "421×421", "85×85 → 421×421", "421×421 via 85×85".
+	Name string `json:"name"`
+	// Evaluated of Samples test samples are done (Samples 0: not recorded).
+	Evaluated int `json:"evaluated"`
+	Samples   int `json:"samples,omitempty"`
+	// Seconds is the wall time spent on it so far.
+	Seconds float64 `json:"seconds"`
+	// Done: every sample is evaluated.
+	Done bool `json:"done"`
+}
+
+// ReadJournalProgress reads the evaluation journal at path (an
+// EvalJournalFile in a run directory, or the <table>.journal.json of
+// `sciml eval`) and says how far each of its evaluations has got.
+func ReadJournalProgress(path string) ([]JournalProgress, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var j evalJournal
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("evaluation journal %s: %v", path, err)
+	}
+	out := make([]JournalProgress, len(j.Rows))
+	for i, r := range j.Rows {
+		out[i] = JournalProgress{Name: r.Name, Evaluated: len(r.RelL2), Samples: r.Samples, Seconds: r.Seconds, Done: r.Done}
+	}
+	return out, nil
 }
 
 // openJournal reads the journal at path, or starts an empty one when there

@@ -86,6 +86,11 @@ func checkEvalResume(t *testing.T, res *Result, opts Options) {
 		j.Rows[1].Done || len(j.Rows[1].RelL2) != 3 || len(j.Rows[1].H1) != 3 {
 		t.Fatalf("journal of the interrupted evaluation: %+v", j.Rows)
 	}
+	if prog, err := ReadJournalProgress(jpath); err != nil || len(prog) != 2 ||
+		prog[0] != (JournalProgress{Name: "64", Evaluated: 12, Samples: 12, Seconds: prog[0].Seconds, Done: true}) ||
+		prog[1] != (JournalProgress{Name: "256", Evaluated: 3, Samples: 12, Seconds: prog[1].Seconds}) || !(prog[1].Seconds > 0) {
+		t.Errorf("ReadJournalProgress of the interrupted evaluation: %+v, %v", prog, err)
+	}
 	var progress bytes.Buffer
 	evalProgressEvery = 0 // a line after every batch
 	ev, err := EvalCheckpoint(context.Background(), req, &progress)

@@ -430,6 +430,7 @@ func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer, j *evalJ
 		if j != nil {
 			row = j.row(name)
 		}
+		row.Samples = n
 		prior, from := row.Seconds, ""
 		if done := len(row.RelL2); row.Done {
 			from = ", from the journal"

@@ -67,6 +67,24 @@ func TestEvalAndInspectRun(t *testing.T) {
 			t.Errorf("inspect lacks %q:\n%s", want, out)
 		}
 	}
+	// An evaluation under way (or interrupted) shows with its journal:
+	// rows of the journal format (experiments.ReadJournalProgress).
+	jr := filepath.Join(dir, "run", "eval-421.journal.json")
+	os.WriteFile(jr, []byte(`{"key":"k","rows":[{"name":"85×85","rel_l2":[0.1,0.2],"samples":2,"seconds":3,"done":true},`+
+		`{"name":"421×421","rel_l2":[0.1,0.2,0.3],"samples":20,"seconds":1860,"done":false}]}`), 0o644)
+	out = run("inspect", filepath.Join(dir, "run"))
+	for _, want := range []string{"evaluation   85×85: 2 of 2 samples, done, 3s (eval-421.journal.json)\n",
+		"evaluation   421×421: 3 of 20 samples, 31m0s (eval-421.journal.json)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, out)
+		}
+	}
+	if out = run("inspect", dir); !strings.Contains(out, " at epoch 1  (evaluating 421×421: 3/20 samples)\n") &&
+		!strings.Contains(out, " at epoch 2  (evaluating 421×421: 3/20 samples)\n") {
+		t.Errorf("inspect of a directory of runs with an evaluation under way:\n%s", out)
+	}
+	os.Remove(jr)
+
 	// A run logged by steps (a PINN's metrics.jsonl).
 	pinn := filepath.Join(dir, "pinn")
 	os.MkdirAll(pinn, 0o755)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sciml-go/sciml/experiments"
 	"github.com/sciml-go/sciml/nn"
 	"github.com/sciml-go/sciml/operator"
 )
@@ -46,6 +47,66 @@ type checkpointReport struct {
 	// steps (PINNs; Best: the lowest relative L2).
 	LastStep *stepRecord `json:"last_step,omitempty"`
 	BestStep *stepRecord `json:"best_step,omitempty"`
+	// Evaluations are the evaluation journals in the run directory: an
+	// evaluation under way, or interrupted (run the same command again).
+	Evaluations []evalInProgress `json:"evaluations,omitempty"`
+}
+
+// evalInProgress is one evaluation journal of a run directory.
+type evalInProgress struct {
+	Journal string                        `json:"journal"`
+	Rows    []experiments.JournalProgress `json:"rows,omitempty"`
+	Error   string                        `json:"error,omitempty"`
+}
+
+// evalJournals reads the evaluation journals in dir: that of `sciml run`'s
+// final evaluation and those of `sciml eval -o <table>.md`.
+func evalJournals(dir string) []evalInProgress {
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.journal.json"))
+	if _, err := os.Stat(filepath.Join(dir, experiments.EvalJournalFile)); err == nil {
+		paths = append([]string{filepath.Join(dir, experiments.EvalJournalFile)}, paths...)
+	}
+	var out []evalInProgress
+	for _, p := range paths {
+		e := evalInProgress{Journal: p}
+		rows, err := experiments.ReadJournalProgress(p)
+		if err != nil {
+			e.Error = err.Error()
+		}
+		e.Rows = rows
+		out = append(out, e)
+	}
+	return out
+}
+
+// progressText describes a journal row: "421×421: 3 of 20 samples, 31m0s".
+func progressText(r experiments.JournalProgress) string {
+	of := ""
+	if r.Samples > 0 {
+		of = fmt.Sprintf(" of %d", r.Samples)
+	}
+	state := ""
+	if r.Done {
+		state = ", done"
+	}
+	return fmt.Sprintf("%s: %d%s samples%s, %s", r.Name, r.Evaluated, of, state, (time.Duration(r.Seconds) * time.Second).String())
+}
+
+// pendingText is the first unfinished evaluation of the journals, for the
+// one-line view ("" when there is none).
+func pendingText(evals []evalInProgress) string {
+	for _, e := range evals {
+		for _, r := range e.Rows {
+			if !r.Done {
+				s := fmt.Sprintf("evaluating %s: %d", r.Name, r.Evaluated)
+				if r.Samples > 0 {
+					s += fmt.Sprintf("/%d", r.Samples)
+				}
+				return s + " samples"
+			}
+		}
+	}
+	return ""
 }
 
 // stepRecord is a metrics.jsonl line of a run logged by steps.
@@ -127,6 +188,7 @@ func inspectCheckpoint(path string) (*checkpointReport, error) {
 		r.LastStep, r.BestStep = readSteps(mpath) // not an epoch log
 		recs = nil
 	}
+	r.Evaluations = evalJournals(filepath.Dir(path))
 	if err == nil && len(recs) > 0 {
 		r.Last = &recs[len(recs)-1]
 		for i := range recs {
@@ -221,6 +283,15 @@ func (r *checkpointReport) WriteText(w io.Writer) error {
 	if r.BestStep != nil {
 		row("best", "%s (lowest relative L2)", step(r.BestStep))
 	}
+	for _, e := range r.Evaluations {
+		if e.Error != "" {
+			row("evaluation", "%s", e.Error)
+			continue
+		}
+		for _, p := range e.Rows {
+			row("evaluation", "%s (%s)", progressText(p), filepath.Base(e.Journal))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -311,6 +382,9 @@ func inspectRuns(w io.Writer, cks []string, asJSON bool) error {
 		}
 		if r.BestStep != nil {
 			best = fmt.Sprintf("%.4g at step %d", r.BestStep.RelL2, r.BestStep.Step)
+		}
+		if p := pendingText(r.Evaluations); p != "" {
+			best += "  (" + p + ")"
 		}
 		fmt.Fprintf(&b, "%-28s %-12s %-10s %-10s %-22s %s\n", filepath.Base(filepath.Dir(ck)), r.Status, epochs, r.Model, last, best)
 	}
