@@ -367,6 +367,11 @@ func (r *INRResult) Summary() string {
 // Fits stop between steps when ctx is cancelled.
 func RunINR(ctx context.Context, c *INRConfig, opts Options) (*INRResult, error) {
 	res := &INRResult{Config: c, Dir: cmp.Or(opts.Dir, c.runDir()), Met: true}
+	unlock, err := lockRunDir(res.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := os.MkdirAll(filepath.Join(res.Dir, PlotsDir), 0o755); err != nil {
 		return nil, err
 	}

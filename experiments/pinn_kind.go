@@ -1350,6 +1350,11 @@ func RunPINN(ctx context.Context, c *PINNConfig, opts Options) (*PINNResult, err
 	if res.Dir == "" {
 		res.Dir = c.RunDir()
 	}
+	unlock, err := lockRunDir(res.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
 	metricsPath := filepath.Join(res.Dir, operator.MetricsFile)
 	y, err := yaml.Marshal(c)
@@ -1455,6 +1460,11 @@ func runPINNMarching(ctx context.Context, c *PINNConfig, opts Options) (*PINNRes
 	if res.Dir == "" {
 		res.Dir = c.RunDir()
 	}
+	unlock, err := lockRunDir(res.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
 	metricsPath := filepath.Join(res.Dir, operator.MetricsFile)
 	resume, err := previousRun(res.Dir, opts, []string{PINNResultFile}, nil)

@@ -39,6 +39,7 @@ func DataPath(dir string, spec data.GenerateSpec) string {
 // pipeline is an experiment's model and the way samples reach it.
 type pipeline struct {
 	cfg     *Config
+	unlock  func()            // the run directory's lock, released by close (nil: none)
 	base    operator.Operator // the configured model
 	model   operator.Operator // what is trained (base, or a rollout of it)
 	dtype   tensor.DType
@@ -76,6 +77,10 @@ func newPipeline(cfg *Config) (*pipeline, error) {
 
 // close closes the datasets.
 func (p *pipeline) close() {
+	if p.unlock != nil {
+		p.unlock()
+		p.unlock = nil
+	}
 	if p.train != nil {
 		p.train.Close()
 	}

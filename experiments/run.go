@@ -184,12 +184,21 @@ func Train(ctx context.Context, cfg *Config, opts Options) (*Result, error) {
 	return res, err
 }
 
-func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, error) {
+func train(ctx context.Context, cfg *Config, opts Options) (_ *Result, p *pipeline, err error) {
 	start := time.Now()
 	res := &Result{Config: cfg, Dir: opts.Dir}
 	if res.Dir == "" {
 		res.Dir = cfg.runDir()
 	}
+	unlock, err := lockRunDir(res.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if p == nil { // otherwise p.close unlocks
+			unlock()
+		}
+	}()
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
 	resume := ""
 	cont, err := previousRun(res.Dir, opts, []string{EvalFile, EvalJournalFile}, func() bool { return finished(ck, cfg) })
@@ -223,10 +232,11 @@ func train(ctx context.Context, cfg *Config, opts Options) (*Result, *pipeline, 
 	}
 	res.Timing.Data = time.Since(start).Seconds()
 
-	p, err := newPipeline(cfg)
+	np, err := newPipeline(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
+	p, np.unlock = np, unlock
 	testPath, testStart, testEnd := res.DataPath, cfg.Data.Generate.N-cfg.Data.NTest, 0
 	if cfg.Data.Path != "" {
 		testStart = -cfg.Data.NTest // counted from the end once the file is open
