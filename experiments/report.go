@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -408,10 +407,7 @@ func saveTiles(rows [][]*plot.Plot, w, h vg.Length, path string) error {
 			rows[i][j].Draw(canvases[i][j])
 		}
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
-		return err
-	})
+	return atomicfile.WriteFrom(path, vgimg.PngCanvas{Canvas: img})
 }
 
 // heatMapPlot draws v (n0 × n1, row-major) as a heat map titled title on
@@ -447,8 +443,5 @@ func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, func(out io.Writer) error {
-		_, err := wt.WriteTo(out)
-		return err
-	})
+	return atomicfile.WriteFrom(path, wt)
 }

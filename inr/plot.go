@@ -3,7 +3,6 @@ package inr
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -114,11 +113,7 @@ func SavePNG(path string, size vg.Length, panels ...Panel) error {
 	for j, pl := range plots[0] {
 		pl.Draw(canvases[0][j])
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
-		return err
-	})
-	if err != nil {
+	if err := atomicfile.WriteFrom(path, vgimg.PngCanvas{Canvas: img}); err != nil {
 		return fmt.Errorf("inr: write %s: %w", path, err)
 	}
 	return nil

@@ -26,11 +26,16 @@ var Perm = func() os.FileMode {
 	return 0o666 &^ os.FileMode(m)
 }()
 
+// createTemp creates the temporary file for path, next to it.
+func createTemp(path string) (*os.File, error) {
+	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+}
+
 // TempFor creates an empty temporary file next to path, for a writer that
 // opens files by name (libhdf5), and returns its name. Commit moves it to
 // path; on failure the caller removes it.
 func TempFor(path string) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(path)
 	if err != nil {
 		return "", err
 	}
@@ -50,21 +55,32 @@ func Commit(tmp, path string) error {
 	if err != nil {
 		return err
 	}
-	err = f.Sync()
+	if err := finish(f); err != nil {
+		return err
+	}
+	return rename(tmp, path)
+}
+
+// finish syncs f, gives it Perm and closes it.
+func finish(f *os.File) error {
+	err := f.Sync()
 	if err == nil {
 		err = f.Chmod(Perm)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return err
-	}
+	return err
+}
+
+// rename moves tmp to path and syncs the directory (best effort: not every
+// file system syncs directories).
+func rename(tmp, path string) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync() // best effort: not every file system syncs directories
+		d.Sync()
 		d.Close()
 	}
 	return nil
@@ -73,23 +89,7 @@ func Commit(tmp, path string) error {
 // Write replaces the file at path with what write writes (buffered);
 // nothing is left at path or next to it when write or any step fails.
 func Write(path string, write func(io.Writer) error) error {
-	tmp, err := TempFor(path)
-	if err != nil {
-		return err
-	}
-	if err := writeTo(tmp, write); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := Commit(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
-func writeTo(name string, write func(io.Writer) error) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_TRUNC, 0)
+	f, err := createTemp(path)
 	if err != nil {
 		return err
 	}
@@ -98,10 +98,27 @@ func writeTo(name string, write func(io.Writer) error) error {
 	if err == nil {
 		err = w.Flush()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = finish(f)
+	} else {
+		f.Close()
+	}
+	if err == nil {
+		err = rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
 	}
 	return err
+}
+
+// WriteFrom replaces the file at path with what src writes (a PNG canvas,
+// a plot).
+func WriteFrom(path string, src io.WriterTo) error {
+	return Write(path, func(w io.Writer) error {
+		_, err := src.WriteTo(w)
+		return err
+	})
 }
 
 // WriteFile replaces the file at path with data.
