@@ -125,11 +125,7 @@ func predictFile(ctx context.Context, req PredictRequest, progress io.Writer) (*
 		}
 		tb := p.transform(b)
 		var pred *tensor.Tensor
-		if req.OnTrainingGrid {
-			pred, err = s.PredictOnTrainingGrid(tb.Input)
-		} else {
-			pred, err = s.Predict(tb.Input)
-		}
+		pred, err = s.predict(ctx, tb.Input, req.OnTrainingGrid)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -147,7 +148,14 @@ func (s *Surrogate) TrainingResolution() int { return s.p.trainRes }
 // returns, for "space_time" the Window snapshots repeated along a last,
 // time axis of Steps points. x may be float32 or float64.
 func (s *Surrogate) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
-	return s.predict(x, false)
+	return s.predict(context.Background(), x, false)
+}
+
+// PredictContext is Predict returning ctx's error once ctx is cancelled
+// during a model's piecewise inference (the graph operators' Infer, which
+// on a fine grid takes minutes a sample).
+func (s *Surrogate) PredictContext(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error) {
+	return s.predict(ctx, x, false)
 }
 
 // PredictOnTrainingGrid is Predict with the model run on its training grid
@@ -156,10 +164,10 @@ func (s *Surrogate) Predict(x *tensor.Tensor) (*tensor.Tensor, error) {
 // others; it resolves nothing finer than the training grid. Only for the
 // map and inverse tasks.
 func (s *Surrogate) PredictOnTrainingGrid(x *tensor.Tensor) (*tensor.Tensor, error) {
-	return s.predict(x, true)
+	return s.predict(context.Background(), x, true)
 }
 
-func (s *Surrogate) predict(x *tensor.Tensor, via bool) (*tensor.Tensor, error) {
+func (s *Surrogate) predict(ctx context.Context, x *tensor.Tensor, via bool) (*tensor.Tensor, error) {
 	p := s.p
 	if x.NDim() != p.dim+2 {
 		return nil, fmt.Errorf("surrogate: input of shape %v, want [batch, channels] and %d grid axes", x.Shape(), p.dim)
@@ -186,5 +194,5 @@ func (s *Surrogate) predict(x *tensor.Tensor, via bool) (*tensor.Tensor, error) 
 		}
 		m = &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: p.interpMode()}
 	}
-	return operator.Predict(m, x, nil, p.atResolution(p.inNorm, res), p.atResolution(p.outNorm, res)), nil
+	return operator.PredictContext(ctx, m, x, nil, p.atResolution(p.inNorm, res), p.atResolution(p.outNorm, res))
 }

@@ -88,14 +88,26 @@ type SuperResolver interface {
 // output is sampled on that grid (m must be a SuperResolver); nil keeps
 // x's grid. Normalisers may be nil.
 func Predict(m Operator, x *tensor.Tensor, outSizes []int, in, out Normalizer) *tensor.Tensor {
+	y, _ := PredictContext(context.Background(), m, x, outSizes, in, out) // never cancelled
+	return y
+}
+
+// PredictContext is Predict returning ctx's error when ctx is cancelled
+// while the model's Infer runs (an Inferencer checks it between its
+// pieces).
+func PredictContext(ctx context.Context, m Operator, x *tensor.Tensor, outSizes []int, in, out Normalizer) (*tensor.Tensor, error) {
 	ar := tensor.NewArena()
 	ar.SetGrad(false)
 	defer ar.Reset()
-	return predictIn(ar, m, x, outSizes, in, out).Clone()
+	y, err := predictIn(ctx, ar, m, x, outSizes, in, out)
+	if err != nil {
+		return nil, err
+	}
+	return y.Clone(), nil
 }
 
-// predictIn is Predict computing in ar (the result lives in ar).
-func predictIn(ar *tensor.Arena, m Operator, x *tensor.Tensor, outSizes []int, in, out Normalizer) *tensor.Tensor {
+// predictIn is PredictContext computing in ar (the result lives in ar).
+func predictIn(ctx context.Context, ar *tensor.Arena, m Operator, x *tensor.Tensor, outSizes []int, in, out Normalizer) (*tensor.Tensor, error) {
 	nn.SetTraining(m, false)
 	h := x.Detach().In(ar)
 	if in != nil {
@@ -109,14 +121,17 @@ func predictIn(ar *tensor.Arena, m Operator, x *tensor.Tensor, outSizes []int, i
 		}
 		y = sr.ForwardTo(h, outSizes)
 	} else if inf, ok := m.(Inferencer); ok {
-		y = inf.Infer(h)
+		var err error
+		if y, err = inf.Infer(ctx, h); err != nil {
+			return nil, err
+		}
 	} else {
 		y = m.Forward(h)
 	}
 	if out != nil {
 		y = out.Decode(y)
 	}
-	return y
+	return y, nil
 }
 
 // Evaluate runs m over batches and returns the mean per-sample relative L2
@@ -162,7 +177,11 @@ func EvaluateSamples(ctx context.Context, m Operator, batches iter.Seq2[Batch, e
 			return all, fmt.Errorf("operator: Evaluate: inputs on a %v grid, targets on %v: zero-shot super-resolution needs a model that samples its output on another grid (a SuperResolver such as fno.FNO), not %T",
 				b.Input.Shape()[2:], b.Output.Shape()[2:], m)
 		}
-		pred := predictIn(ar, m, b.Input, b.Output.Shape()[2:], opts.InputNorm, opts.OutputNorm)
+		pred, err := predictIn(ctx, ar, m, b.Input, b.Output.Shape()[2:], opts.InputNorm, opts.OutputNorm)
+		if err != nil {
+			ar.Reset()
+			return all, err
+		}
 		y := b.Output.Detach().In(ar)
 		if !slices.Equal(pred.Shape(), y.Shape()) {
 			ar.Reset()

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"context"
 	"slices"
 
 	"github.com/sciml-go/sciml/tensor"
@@ -26,8 +27,9 @@ var (
 // on a fine grid (421², 145 M edges a sample for the `compare` profile)
 // Infer trades Layers× the kernel evaluations for memory that does not
 // grow with the grid. It equals Forward to round-off and implements
-// Inferencer.
-func (m *MultipoleGNO) Infer(x *tensor.Tensor) *tensor.Tensor {
+// Inferencer: once ctx is cancelled the parts left are skipped (the
+// V-cycle's pointwise steps run on zeros) and it returns ctx's error.
+func (m *MultipoleGNO) Infer(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error) {
 	c := m.Config
 	m.checkInput(x)
 	sizes := slices.Clone(x.Shape()[2:])
@@ -41,7 +43,7 @@ func (m *MultipoleGNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	scratch := tensor.NewArena()
 	scratch.SetGrad(false)
 	op := func(k *MLP, dl, sl, rl int) integral {
-		p := &mpPart{m: m, k: k, dst: pts[dl], src: pts[sl], aDst: as[dl], aSrc: as[sl],
+		p := &mpPart{ctx: ctx, m: m, k: k, dst: pts[dl], src: pts[sl], aDst: as[dl], aSrc: as[sl],
 			cells: newCellIndex(pts[sl], c.Dim, m.levelRadius(rl)), ar: ar, scratch: scratch, budget: &budget}
 		return p.apply
 	}
@@ -57,12 +59,16 @@ func (m *MultipoleGNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	}
 	pos := nodeCoords(m.dtype, pts[0], c.Dim, bs).In(ar)
 	out := m.vcycle(tensor.Concat(1, a, pos), within, down, up)
-	return tensor.Reshape(out, slices.Concat([]int{bs, c.Out}, sizes)...).Clone()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return tensor.Reshape(out, slices.Concat([]int{bs, c.Out}, sizes)...).Clone(), nil
 }
 
 // mpPart evaluates one kernel integral of MultipoleGNO.Infer by parts of
 // its destination points.
 type mpPart struct {
+	ctx        context.Context // parts are skipped once it is cancelled
 	m          *MultipoleGNO
 	k          *MLP
 	dst, src   []float64      // point coordinates
@@ -111,6 +117,9 @@ func (o *mpPart) apply(v *tensor.Tensor) *tensor.Tensor {
 	out := make([]float64, bs*w*nd)
 	vd := v.Detach()
 	for p, pr := range o.parts {
+		if o.ctx.Err() != nil {
+			break // Infer returns the error; out stays zero
+		}
 		lo, hi := pr[0], pr[1]
 		ar := o.scratch
 		g, kept := o.graphs[p], o.kerns[p]

@@ -1,7 +1,11 @@
 package operator
 
 import (
+	"context"
+	"errors"
+	"iter"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sciml-go/sciml/tensor"
@@ -75,7 +79,7 @@ func TestMultipoleGNOGradients(t *testing.T) {
 // TestMultipoleGNOInfer: Infer, which builds each integral's graph and
 // kernels a part of the destinations at a time, equals Forward, with the
 // kernels kept across the V-cycle iterations and with them recomputed
-// (no memory for them), and Evaluate uses it.
+// (no memory for them).
 func TestMultipoleGNOInfer(t *testing.T) {
 	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 2, DType: "float64"},
 		Stack: Stack{Width: 3, Layers: 3, Projection: 4}, KernelHidden: []int{5}, Radius: 0.15}, Levels: 3}
@@ -92,7 +96,7 @@ func TestMultipoleGNOInfer(t *testing.T) {
 		budget int64
 	}{{1 << 18, 1 << 30}, {300, 1 << 30}, {300, 0}, {1, 0}} {
 		mpInferEdges, mpKernelBytes = c.edges, c.budget
-		y := m.Infer(x)
+		y := mustInfer(t, m, x)
 		if !slices.Equal(y.Shape(), []int{2, 2, 13, 11}) || y.RequiresGrad() {
 			t.Fatalf("parts of %d edges: output %v (requires grad %v)", c.edges, y.Shape(), y.RequiresGrad())
 		}
@@ -100,4 +104,85 @@ func TestMultipoleGNOInfer(t *testing.T) {
 			t.Errorf("parts of %d edges, %d bytes for kernels: Infer differs from Forward by %g", c.edges, c.budget, d)
 		}
 	}
+}
+
+// cancelAfter is a context whose Err reports cancellation from its n-th
+// call on, and counts the calls.
+type cancelAfter struct {
+	context.Context
+	n, calls atomic.Int64
+}
+
+func (c *cancelAfter) Err() error {
+	if c.calls.Add(1) >= c.n.Load() {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestInferCancel: Infer checks its context between parts. Cancelled a few
+// parts in, the multipole GNO skips the rest (it asks the context about as
+// many more times as it has integrals, not once a part) and returns the
+// error, as do Resampled around it and Evaluate; the GNO's chunked Infer
+// returns it too.
+func TestInferCancel(t *testing.T) {
+	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 2, DType: "float64"},
+		Stack: Stack{Width: 3, Layers: 3, Projection: 4}, KernelHidden: []int{5}, Radius: 0.15}, Levels: 3}
+	m, err := NewMultipoleGNO(mc, rng(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.RandN(rng(8), tensor.Float64, 2, 1, 13, 11)
+	defer func(e int) { mpInferEdges = e }(mpInferEdges)
+	mpInferEdges = 1 // a part per destination point
+	all := &cancelAfter{Context: context.Background()}
+	all.n.Store(1 << 40)
+	if _, err := m.Infer(all, x); err != nil {
+		t.Fatal(err)
+	}
+	full := all.calls.Load()
+	if full < 1000 {
+		t.Fatalf("Infer asked its context %d times; the test wants a part per point", full)
+	}
+	for _, op := range []struct {
+		name string
+		m    Inferencer
+	}{{"multipole GNO", m}, {"Resampled", &Resampled{Model: m, Sizes: []int{13, 11}, Mode: tensor.InterpLinear}}} {
+		ctx := &cancelAfter{Context: context.Background()}
+		ctx.n.Store(5)
+		y, err := op.m.Infer(ctx, x)
+		if !errors.Is(err, context.Canceled) || y != nil {
+			t.Fatalf("%s: cancelled in the 5th part: output %v, error %v", op.name, y, err)
+		}
+		if c := ctx.calls.Load(); c > 100 {
+			t.Errorf("%s: cancelled in the 5th part, it asked its context %d more times (%d in all uncancelled): the parts left were not skipped", op.name, c-5, full)
+		}
+	}
+	ctx := &cancelAfter{Context: context.Background()}
+	ctx.n.Store(5)
+	batches := func(yield func(Batch, error) bool) {
+		yield(Batch{Input: x, Output: tensor.Zeros(tensor.Float64, 2, 2, 13, 11)}, nil)
+	}
+	if _, err := Evaluate(ctx, m, iter.Seq2[Batch, error](batches), EvalOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Evaluate cancelled during Infer: error %v", err)
+	}
+
+	g := subsampledGNO(t, 10)
+	defer func(e int) { inferEdges = e }(inferEdges)
+	inferEdges = 2 * 2 * 40
+	ctx = &cancelAfter{Context: context.Background()}
+	ctx.n.Store(2)
+	if y, err := g.Infer(ctx, x); !errors.Is(err, context.Canceled) || y != nil {
+		t.Errorf("GNO cancelled after a chunk: output %v, error %v", y, err)
+	}
+}
+
+// mustInfer returns m.Infer(x) without cancellation, failing t on error.
+func mustInfer(t *testing.T, m Inferencer, x *tensor.Tensor) *tensor.Tensor {
+	t.Helper()
+	y, err := m.Infer(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return y
 }

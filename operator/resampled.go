@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -43,13 +44,28 @@ func (r *Resampled) ForwardTo(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
 	return r.through(x, outSizes, r.Model.Forward)
 }
 
-// Infer is Forward with Model's Infer when it has one.
-func (r *Resampled) Infer(x *tensor.Tensor) *tensor.Tensor {
-	f := r.Model.Forward
-	if inf, ok := r.Model.(Inferencer); ok {
-		f = inf.Infer
+// Infer is Forward with Model's Infer when it has one (which may return
+// ctx's error).
+func (r *Resampled) Infer(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error) {
+	inf, ok := r.Model.(Inferencer)
+	if !ok {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return r.Forward(x), nil
 	}
-	return r.through(x, x.Shape()[2:], f)
+	var err error
+	y := r.through(x, x.Shape()[2:], func(x *tensor.Tensor) *tensor.Tensor {
+		var y *tensor.Tensor
+		if y, err = inf.Infer(ctx, x); err != nil {
+			return x // through's result is discarded
+		}
+		return y
+	})
+	if err != nil {
+		return nil, err
+	}
+	return y, nil
 }
 
 func (r *Resampled) through(x *tensor.Tensor, outSizes []int, f func(*tensor.Tensor) *tensor.Tensor) *tensor.Tensor {

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -70,10 +71,10 @@ func TestResampled(t *testing.T) {
 		// Infer goes to the model's Infer (here twice its Forward).
 		ri := &Resampled{Model: doubledInfer{m}, Sizes: coarse, Mode: c.mode}
 		want2 := tensor.Scale(want, 2)
-		if got := ri.Infer(xf); !slices.Equal(got.Float64s(), want2.Float64s()) {
+		if got := mustInfer(t, ri, xf); !slices.Equal(got.Float64s(), want2.Float64s()) {
 			t.Errorf("%s: Infer does not use the model's Infer", c.grid)
 		}
-		if got := r.Infer(xf); !slices.Equal(got.Float64s(), want.Float64s()) {
+		if got := mustInfer(t, r, xf); !slices.Equal(got.Float64s(), want.Float64s()) {
 			t.Errorf("%s: Infer of a model without one is not Forward", c.grid)
 		}
 	}
@@ -96,4 +97,9 @@ func TestResampled(t *testing.T) {
 // doubledInfer is an Inferencer whose Infer is twice its Forward.
 type doubledInfer struct{ Operator }
 
-func (d doubledInfer) Infer(x *tensor.Tensor) *tensor.Tensor { return tensor.Scale(d.Forward(x), 2) }
+func (d doubledInfer) Infer(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return tensor.Scale(d.Forward(x), 2), nil
+}

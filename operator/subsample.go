@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -30,11 +31,13 @@ type NodeSampler interface {
 
 // Inferencer is an Operator with an inference pass that records no
 // gradients and may work in pieces to bound its memory; Evaluate and
-// Predict use it when a model has one. Infer(x) equals Forward(x) up to
-// round-off.
+// Predict use it when a model has one. Infer(ctx, x) equals Forward(x) up
+// to round-off; it checks ctx between its pieces and returns ctx's error,
+// and no output, once ctx is cancelled (one sample of a fine grid can take
+// minutes).
 type Inferencer interface {
 	Operator
-	Infer(x *tensor.Tensor) *tensor.Tensor
+	Infer(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error)
 }
 
 // drawNodes returns m distinct nodes of n (sorted), drawn from r by a
@@ -227,8 +230,9 @@ var inferEdges = 1 << 18
 // inferEdges/B edges, in an arena reset after each chunk, so its memory
 // does not grow with the grid; with
 // EvalPartitions > 1 it sums the partitions' predictions in order and
-// divides, as Forward does. It implements Inferencer.
-func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
+// divides, as Forward does. It implements Inferencer, checking ctx before
+// each chunk.
+func (m *GNO) Infer(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error) {
 	c := m.Config
 	if x.NDim() != c.Dim+2 || x.Dim(1) != c.In {
 		panic(fmt.Sprintf("gno: input shape %v, want [B, %d, %d grid axes]", x.Shape(), c.In, c.Dim))
@@ -241,7 +245,10 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	sizes := slices.Clone(x.Shape()[2:])
 	bs := x.Dim(0)
 	if c.SampleNodes <= 0 {
-		return m.Forward(x.Detach().In(ar)).Clone()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return m.Forward(x.Detach().In(ar)).Clone(), nil
 	}
 	a := tensor.Reshape(x.Detach(), bs, c.In, -1)
 	n := a.Dim(2)
@@ -249,6 +256,9 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 	for l := range m.partitions() {
 		gg := m.gridGraph(sizes, l)
 		for lo := 0; lo < len(gg.parts); {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			hi, edges := lo, 0
 			for hi < len(gg.parts) && (hi == lo || (edges+len(gg.pgraph[hi].Src))*bs <= inferEdges) {
 				edges += len(gg.pgraph[hi].Src)
@@ -281,5 +291,5 @@ func (m *GNO) Infer(x *tensor.Tensor) *tensor.Tensor {
 			out[i] *= 1 / float64(l)
 		}
 	}
-	return tensor.FromFloat64s(m.dtype, out, slices.Concat([]int{bs, c.Out}, sizes)...)
+	return tensor.FromFloat64s(m.dtype, out, slices.Concat([]int{bs, c.Out}, sizes)...), nil
 }

@@ -115,7 +115,7 @@ func TestForwardNodesMatchesParts(t *testing.T) {
 	}
 	defer func(e int) { inferEdges = e }(inferEdges)
 	inferEdges = 2 * 2 * 40
-	if d := maxAbsDiff(g.Infer(x).Float64s(), full.Float64s()); d > 1e-13 {
+	if d := maxAbsDiff(mustInfer(t, g, x).Float64s(), full.Float64s()); d > 1e-13 {
 		t.Fatalf("Infer and Forward differ by %g", d)
 	}
 	p0, p1 := gg.parts[0], gg.parts[1][:len(gg.parts[0])]
@@ -214,7 +214,7 @@ func TestEvalPartitions(t *testing.T) {
 	}
 	defer func(e int) { inferEdges = e }(inferEdges)
 	inferEdges = 2 * 2 * 40
-	if d := maxAbsDiff(g.Infer(x).Float64s(), want); d > 1e-13 {
+	if d := maxAbsDiff(mustInfer(t, g, x).Float64s(), want); d > 1e-13 {
 		t.Fatalf("Infer differs from the mean over %d partitions by %g", L, d)
 	}
 	one := subsampledGNO(t, 10)
