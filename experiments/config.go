@@ -691,6 +691,18 @@ func walkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]string) {
 	if t == reflect.TypeFor[yaml.Node]() {
 		return
 	}
+	if want := scalarWant(t); want != "" {
+		// The decoder's own message ("cannot unmarshal !!str `abc` into
+		// int") names neither the key nor what is wanted.
+		if n.Kind != yaml.ScalarNode {
+			*errs = append(*errs, fmt.Sprintf("line %d: %s: want %s, got %s", n.Line, path, want, nodeKind(n)))
+			return
+		}
+		if n.ShortTag() != "!!null" && n.Decode(reflect.New(t).Interface()) != nil {
+			*errs = append(*errs, fmt.Sprintf("line %d: %s: want %s, got %q", n.Line, path, want, n.Value))
+			return
+		}
+	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
@@ -703,7 +715,10 @@ func walkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]string) {
 		}
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			return // the decoder reports the type error
+			if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!null" {
+				*errs = append(*errs, fmt.Sprintf("line %d: %s: want a mapping, got %s", n.Line, orConfig(path), nodeKind(n)))
+			}
+			return
 		}
 		fields := map[string]reflect.Type{}
 		yamlFields(t, fields)
@@ -742,6 +757,42 @@ func walkKnown(n *yaml.Node, t reflect.Type, path string, errs *[]string) {
 			}
 		}
 	}
+}
+
+// scalarWant describes the scalar values a field of type t takes ("an
+// integer"), or returns "" for other types.
+func scalarWant(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a non-negative integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	}
+	return ""
+}
+
+// nodeKind names the kind of a YAML node for messages.
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func orConfig(path string) string {
+	if path == "" {
+		return "the config"
+	}
+	return path
 }
 
 // yamlFields collects the yaml keys of a struct type, inline fields
