@@ -54,25 +54,30 @@ func (r *Resampled) Infer(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor
 		}
 		return r.Forward(x), nil
 	}
-	var err error
-	y := r.through(x, x.Shape()[2:], func(x *tensor.Tensor) *tensor.Tensor {
-		var y *tensor.Tensor
-		if y, err = inf.Infer(ctx, x); err != nil {
-			return x // through's result is discarded
-		}
-		return y
-	})
+	sizes := x.Shape()[2:]
+	y, err := inf.Infer(ctx, r.restrict(x, sizes))
 	if err != nil {
 		return nil, err
 	}
-	return y, nil
+	return r.extend(y, sizes), nil
 }
 
+// through runs f on x interpolated to Sizes and returns its output
+// interpolated to outSizes.
 func (r *Resampled) through(x *tensor.Tensor, outSizes []int, f func(*tensor.Tensor) *tensor.Tensor) *tensor.Tensor {
+	return r.extend(f(r.restrict(x, outSizes)), outSizes)
+}
+
+// restrict checks x and the output grid and interpolates x to Sizes.
+func (r *Resampled) restrict(x *tensor.Tensor, outSizes []int) *tensor.Tensor {
 	if x.NDim() != len(r.Sizes)+2 || len(outSizes) != len(r.Sizes) {
 		panic(fmt.Sprintf("operator: Resampled on a %d-axis grid %v: input %v, output grid %v", len(r.Sizes), r.Sizes, x.Shape(), outSizes))
 	}
-	y := f(tensor.Interpolate(x, r.Sizes, r.Mode))
+	return tensor.Interpolate(x, r.Sizes, r.Mode)
+}
+
+// extend interpolates the model's output y to outSizes.
+func (r *Resampled) extend(y *tensor.Tensor, outSizes []int) *tensor.Tensor {
 	if slices.Equal(y.Shape()[2:], outSizes) {
 		return y
 	}
