@@ -124,8 +124,7 @@ func predictFile(ctx context.Context, req PredictRequest, progress io.Writer) (*
 			return nil, err
 		}
 		tb := p.transform(b)
-		var pred *tensor.Tensor
-		pred, err = s.predict(ctx, tb.Input, req.OnTrainingGrid)
+		pred, err := s.predict(ctx, tb.Input, req.OnTrainingGrid)
 		if err != nil {
 			return nil, err
 		}

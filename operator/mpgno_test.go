@@ -81,12 +81,7 @@ func TestMultipoleGNOGradients(t *testing.T) {
 // kernels kept across the V-cycle iterations and with them recomputed
 // (no memory for them).
 func TestMultipoleGNOInfer(t *testing.T) {
-	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 2, DType: "float64"},
-		Stack: Stack{Width: 3, Layers: 3, Projection: 4}, KernelHidden: []int{5}, Radius: 0.15}, Levels: 3}
-	m, err := NewMultipoleGNO(mc, rng(7))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := inferTestModel(t)
 	var _ Inferencer = m
 	x := tensor.RandN(rng(8), tensor.Float64, 2, 1, 13, 11)
 	want := m.Forward(x).Float64s()
@@ -126,12 +121,7 @@ func (c *cancelAfter) Err() error {
 // error, as do Resampled around it and Evaluate; the GNO's chunked Infer
 // returns it too.
 func TestInferCancel(t *testing.T) {
-	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 2, DType: "float64"},
-		Stack: Stack{Width: 3, Layers: 3, Projection: 4}, KernelHidden: []int{5}, Radius: 0.15}, Levels: 3}
-	m, err := NewMultipoleGNO(mc, rng(7))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := inferTestModel(t)
 	x := tensor.RandN(rng(8), tensor.Float64, 2, 1, 13, 11)
 	defer func(e int) { mpInferEdges = e }(mpInferEdges)
 	mpInferEdges = 1 // a part per destination point
@@ -175,6 +165,19 @@ func TestInferCancel(t *testing.T) {
 	if y, err := g.Infer(ctx, x); !errors.Is(err, context.Canceled) || y != nil {
 		t.Errorf("GNO cancelled after a chunk: output %v, error %v", y, err)
 	}
+}
+
+// inferTestModel is the three-level multipole GNO of the Infer tests
+// (float64, width 3, 13×11 grids in them).
+func inferTestModel(t *testing.T) *MultipoleGNO {
+	t.Helper()
+	mc := MultipoleGNOConfig{GNOConfig: GNOConfig{Common: Common{Dim: 2, In: 1, Out: 2, DType: "float64"},
+		Stack: Stack{Width: 3, Layers: 3, Projection: 4}, KernelHidden: []int{5}, Radius: 0.15}, Levels: 3}
+	m, err := NewMultipoleGNO(mc, rng(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // mustInfer returns m.Infer(x) without cancellation, failing t on error.
