@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -68,6 +69,120 @@ func Interpolate(x *Tensor, sizes []int, mode InterpMode) *Tensor {
 		x = sparseAxisOp(x, axis, a, a.transpose(n))
 	}
 	return x
+}
+
+// CellAverage restricts the trailing len(sizes) axes of the real tensor
+// x to coarser grids by cell averages: output point i of m, at source
+// position s_i (as in Interpolate under mode), gets the mean over its
+// cell [s_i − h/2, s_i + h/2] (h the output spacing in source units,
+// n−1 over m−1 on closed grids, n/m on periodic ones) of x's piecewise-
+// linear interpolant. On closed grids the cells of the end points are
+// clipped to the interval; on periodic ones they wrap. The cells tile the
+// domain, so the averages keep the integral of the interpolant, and
+// linear functions keep their values at interior points.
+//
+// Subsampling (Interpolate to a nested grid) reads a rough field — a
+// piecewise-constant coefficient — at isolated points; its cell averages
+// say how much of each cell each value takes. Axes grown (m > n) are
+// interpolated as Interpolate does, and axes whose size does not change
+// are left alone. Like Interpolate it is linear, applied as a sparse
+// matrix per axis, and differentiable.
+func CellAverage(x *Tensor, sizes []int, mode InterpMode) *Tensor {
+	if x.dtype != Float32 && x.dtype != Float64 {
+		panic(fmt.Sprintf("tensor.CellAverage: want float32 or float64, have %v", x.dtype))
+	}
+	if len(sizes) > x.NDim() {
+		panic(fmt.Sprintf("tensor.CellAverage: %d sizes %v for shape %v", len(sizes), sizes, x.shape))
+	}
+	if mode != InterpLinear && mode != InterpPeriodic {
+		panic(fmt.Sprintf("tensor.CellAverage: unknown mode %v", mode))
+	}
+	first := x.NDim() - len(sizes)
+	for d, m := range sizes {
+		if m < 1 || x.shape[first+d] < 1 {
+			panic(fmt.Sprintf("tensor.CellAverage: cannot resample shape %v to sizes %v", x.shape, sizes))
+		}
+	}
+	for d, m := range sizes {
+		axis := first + d
+		n := x.shape[axis]
+		var a *sparseRows
+		switch {
+		case n == m:
+			continue
+		case m > n:
+			a = interpMatrix(n, m, mode)
+		default:
+			a = cellAverageMatrix(n, m, mode)
+		}
+		x = sparseAxisOp(x, axis, a, a.transpose(n))
+	}
+	return x
+}
+
+// hatIntegral is ∫_{−∞}^t max(0, 1 − |u|) du, the integral of the hat
+// function of a grid point up to t source spacings from it.
+func hatIntegral(t float64) float64 {
+	switch {
+	case t <= -1:
+		return 0
+	case t <= 0:
+		return (1 + t) * (1 + t) / 2
+	case t < 1:
+		return 1 - (1-t)*(1-t)/2
+	}
+	return 1
+}
+
+// cellAverageMatrix returns the m×n matrix of CellAverage from n to
+// m < n points: row i holds ∫ φ_j over cell i, divided by the cell's
+// length, for the hat functions φ_j of the source points it overlaps.
+func cellAverageMatrix(n, m int, mode InterpMode) *sparseRows {
+	type entry struct {
+		col int
+		w   float64
+	}
+	rows := make([][]entry, m)
+	k := 1
+	for i := range m {
+		var lo, hi float64
+		if mode == InterpPeriodic {
+			h := float64(n) / float64(m)
+			lo, hi = float64(i)*h-h/2, float64(i)*h+h/2
+		} else if m == 1 {
+			lo, hi = 0, float64(n-1)
+		} else {
+			h := float64(n-1) / float64(m-1)
+			lo, hi = max(0, float64(i)*h-h/2), min(float64(n-1), float64(i)*h+h/2)
+		}
+		var row []entry
+		for j := int(math.Floor(lo)); j <= int(math.Ceil(hi)); j++ {
+			w := (hatIntegral(hi-float64(j)) - hatIntegral(lo-float64(j))) / (hi - lo)
+			c := j
+			if mode == InterpPeriodic {
+				c = ((j % n) + n) % n
+			} else if c < 0 || c >= n {
+				continue
+			}
+			if w == 0 {
+				continue
+			}
+			if t := slices.IndexFunc(row, func(e entry) bool { return e.col == c }); t >= 0 {
+				row[t].w += w // a cell longer than the period (m = 1)
+				continue
+			}
+			row = append(row, entry{c, w})
+		}
+		rows[i] = row
+		k = max(k, len(row))
+	}
+	s := &sparseRows{k: k, col: make([]int, m*k), w: make([]float64, m*k)}
+	for i, row := range rows {
+		for t, e := range row {
+			s.col[i*k+t], s.w[i*k+t] = e.col, e.w
+		}
+	}
+	return s
 }
 
 // sparseRows is a sparse matrix with k stored entries per row (ELLPACK

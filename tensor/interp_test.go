@@ -149,6 +149,123 @@ func TestInterpolateGradients(t *testing.T) {
 	}
 }
 
+// Cell averages of a linear function are its values at the cell
+// centres: the interior points, and the midpoints of the halved end cells
+// of a closed grid (an axis whose size does not change keeps its points).
+func TestCellAverageLinear(t *testing.T) {
+	f := func(s, t float64) float64 { return 0.3 - 1.7*s + 2.5*t + 0.9*s*t }
+	centre := func(i, n, m int) float64 { // n = m: the axis is left alone
+		switch {
+		case n == m:
+			return float64(i) / float64(m-1)
+		case m == 1:
+			return 0.5
+		case i == 0:
+			return 0.25 / float64(m-1)
+		case i == m-1:
+			return 1 - 0.25/float64(m-1)
+		}
+		return float64(i) / float64(m-1)
+	}
+	for _, c := range [][4]int{{421, 421, 85, 85}, {141, 211, 85, 85}, {9, 13, 5, 7}, {17, 30, 6, 1}, {5, 5, 5, 3}} {
+		for _, d := range []DType{Float64, Float32} {
+			x := gridFn(d, c[0], c[1], f)
+			y := CellAverage(x, []int{c[2], c[3]}, InterpLinear).ToFloat64s()
+			var want []float64
+			for ch := range 2 {
+				for i := range c[2] {
+					for j := range c[3] {
+						want = append(want, float64(ch+1)*f(centre(i, c[0], c[2]), centre(j, c[1], c[3])))
+					}
+				}
+			}
+			tol := 1e-13
+			if d == Float32 {
+				tol = 1e-6
+			}
+			if e := relDiff(y, want); e > tol {
+				t.Errorf("%v %v: relative error %.3g against the cell centres", c, d, e)
+			}
+		}
+	}
+}
+
+// The cells tile the domain, so cell averages keep the integral of the
+// piecewise-linear interpolant (the trapezoidal sum), on closed and on
+// periodic grids, for any field.
+func TestCellAverageConserves(t *testing.T) {
+	trapezoid := func(v []float64, closed bool) float64 {
+		s := 0.0
+		for j, u := range v {
+			if closed && (j == 0 || j == len(v)-1) {
+				u /= 2
+			}
+			s += u
+		}
+		return s
+	}
+	for _, c := range [][2]int{{421, 85}, {141, 85}, {211, 85}, {10, 3}, {7, 1}, {6, 2}, {5, 4}} {
+		n, m := c[0], c[1]
+		x := randT(uint64(50+n+m), 1, n).Float64s()
+		xt := FromFloat64s(Float64, x, 1, n)
+		// Closed: cell i has length h (h/2 at the ends) in source spacings.
+		y := CellAverage(xt, []int{m}, InterpLinear).Float64s()
+		got := 0.0
+		if m == 1 {
+			got = y[0] * float64(n-1)
+		} else {
+			got = trapezoid(y, true) * float64(n-1) / float64(m-1)
+		}
+		if want := trapezoid(x, true); math.Abs(got-want) > 1e-12*float64(n) {
+			t.Errorf("closed %d → %d: integral %.15g, want %.15g", n, m, got, want)
+		}
+		yp := CellAverage(xt, []int{m}, InterpPeriodic).Float64s()
+		got = trapezoid(yp, false) * float64(n) / float64(m)
+		if want := trapezoid(x, false); math.Abs(got-want) > 1e-12*float64(n) {
+			t.Errorf("periodic %d → %d: integral %.15g, want %.15g", n, m, got, want)
+		}
+	}
+	// A step: 0 on the first 10 of 21 points, 1 from point 10 on, to 5
+	// points (cells of 5 spacings): the cell around point 10 takes it half.
+	step := make([]float64, 21)
+	for j := 10; j < 21; j++ {
+		step[j] = 1
+	}
+	y := CellAverage(FromFloat64s(Float64, step, 1, 21), []int{5}, InterpLinear).Float64s()
+	// Cell 2 is [7.5, 12.5]: the interpolant is 0 to 9, rises to 1 at 10.
+	want := []float64{0, 0, (2.5 + 0.5) / 5, 1, 1}
+	if relDiff(y, want) > 1e-15 {
+		t.Errorf("step averages %v, want %v", y, want)
+	}
+}
+
+// Grown axes are interpolated, unchanged ones left alone.
+func TestCellAverageOtherSizes(t *testing.T) {
+	x := randT(60, 2, 1, 5, 9)
+	if y := CellAverage(x, []int{5, 9}, InterpLinear); y != x {
+		t.Errorf("equal sizes gave a new tensor")
+	}
+	for _, mode := range []InterpMode{InterpLinear, InterpPeriodic} {
+		y := CellAverage(x, []int{8, 9}, mode)
+		if e := relDiff(y.Float64s(), Interpolate(x, []int{8, 9}, mode).Float64s()); e != 0 {
+			t.Errorf("%v: a grown axis differs from Interpolate by %.3g", mode, e)
+		}
+	}
+}
+
+// The backward rule is the transposed averaging.
+func TestCellAverageGradients(t *testing.T) {
+	for _, mode := range []InterpMode{InterpLinear, InterpPeriodic} {
+		for i, c := range [][4]int{{9, 11, 4, 3}, {6, 3, 2, 8}, {13, 7, 1, 7}} {
+			x := randT(uint64(70+i), 2, 1, c[0], c[1])
+			sizes := []int{c[2], c[3]}
+			checkBoth(t, fmt.Sprintf("CellAverage %v %v", mode, c), func(xs []*Tensor) *Tensor {
+				return Square(CellAverage(xs[0], sizes, mode))
+			}, x)
+		}
+	}
+}
+
 func ExampleInterpolate() {
 	// Five points on [0, 1] from three, endpoints included.
 	x := FromFloat64s(Float64, []float64{0, 1, 4}, 1, 1, 3)
