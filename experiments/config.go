@@ -129,6 +129,14 @@ type EvalConfig struct {
 	// rows are reported as "421×421 via 85×85", beside the direct ones.
 	// Tasks map and inverse only.
 	ViaTrainingGrid []int `yaml:"via_training_grid,omitempty"`
+	// Restriction is how a finer input reaches the training grid, for
+	// ViaTrainingGrid and Surrogate.PredictOnTrainingGrid: "interpolate"
+	// (the default; on a nested grid it is subsampling, the training
+	// data's own restriction) or "average", the mean over each training
+	// grid cell (tensor.CellAverage), better for rough inputs such as
+	// Darcy's piecewise-constant coefficient. Its rows read "421×421 via
+	// 85×85, averaged".
+	Restriction string `yaml:"restriction,omitempty"`
 	// H1 adds the relative H¹ error.
 	H1 bool `yaml:"h1"`
 	// BatchSize of the evaluation at the training resolution (default 20);
@@ -965,6 +973,9 @@ func (c *Config) Validate() error {
 	if msg := c.viaTaskProblem(); msg != "" {
 		bad("eval.via_training_grid", "%s", msg)
 	}
+	if r := c.Eval.Restriction; r != "" && r != "interpolate" && r != "average" {
+		bad("eval.restriction", "%q: want interpolate or average", r)
+	}
 	for _, s := range c.Eval.SuperResolution {
 		if s.Input < 1 || s.Output < 1 {
 			bad("eval.super_resolution", "%+v: want positive input and output resolutions", s)
@@ -1057,6 +1068,10 @@ func (c *Config) runDir() string {
 	}
 	return filepath.Join("runs", name)
 }
+
+// averageRestriction says whether the input reaches the training grid by
+// cell averages (eval.restriction: average).
+func (c *Config) averageRestriction() bool { return c.Eval.Restriction == "average" }
 
 // viaTaskProblem says why eval.via_training_grid cannot apply to the
 // task ("" when it can): the model runs on the training grid only for

@@ -178,6 +178,7 @@ train:
 			"eval: {super_resolution: [{input: 16, output: 64}]}\n", "", []string{"eval.super_resolution", "lno cannot sample"}},
 		{"via the training grid ok", base + "eval: {via_training_grid: [64]}\n", "", nil},
 		{"via the training grid, bad resolution", base + "eval: {via_training_grid: [0]}\n", "", []string{"eval.via_training_grid", "positive"}},
+		{"unknown restriction", base + "eval: {via_training_grid: [64], restriction: nearest}\n", "", []string{"eval.restriction", "\"nearest\": want interpolate or average"}},
 		{"via the training grid of a rollout", strings.Replace(base, "  n_train: 8\n", "  n_train: 8\n  task: {kind: rollout, window: 1}\n", 1) +
 			"eval: {via_training_grid: [64]}\n", "", []string{"eval.via_training_grid", "task rollout"}},
 	}

@@ -20,7 +20,8 @@
 //	  dim: 1 …            # fno.Config
 //	train: {epochs: 500, batch_size: 20, optimizer: {…}, schedule: {…}, loss: {…}}
 //	eval: {resolutions: [256, …, 8192], super_resolution: [{input: 1024, output: 8192}], h1: true}
-//	                      # via_training_grid: [141, 421] runs a grid-tied model (MgNO) on its training grid
+//	                      # via_training_grid: [141, 421] runs a grid-tied model (MgNO) on its training grid,
+//	                      # restriction: average gives it the input's cell averages there (default interpolate)
 //	expect: {rel_l2: 0.016, resolution: 1024}
 //	profiles:             # named overrides, merged key by key
 //	  quick: {data: {…}, train: {epochs: 40}}

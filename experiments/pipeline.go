@@ -442,6 +442,12 @@ func (p *pipeline) interpMode() tensor.InterpMode {
 
 // evalResolutions returns the configured evaluation resolutions, or the
 // training one.
+// resampled runs m on the training grid (operator.Resampled), with the
+// config's restriction.
+func (p *pipeline) resampled(m operator.Operator) *operator.Resampled {
+	return &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: p.interpMode(), Average: p.cfg.averageRestriction()}
+}
+
 func (p *pipeline) evalResolutions() []int {
 	if p.cfg.Eval.Resolutions != nil {
 		return p.cfg.Eval.Resolutions
@@ -465,7 +471,7 @@ func (p *pipeline) evaluate(ctx context.Context, resIn, resOut int, via bool, sk
 	}
 	m := p.model
 	if via {
-		m = &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: p.interpMode()}
+		m = p.resampled(m)
 	}
 	return operator.EvaluateSamples(ctx, m, l.Batches(0), opts)
 }

@@ -433,8 +433,12 @@ func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer, j *evalJ
 	run := func(in, o, via int) error {
 		t := time.Now()
 		name := label(in, o, p.dim)
+		averaged := via != 0 && p.cfg.averageRestriction()
 		if via != 0 {
 			name += " via " + label(via, via, p.dim)
+			if averaged {
+				name += ", averaged"
+			}
 		}
 		row := &journalRow{Name: name}
 		if j != nil {
@@ -486,7 +490,7 @@ func (p *pipeline) evaluateAll(ctx context.Context, progress io.Writer, j *evalJ
 			}
 		}
 		m := row.Metrics()
-		r := operator.ResolutionResult{Resolution: o, InputResolution: in, Via: via, Metrics: m, Seconds: row.Seconds}
+		r := operator.ResolutionResult{Resolution: o, InputResolution: in, Via: via, Averaged: averaged, Metrics: m, Seconds: row.Seconds}
 		out = append(out, r)
 		if progress != nil {
 			fmt.Fprintf(progress, "test %-22s relative L2 %.5f", name, m.RelL2)

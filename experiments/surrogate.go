@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -159,8 +158,9 @@ func (s *Surrogate) PredictContext(ctx context.Context, x *tensor.Tensor) (*tens
 }
 
 // PredictOnTrainingGrid is Predict with the model run on its training grid
-// whatever x's grid (operator.Resampled): the input interpolated to it and
-// the output back. It is how a model tied to its grid (MgNO) is used on
+// whatever x's grid (operator.Resampled): the input interpolated to it
+// (cell-averaged with eval.restriction: average, which LoadSurrogate's
+// sets can give) and the output back. It is how a model tied to its grid (MgNO) is used on
 // others; it resolves nothing finer than the training grid. Only for the
 // map and inverse tasks.
 func (s *Surrogate) PredictOnTrainingGrid(x *tensor.Tensor) (*tensor.Tensor, error) {
@@ -192,7 +192,7 @@ func (s *Surrogate) predict(ctx context.Context, x *tensor.Tensor, via bool) (*t
 		if msg := s.Config.viaTaskProblem(); msg != "" {
 			return nil, fmt.Errorf("surrogate: on the training grid: %s", msg)
 		}
-		m = &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: p.interpMode()}
+		m = p.resampled(m)
 	}
 	return operator.PredictContext(ctx, m, x, nil, p.atResolution(p.inNorm, res), p.atResolution(p.outNorm, res))
 }

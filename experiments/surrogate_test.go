@@ -18,7 +18,7 @@ import (
 // checkSurrogate checks, on the finished tiny-darcy run res, that the
 // trained model loaded as a Surrogate predicts the test samples with the
 // run's errors bit for bit (directly at 29 and 57, and on the training
-// grid at 57), with the checkpoint's grid metadata or, for a checkpoint
+// grid at 57, its input interpolated or averaged), with the checkpoint's grid metadata or, for a checkpoint
 // without it, the run's data; and that bad inputs are errors.
 func checkSurrogate(t *testing.T, res *Result, opts Options) {
 	ck := filepath.Join(res.Dir, operator.CheckpointFile)
@@ -108,6 +108,38 @@ func checkSurrogate(t *testing.T, res *Result, opts Options) {
 		}
 		h.Close()
 	}
+	// With eval.restriction: average the input reaches the training grid
+	// as its cell averages: its own row, the same error from the
+	// surrogate, and another error than by interpolation.
+	ev, err := EvalCheckpoint(context.Background(), EvalRequest{Checkpoint: ck, DataDir: opts.DataDir,
+		ViaTrainingGrid: []int{57}, Sets: []string{"eval.restriction=average"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	if err := operator.WriteTable(&table, ev.Results, 2); err != nil {
+		t.Fatal(err)
+	}
+	r := ev.Results[0]
+	if len(ev.Results) != 1 || !r.Averaged || r.Via != 29 || !strings.Contains(table.String(), "| 57×57 via 29×29, averaged |") {
+		t.Errorf("eval with averages: %+v\n%s", ev.Results, table.String())
+	}
+	if r.RelL2 == want["57×57 via"] || !(r.RelL2 < 1.5*want["29×29"]) {
+		t.Errorf("via 29 with averages %v, with interpolation %v, at 29 %v", r.RelL2, want["57×57 via"], want["29×29"])
+	}
+	t.Logf("57 via 29: relative L2 %.5f interpolated, %.5f averaged", want["57×57 via"], r.RelL2)
+	sa, err := LoadSurrogate(ck, "eval.restriction=average")
+	if err != nil {
+		t.Fatal(err)
+	}
+	interpolated := want["57×57 via"]
+	want["57×57 via"] = r.RelL2
+	check(sa, "surrogate with averages")
+	want["57×57 via"] = interpolated
+	if _, err := LoadSurrogate(ck, "eval.restriction=mean"); err == nil || !strings.Contains(err.Error(), "eval.restriction") {
+		t.Errorf("eval.restriction=mean: %v", err)
+	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out := filepath.Join(t.TempDir(), "pred.h5")

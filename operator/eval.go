@@ -216,6 +216,9 @@ type ResolutionResult struct {
 	// Via is the grid the model ran on when it is not the data's
 	// (Resampled: the training grid), else 0.
 	Via int `json:"via,omitempty"`
+	// Averaged: the input reached Via by cell averages (Resampled.Average),
+	// not by interpolation.
+	Averaged bool `json:"averaged,omitempty"`
 	Metrics
 	// Seconds is the wall time of the evaluation.
 	Seconds float64 `json:"seconds"`
@@ -246,6 +249,9 @@ func WriteTable(w io.Writer, results []ResolutionResult, dim int) error {
 		}
 		if r.Via != 0 {
 			label += " via " + GridLabel(r.Via, dim)
+			if r.Averaged {
+				label += ", averaged"
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f |", label, r.Samples, r.RelL2, r.MaxRelL2)
 		if hasH1 {

@@ -12,8 +12,9 @@ import (
 // Resampled: on that grid it is the model itself (same bits); on a grid
 // that nests it (9 of 33 points a closed axis, 8 of 32 a periodic one) the
 // input reaches the model as the exact subsample and the output is the
-// linear interpolation of the model's, bit for bit; the model alone gives
-// something else there (it is tied to its grid); and gradients pass.
+// linear interpolation of the model's, bit for bit (with Average, the
+// input is its cell averages); the model alone gives something else there
+// (it is tied to its grid); and gradients pass.
 func TestResampled(t *testing.T) {
 	for _, c := range []struct {
 		grid         string
@@ -76,6 +77,22 @@ func TestResampled(t *testing.T) {
 		}
 		if got := mustInfer(t, r, xf); !slices.Equal(got.Float64s(), want.Float64s()) {
 			t.Errorf("%s: Infer of a model without one is not Forward", c.grid)
+		}
+		// With Average the input reaches the model as its cell averages;
+		// on the model's own grid nothing changes.
+		ra := &Resampled{Model: m, Sizes: coarse, Mode: c.mode, Average: true}
+		wantA := tensor.Interpolate(m.Forward(tensor.CellAverage(xf, coarse, c.mode)), fine, c.mode)
+		if got := ra.Forward(xf); !slices.Equal(got.Float64s(), wantA.Float64s()) {
+			t.Errorf("%s: Resampled with Average is not the interpolated model output on the cell averages", c.grid)
+		}
+		if d := tensor.Max(tensor.Abs(tensor.Sub(wantA, want))).Item(); !(d > 1e-3) {
+			t.Errorf("%s: averaging changes the output by only %g; the test does not tell the restrictions apart", c.grid, d)
+		}
+		if got := mustInfer(t, ra, xf); !slices.Equal(got.Float64s(), wantA.Float64s()) {
+			t.Errorf("%s: Infer with Average is not Forward", c.grid)
+		}
+		if got := ra.Forward(xc); !slices.Equal(got.Float64s(), m.Forward(xc).Float64s()) {
+			t.Errorf("%s: with Average, on the model's grid Resampled is not the model", c.grid)
 		}
 	}
 

@@ -21,7 +21,8 @@ func predictCmd() *cobra.Command {
 			"per axis (default: the training resolution), and writes an HDF5 file with the datasets input (the\n" +
 			"model's input as the run's task makes it), prediction and target, one row a sample, in the data's\n" +
 			"units (h5py: f['prediction'][i]). It prints the relative L2 error against the targets. The file\n" +
-			"appears only when complete. --on-training-grid runs a grid-tied model (MgNO) on its training grid.",
+			"appears only when complete. --on-training-grid runs a grid-tied model (MgNO) on its training grid\n" +
+			"(add --set eval.restriction=average to give it the input's cell averages there).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Checkpoint == "" || req.Output == "" {
