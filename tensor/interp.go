@@ -44,19 +44,26 @@ func (m InterpMode) String() string {
 // as a sparse matrix with two entries per row, and the gradient is the
 // transposed matrix applied the same way (itself differentiable).
 func Interpolate(x *Tensor, sizes []int, mode InterpMode) *Tensor {
+	return resampleAxes("Interpolate", x, sizes, mode, interpMatrix)
+}
+
+// resampleAxes applies to each trailing axis of x whose size changes the
+// sparse matrix matrix(n, m, mode) that takes its n points to m, as
+// Interpolate and CellAverage (name, for errors and the tape) do.
+func resampleAxes(name string, x *Tensor, sizes []int, mode InterpMode, matrix func(n, m int, mode InterpMode) *sparseRows) *Tensor {
 	if x.dtype != Float32 && x.dtype != Float64 {
-		panic(fmt.Sprintf("tensor.Interpolate: want float32 or float64, have %v", x.dtype))
+		panic(fmt.Sprintf("tensor.%s: want float32 or float64, have %v", name, x.dtype))
 	}
 	if len(sizes) > x.NDim() {
-		panic(fmt.Sprintf("tensor.Interpolate: %d sizes %v for shape %v", len(sizes), sizes, x.shape))
+		panic(fmt.Sprintf("tensor.%s: %d sizes %v for shape %v", name, len(sizes), sizes, x.shape))
 	}
 	if mode != InterpLinear && mode != InterpPeriodic {
-		panic(fmt.Sprintf("tensor.Interpolate: unknown mode %v", mode))
+		panic(fmt.Sprintf("tensor.%s: unknown mode %v", name, mode))
 	}
 	first := x.NDim() - len(sizes)
 	for d, m := range sizes {
 		if m < 1 || x.shape[first+d] < 1 {
-			panic(fmt.Sprintf("tensor.Interpolate: cannot resample shape %v to sizes %v", x.shape, sizes))
+			panic(fmt.Sprintf("tensor.%s: cannot resample shape %v to sizes %v", name, x.shape, sizes))
 		}
 	}
 	for d, m := range sizes {
@@ -65,8 +72,8 @@ func Interpolate(x *Tensor, sizes []int, mode InterpMode) *Tensor {
 		if n == m {
 			continue
 		}
-		a := interpMatrix(n, m, mode)
-		x = sparseAxisOp(x, axis, a, a.transpose(n))
+		a := matrix(n, m, mode)
+		x = sparseAxisOp(name, x, axis, a, a.transpose(n))
 	}
 	return x
 }
@@ -88,36 +95,12 @@ func Interpolate(x *Tensor, sizes []int, mode InterpMode) *Tensor {
 // are left alone. Like Interpolate it is linear, applied as a sparse
 // matrix per axis, and differentiable.
 func CellAverage(x *Tensor, sizes []int, mode InterpMode) *Tensor {
-	if x.dtype != Float32 && x.dtype != Float64 {
-		panic(fmt.Sprintf("tensor.CellAverage: want float32 or float64, have %v", x.dtype))
-	}
-	if len(sizes) > x.NDim() {
-		panic(fmt.Sprintf("tensor.CellAverage: %d sizes %v for shape %v", len(sizes), sizes, x.shape))
-	}
-	if mode != InterpLinear && mode != InterpPeriodic {
-		panic(fmt.Sprintf("tensor.CellAverage: unknown mode %v", mode))
-	}
-	first := x.NDim() - len(sizes)
-	for d, m := range sizes {
-		if m < 1 || x.shape[first+d] < 1 {
-			panic(fmt.Sprintf("tensor.CellAverage: cannot resample shape %v to sizes %v", x.shape, sizes))
+	return resampleAxes("CellAverage", x, sizes, mode, func(n, m int, mode InterpMode) *sparseRows {
+		if m > n {
+			return interpMatrix(n, m, mode)
 		}
-	}
-	for d, m := range sizes {
-		axis := first + d
-		n := x.shape[axis]
-		var a *sparseRows
-		switch {
-		case n == m:
-			continue
-		case m > n:
-			a = interpMatrix(n, m, mode)
-		default:
-			a = cellAverageMatrix(n, m, mode)
-		}
-		x = sparseAxisOp(x, axis, a, a.transpose(n))
-	}
-	return x
+		return cellAverageMatrix(n, m, mode)
+	})
 }
 
 // hatIntegral is ∫_{−∞}^t max(0, 1 − |u|) du, the integral of the hat
@@ -250,10 +233,10 @@ func (s *sparseRows) transpose(n int) *sparseRows {
 // sparseAxisOp applies the matrix a (m×n) along axis of x, whose size is n,
 // as one recorded operation: y[…, i, …] = Σ_j a[i, j]·x[…, j, …]. at is aᵀ;
 // the backward rule applies it the same way (and its backward applies a).
-func sparseAxisOp(x *Tensor, axis int, a, at *sparseRows) *Tensor {
+func sparseAxisOp(name string, x *Tensor, axis int, a, at *sparseRows) *Tensor {
 	n, m := at.rows(), a.rows()
 	if x.shape[axis] != n {
-		panic(fmt.Sprintf("tensor.Interpolate: axis %d of %v is not %d", axis, x.shape, n))
+		panic(fmt.Sprintf("tensor.%s: axis %d of %v is not %d", name, axis, x.shape, n))
 	}
 	outer, inner := numel(x.shape[:axis]), numel(x.shape[axis+1:])
 	shape := slices.Clone(x.shape)
@@ -265,8 +248,8 @@ func sparseAxisOp(x *Tensor, axis int, a, at *sparseRows) *Tensor {
 	case []float64:
 		applyRows(y, x.Float64s(), outer, n, inner, a)
 	}
-	return record(out, "Interpolate", func(g *Tensor, _ []*Tensor, _ *Tensor, _ []bool) []*Tensor {
-		return []*Tensor{sparseAxisOp(g, axis, at, a)}
+	return record(out, name, func(g *Tensor, _ []*Tensor, _ *Tensor, _ []bool) []*Tensor {
+		return []*Tensor{sparseAxisOp(name, g, axis, at, a)}
 	}, x)
 }
 
