@@ -277,3 +277,15 @@ func ExampleInterpolate() {
 	// [0 0.5 1 2.5 4]
 	// [0 1 2 1]
 }
+
+func ExampleCellAverage() {
+	// A step on 9 points of [0, 1] to 3. The middle cell [0.25, 0.75]
+	// holds the jump, which the interpolant makes from 0.375 to 0.5: its
+	// mean, 0.625, is the share of the cell at 1 (a ramp counting half).
+	x := FromFloat64s(Float64, []float64{0, 0, 0, 0, 1, 1, 1, 1, 1}, 1, 1, 9)
+	fmt.Println(CellAverage(x, []int{3}, InterpLinear).Float64s())
+	fmt.Println(Interpolate(x, []int{3}, InterpLinear).Float64s()) // the subsample
+	// Output:
+	// [0 0.625 1]
+	// [0 1 1]
+}
