@@ -31,7 +31,7 @@ func evalCmd() *cobra.Command {
 			"--via-training-grid 141,421 evaluates at 141 and 421 with the model run on its training grid (the\n" +
 			"input interpolated to it, the output back): how a model tied to its grid, as MgNO, is used on others.\n" +
 			"With --set eval.restriction=average the input reaches the training grid as its cell averages instead\n" +
-			"(better for rough inputs such as Darcy's coefficient; rows \"421×421 via 85×85, averaged\").\n" +
+			"(it can do better on rough inputs such as Darcy's coefficient; rows \"421×421 via 85×85, averaged\").\n" +
 			"The per-sample errors are kept as they come in a journal next to the table (eval-table.journal.json):\n" +
 			"an evaluation interrupted (Ctrl-C) and started again with the same checkpoint, data and settings goes on\n" +
 			"from the samples done, with the same result as one uninterrupted run. The journal is removed at the end.",
