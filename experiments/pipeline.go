@@ -440,14 +440,14 @@ func (p *pipeline) interpMode() tensor.InterpMode {
 	return tensor.InterpLinear
 }
 
-// evalResolutions returns the configured evaluation resolutions, or the
-// training one.
 // resampled runs m on the training grid (operator.Resampled), with the
 // config's restriction.
 func (p *pipeline) resampled(m operator.Operator) *operator.Resampled {
 	return &operator.Resampled{Model: m, Sizes: slices.Repeat([]int{p.trainRes}, p.dim), Mode: p.interpMode(), Average: p.cfg.averageRestriction()}
 }
 
+// evalResolutions returns the configured evaluation resolutions, or the
+// training one.
 func (p *pipeline) evalResolutions() []int {
 	if p.cfg.Eval.Resolutions != nil {
 		return p.cfg.Eval.Resolutions

@@ -211,6 +211,7 @@ func plotResolution(rs []operator.ResolutionResult, trainRes int, path string) e
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	var l2, h1, viaL2, viaH1 plotter.XYs
+	averaged := false
 	for _, r := range rs {
 		if r.InputResolution != r.Resolution {
 			continue
@@ -218,6 +219,7 @@ func plotResolution(rs []operator.ResolutionResult, trainRes int, path string) e
 		pl2, ph1 := &l2, &h1
 		if r.Via != 0 { // the model on its training grid, resampled
 			pl2, ph1 = &viaL2, &viaH1
+			averaged = averaged || r.Averaged
 		}
 		if positive(r.RelL2) {
 			*pl2 = append(*pl2, plotter.XY{X: float64(r.Resolution), Y: r.RelL2})
@@ -227,6 +229,9 @@ func plotResolution(rs []operator.ResolutionResult, trainRes int, path string) e
 		}
 	}
 	via := fmt.Sprintf(" via %d", trainRes)
+	if averaged {
+		via += ", averaged"
+	}
 	for i, s := range []struct {
 		name string
 		xy   plotter.XYs

@@ -160,9 +160,9 @@ func (s *Surrogate) PredictContext(ctx context.Context, x *tensor.Tensor) (*tens
 // PredictOnTrainingGrid is Predict with the model run on its training grid
 // whatever x's grid (operator.Resampled): the input interpolated to it
 // (cell-averaged with eval.restriction: average, which LoadSurrogate's
-// sets can give) and the output back. It is how a model tied to its grid (MgNO) is used on
-// others; it resolves nothing finer than the training grid. Only for the
-// map and inverse tasks.
+// sets can give) and the output back. It is how a model tied to its grid
+// (MgNO) is used on others; it resolves nothing finer than the training
+// grid. Only for the map and inverse tasks.
 func (s *Surrogate) PredictOnTrainingGrid(x *tensor.Tensor) (*tensor.Tensor, error) {
 	return s.predict(context.Background(), x, true)
 }
