@@ -137,6 +137,26 @@ func checkEvalResume(t *testing.T, res *Result, opts Options) {
 	if j2 := readJournal(t, jpath); j2.Key == j.Key || len(j2.Rows) != 1 || j2.Rows[0].RelL2[0] == 0.5 {
 		t.Errorf("the journal of the other evaluation: %+v", j2)
 	}
+	// A second evaluation into the same journal, while one holds it, is
+	// refused with the holder named; the lock file goes with the holder.
+	unlock, err := lockJournal(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EvalCheckpoint(context.Background(), req, nil); err == nil ||
+		!strings.Contains(err.Error(), "evaluation journal "+jpath+" is in use by pid ") {
+		t.Errorf("evaluation into a journal in use: %v", err)
+	}
+	unlock()
+	if _, err := os.Stat(jpath + ".lock"); !os.IsNotExist(err) {
+		t.Errorf("the journal's lock file is left after unlock (%v)", err)
+	}
+	if _, err := EvalCheckpoint(context.Background(), req, nil); err != nil {
+		t.Errorf("evaluation after the lock is dropped: %v", err)
+	}
+	if _, err := os.Stat(jpath + ".lock"); !os.IsNotExist(err) {
+		t.Errorf("an evaluation left its journal's lock file (%v)", err)
+	}
 	// A journal that is not JSON is named.
 	os.WriteFile(jpath, []byte("{"), 0o644)
 	if _, err := EvalCheckpoint(context.Background(), req, nil); err == nil || !strings.Contains(err.Error(), jpath) {

@@ -557,7 +557,9 @@ type EvalRequest struct {
 	// Journal, when set, is where the per-sample errors are recorded as
 	// the evaluation goes (JournalPath): an interrupted evaluation started
 	// again with the same checkpoint, data and settings continues from it.
-	// The caller removes it once the results are written.
+	// The caller removes it once the results are written. While the
+	// evaluation runs it holds Journal+".lock": a second evaluation with
+	// the same Journal is refused, naming the first.
 	Journal string
 	// Sets override keys of the run's config before the model is rebuilt
 	// ("key.path=value", as ApplySets), for settings that change no
@@ -624,6 +626,11 @@ func evalCheckpoint(ctx context.Context, req EvalRequest, progress io.Writer) (*
 	}
 	var j *evalJournal
 	if req.Journal != "" {
+		unlock, err := lockJournal(req.Journal)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 		key, err := p.journalKey()
 		if err != nil {
 			return nil, err

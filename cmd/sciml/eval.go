@@ -34,7 +34,8 @@ func evalCmd() *cobra.Command {
 			"(it can do better on rough inputs such as Darcy's coefficient; rows \"421×421 via 85×85, averaged\").\n" +
 			"The per-sample errors are kept as they come in a journal next to the table (eval-table.journal.json):\n" +
 			"an evaluation interrupted (Ctrl-C) and started again with the same checkpoint, data and settings goes on\n" +
-			"from the samples done, with the same result as one uninterrupted run. The journal is removed at the end.",
+			"from the samples done, with the same result as one uninterrupted run. The journal is removed at the end.\n" +
+			"A second evaluation into the same table while one runs is refused, naming the first.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Checkpoint == "" {
