@@ -11,8 +11,24 @@
 # starts background jobs with SIGINT ignored), passes SIGINT to the running
 # job, which saves its state; start the script again to go on.
 # SCIML (default bin/sciml) is the binary to use.
+#
+# Names after the directory pick jobs by their experiment (the first word
+# of the names the log prints: inr-fit, darcy-gno, darcy-mgno,
+# darcy-mpgno, darcy-lno, darcy-fno); the rest are skipped. On a fresh
+# machine, say, where the finished jobs' directories are gone,
+#
+#   scripts/long-runs.sh /work/runs darcy-lno
+#
+# reruns the LNO paper profile alone instead of the whole queue.
 set -u
 dir=${1:-runs}
+shift $(($# > 0 ? 1 : 0))
+only=("$@")
+experiments=(inr-fit darcy-gno darcy-mgno darcy-mpgno darcy-lno darcy-fno)
+for e in "${only[@]}"; do
+	[[ " ${experiments[*]} " == *" $e "* ]] ||
+		{ echo "long-runs: no job runs experiment $e (these do: ${experiments[*]})" >&2; exit 2; }
+done
 bin=${SCIML:-bin/sciml}
 [ -x "$bin" ] || { echo "long-runs: $bin not found (make build, or set SCIML)" >&2; exit 2; }
 mkdir -p "$dir" || exit 2
@@ -33,6 +49,9 @@ skipped=()
 run() {
 	local name=$1 out=$2
 	shift 2
+	if [ ${#only[@]} -gt 0 ] && ! [[ " ${only[*]} " == *" ${name%% *} "* ]]; then
+		return 0
+	fi
 	if [ -e "$out/.done" ]; then
 		echo "== $name: done before"
 		return 0
