@@ -25,8 +25,10 @@ dir=${1:-runs}
 shift $(($# > 0 ? 1 : 0))
 only=("$@")
 experiments=(inr-fit darcy-gno darcy-mgno darcy-mpgno darcy-lno darcy-fno)
+# listed WORD LIST…: whether WORD is one of LIST.
+listed() { local w=$1; shift; [[ " $* " == *" $w "* ]]; }
 for e in "${only[@]}"; do
-	[[ " ${experiments[*]} " == *" $e "* ]] ||
+	listed "$e" "${experiments[@]}" ||
 		{ echo "long-runs: no job runs experiment $e (these do: ${experiments[*]})" >&2; exit 2; }
 done
 bin=${SCIML:-bin/sciml}
@@ -49,7 +51,7 @@ skipped=()
 run() {
 	local name=$1 out=$2
 	shift 2
-	if [ ${#only[@]} -gt 0 ] && ! [[ " ${only[*]} " == *" ${name%% *} "* ]]; then
+	if [ ${#only[@]} -gt 0 ] && ! listed "${name%% *}" "${only[@]}"; then
 		return 0
 	fi
 	if [ -e "$out/.done" ]; then
